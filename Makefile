@@ -1,0 +1,50 @@
+# Two commands for a fresh Debian machine with Python 3.11:
+#   make run   install the app and serve it on http://localhost:8501
+#   make test  install the test tools and run the whole test suite (browser tests included)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-dev system-deps bench data validate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Chromium renders server-side PNG/SVG exports (kaleido) and runs the browser tests;
+# Noto CJK gives exported charts real Chinese glyphs. Both come from Debian's packages.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
+
+run: install system-deps
+	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+
+test: install-dev system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev system-deps
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# Maintainer commands: rebuild data/ from ../shared/seeds, validate it with frictionless.
+data: install
+	$(BIN)/python -m atlas.build
+validate: install
+	$(BIN)/frictionless validate data/datapackage.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache

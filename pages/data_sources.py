@@ -1,0 +1,41 @@
+"""Data & sources: every table of the package, browsable and downloadable, and how to cite it."""
+import streamlit as st
+
+from atlas import export
+from atlas.datapackage_zip import package_zip
+from atlas.i18n import t
+from components import page, state
+
+lang = state.lang()
+d = state.data()
+pkg = d.package
+page.header("data", applies=())
+
+st.download_button(t("data.zip", lang), data=lambda: package_zip(pkg.path), file_name="cooperation-atlas-data.zip",
+                   mime="application/zip", key="dl_zip", on_click="ignore", icon=":material/folder_zip:", type="primary")
+names = [r["name"] for r in pkg.descriptor["resources"]]
+choice = st.selectbox(t("data.table", lang), names, key="data_table",
+                      format_func=lambda n: f"{n} ({len(pkg.tables[n]):,} {t('data.rows', lang)})")
+resource = pkg.resource(choice)
+st.markdown(f"**{choice}** — {resource.get('description', '')}")
+query_text = st.text_input(t("data.search", lang), key="data_search", placeholder=t("data.search_placeholder", lang))
+table = pkg.tables[choice]
+if query_text:
+    needle = query_text.strip().casefold()[:100]
+    mask = table.astype(str).apply(lambda col: col.str.casefold().str.contains(needle, regex=False)).any(axis=1)
+    table = table[mask]
+st.caption(t("data.showing", lang, n=len(table), total=len(pkg.tables[choice])))
+if table.empty:
+    page.empty("empty.no_rows")
+else:
+    st.dataframe(table, hide_index=True, width="stretch", height=460)
+st.download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{choice}.csv", mime="text/csv",
+                   key=f"dl_table_{choice}", on_click="ignore", icon=":material/download:")
+with st.expander(t("data.schema", lang)):
+    st.dataframe([{"field": f["name"], "type": f.get("type", "string"), "description": f.get("description", "")}
+                  for f in resource["schema"]["fields"]], hide_index=True, width="stretch")
+
+st.header(t("data.cite_heading", lang))
+st.markdown(t("data.cite_text", lang))
+st.code(t("data.citation", lang, version=pkg.descriptor.get("version", "")), language=None, wrap_lines=True)
+page.sources(list(pkg.sources["source_id"]))

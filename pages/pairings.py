@@ -1,0 +1,34 @@
+"""Sister relationships: which pairs the sources name, and which of them exchanged help during COVID-19."""
+import streamlit as st
+
+from atlas import query
+from atlas.i18n import label, t
+from atlas.pairings import pairings_deck, pairings_table, pairings_summary
+from components import page, state
+
+lang = state.lang()
+d = state.data()
+page.header("pairings", applies=("province", "state"))
+f = state.filters()
+view = query.pairings_view(d.package, d.records, f)
+if view.empty:
+    page.empty()
+else:
+    s = pairings_summary(view, d.package)
+    cols = st.columns(4)
+    cols[0].metric(t("pairings.total", lang), s["pairs"], border=True)
+    cols[1].metric(t("pairings.province_state", lang), s["province_state"], border=True)
+    cols[2].metric(t("pairings.city", lang), s["city"], border=True)
+    cols[3].metric(t("pairings.exchanged", lang), s["exchanged"], border=True)
+    st.caption(t("pairings.completeness", lang, listed=s["pairs_all"], official=s["official_total"],
+                 official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
+    st.pydeck_chart(pairings_deck(view, lang, state.dark()), height=480, key="pairings_map")
+    st.caption(t("pairings.legend", lang))
+    table = pairings_table(view, lang)
+    st.dataframe(table, hide_index=True, width="stretch", height=420)
+    from atlas import export
+    from atlas.filters import slug as filter_slug
+    st.download_button("CSV", data=lambda: export.csv_bytes(pairings_table(view, "en")),
+                       file_name=export.file_name("sister-relationships", filter_slug(f, d.vocab), "csv", lang),
+                       mime="text/csv", key="dl_pairings_csv", on_click="ignore", icon=":material/download:")
+page.sources(["ccg2020", "wikipedia-sister-cities", "chinadaily2022"])
