@@ -1,7 +1,7 @@
 """Cooperation Atlas: the router. Declares the pages, renders the shared filters, keeps the URL."""
 import streamlit as st
 
-from atlas.i18n import t
+from atlas.i18n import md, t
 from atlas.package import PackageError
 from components import sidebar, state
 
@@ -12,7 +12,7 @@ try:
 except PackageError as error:
     # A broken package gets a page that says what and where, never a traceback.
     st.title("Cooperation Atlas")
-    st.error(t("error.package", "en", detail=str(error)) + "\n\n" + t("error.package", "zh", detail=str(error)),
+    st.error(t("error.package", "en", detail=md(error)) + "\n\n" + t("error.package", "zh", detail=md(error)),
              icon=":material/error:")
     st.caption(t("error.package_hint", "en"))
     st.stop()

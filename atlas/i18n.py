@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,11 +22,30 @@ def catalogue(lang: str) -> dict[str, str]:
     return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
 
 
+_missing: set[tuple[str, str]] = set()
+
+
+def missing() -> set[tuple[str, str]]:
+    """(lang, key) pairs asked for but absent from a catalogue since start-up: the tests require none."""
+    return set(_missing)
+
+
 def t(key: str, lang: str = "en", **values) -> str:
-    text = catalogue(lang if lang in LANGS else "en").get(key)
+    lang = lang if lang in LANGS else "en"
+    text = catalogue(lang).get(key)
     if text is None:
-        text = catalogue("en").get(key, key)  # a missing key shows its English text; tests fail on it
+        _missing.add((lang, key))
+        text = catalogue("en").get(key, key)  # a missing key shows its English text (or the key) rather than failing
     return text.format(**values) if values else text
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md(value) -> str:
+    """Data or URL text made safe for Streamlit markdown: every markup character is backslash-escaped,
+    so a name like `<img src=x>` or `[link](javascript:…)` or `$x$` shows as the characters typed."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value)).replace("\n", " ")
 
 
 def label(prefix: str, code: str, lang: str) -> str:
@@ -63,6 +83,39 @@ def fmt_number(value, lang: str = "en", digits: int = 0) -> str:
 
 
 def fmt_unit(unit: str, lang: str) -> str:
+    """A unit in words where the catalogue names it, else as written in the data."""
     key = f"unit.{unit}"
-    text = t(key, lang)
-    return unit if text == key else text
+    return t(key, lang) if has(key) else unit
+
+
+# Columns whose values are vocabulary codes, and the catalogue prefixes that name them (first found wins).
+CODE_COLUMNS = {"direction": ("direction",), "category": ("category",), "unit": ("unit",), "role": ("role",),
+                "level": ("level",), "exchange_during_covid": ("exchange",), "theme": ("theme", "kftheme"),
+                "status": ("status",), "basis": ("basis",)}
+
+
+def has(key: str, lang: str = "en") -> bool:
+    return key in catalogue(lang if lang in LANGS else "en")
+
+
+def localise_table(df, lang: str):
+    """A table for the screen: vocabulary codes shown as words and headers in the reader's language.
+
+    Returns (frame, {column: header}). Exports keep the stable field names and codes; only the
+    screen view changes. Every column of a shown table needs a `col.<name>` entry (tests check).
+    """
+    out = df.copy()
+    for column, prefixes in CODE_COLUMNS.items():
+        if column in out.columns:
+            out[column] = [_code_label(v, prefixes, lang) for v in out[column]]
+    headers = {c: t(f"col.{c}", lang) for c in out.columns}
+    return out, headers
+
+
+def _code_label(value, prefixes: tuple[str, ...], lang: str):
+    if not isinstance(value, str):
+        return value
+    for prefix in prefixes:
+        if has(f"{prefix}.{value}"):
+            return t(f"{prefix}.{value}", lang)
+    return value

@@ -34,6 +34,21 @@ class CompactDeck(pdk.Deck):
         return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
 
 
+TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line", "maxWidth": "420px"}}
+
+
+def make_deck(layers: list, dark: bool = False, basemap: bool = False) -> CompactDeck:
+    """The one way maps are made: the offline outlines below `layers`, optionally over an online basemap.
+
+    Without `basemap` the deck names no map style at all (pydeck's sentinel, which Streamlit reads as
+    "none"): given `map_style=None`, Streamlit would fetch CARTO's style from the internet instead.
+    """
+    style = {"map_provider": "carto", "map_style": "dark" if dark else "light"} if basemap else {"map_provider": None}
+    return CompactDeck(layers=base_layers(dark, filled=not basemap) + layers, initial_view_state=VIEW, tooltip=TOOLTIP,
+                       views=[pdk.View(type="MapView", controller=True, repeat=bool(basemap))],
+                       parameters={"clearColor": [0.055, 0.067, 0.09, 1] if dark else [0.93, 0.95, 0.97, 1]}, **style)
+
+
 def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
     h = hex_colour.lstrip("#")
     return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
@@ -91,7 +106,9 @@ def _base_geojson() -> dict:
     return out
 
 
-def base_layers(dark: bool = False) -> list[pdk.Layer]:
+@lru_cache(maxsize=4)
+def base_layers(dark: bool = False, filled: bool = True) -> list[pdk.Layer]:
+    """Country, province and state outlines from the bundled boundaries (built once per theme)."""
     g = _base_geojson()
     line = [120, 120, 120, 200] if not dark else [170, 170, 170, 200]
     countries = copy.deepcopy(g["countries"])
@@ -99,7 +116,7 @@ def base_layers(dark: bool = False) -> list[pdk.Layer]:
         iso = feat["properties"].get("iso", "")
         feat["properties"]["fill"] = COUNTRY_FILL.get(iso, [230, 230, 230, 255]) if not dark else [45, 50, 60, 255]
     return [
-        pdk.Layer("GeoJsonLayer", countries, id="countries", stroked=True, filled=True, get_fill_color="properties.fill",
+        pdk.Layer("GeoJsonLayer", countries, id="countries", stroked=True, filled=filled, get_fill_color="properties.fill",
                   get_line_color=line, line_width_min_pixels=1, pickable=False),
         pdk.Layer("GeoJsonLayer", g["cn-provinces"], id="provinces", stroked=True, filled=False,
                   get_line_color=line, line_width_min_pixels=0.5, pickable=False),
@@ -146,7 +163,8 @@ def _name(en, zh, lang):
     return f"{zh} ({en})" if lang == "zh" and isinstance(zh, str) and zh else (f"{en} ({zh})" if isinstance(zh, str) and zh else en)
 
 
-def flow_deck(flows: pd.DataFrame, points: pd.DataFrame, lang: str, dark: bool = False, qmax: float | None = None) -> pdk.Deck:
+def flow_deck(flows: pd.DataFrame, points: pd.DataFrame, lang: str, dark: bool = False, qmax: float | None = None,
+              basemap: bool = False) -> pdk.Deck:
     """`flows`: aggregated arcs with coordinates (see `ends`); `points`: one row per place with totals text."""
     qmax = qmax or width_scale(flows)
     arcs = flows.copy()
@@ -167,7 +185,7 @@ def flow_deck(flows: pd.DataFrame, points: pd.DataFrame, lang: str, dark: bool =
                 "from_key", "to_key", "from_admin1", "to_admin1", "category"]
     pts = points.copy()
     pts["lon"] = pacific(pts["lon"].to_numpy(dtype=float))
-    layers = base_layers(dark) + [
+    layers = [
         pdk.Layer("ArcLayer", arcs[arc_cols].to_dict("records"), id="flows", get_source_position=["from_lon", "from_lat"],
                   get_target_position=["to_lon", "to_lat"], get_source_color="source_colour", get_target_color="target_colour",
                   get_width="width", get_tilt="tilt", get_height=0.3, width_units="pixels", great_circle=False, pickable=True, auto_highlight=True),
@@ -175,10 +193,7 @@ def flow_deck(flows: pd.DataFrame, points: pd.DataFrame, lang: str, dark: bool =
                   id="places", get_position=["lon", "lat"], get_radius="radius", radius_units="pixels", get_fill_color="colour",
                   get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, stroked=True, pickable=True, auto_highlight=True),
     ]
-    return CompactDeck(layers=layers, initial_view_state=VIEW, map_provider=None, map_style=None,
-                    tooltip={"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line", "maxWidth": "420px"}},
-                    views=[pdk.View(type="MapView", controller=True, repeat=False)],
-                    parameters={"clearColor": [0.055, 0.067, 0.09, 1] if dark else [0.93, 0.95, 0.97, 1]})
+    return make_deck(layers, dark, basemap)
 
 
 def place_points(totals: pd.DataFrame, coords: pd.DataFrame, records_by_key: dict[str, list[str]], lang: str,
@@ -214,5 +229,8 @@ def place_points(totals: pd.DataFrame, coords: pd.DataFrame, records_by_key: dic
 
 def deck_html(deck: pdk.Deck) -> bytes:
     """A self-contained HTML file of the map (deck.gl embedded), which opens without a network."""
+    deck = copy.copy(deck)
+    if deck.map_style == "__MAP_STYLE__":
+        deck.map_style = None  # the standalone page would otherwise try to fetch a style of that name
     html = deck.to_html(as_string=True, offline=True, notebook_display=False)
     return html.encode("utf-8")

@@ -6,7 +6,7 @@ import pydeck as pdk
 
 from .figures import DIRECTION_COLOURS, OKABE_ITO
 from .i18n import label, t
-from .maps import VIEW, CompactDeck, _rgb, base_layers, pacific
+from .maps import _rgb, make_deck, pacific
 from .package import Package
 
 EXCHANGE_COLOURS = {"both": OKABE_ITO["green"], "cn_to_us": DIRECTION_COLOURS["cn_to_us"],
@@ -36,7 +36,7 @@ def pairings_table(view: pd.DataFrame, lang: str) -> pd.DataFrame:
         "evidence": view["evidence"], "source_id": view["source_id"]})
 
 
-def pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False) -> pdk.Deck:
+def pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basemap: bool = False) -> pdk.Deck:
     v = view.dropna(subset=["cn_lat", "us_lat"]).copy()
     v["from_lon"] = pacific(v["cn_lon"].astype(float))
     v["to_lon"] = pacific(v["us_lon"].astype(float))
@@ -52,6 +52,4 @@ def pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False) -> pdk.Deck
     layer = pdk.Layer("ArcLayer", v[cols].to_dict("records"), id="pairs", get_source_position=["from_lon", "from_lat"],
                       get_target_position=["to_lon", "to_lat"], get_source_color="colour", get_target_color="colour",
                       get_width="width", width_units="pixels", pickable=True, auto_highlight=True)
-    return CompactDeck(layers=base_layers(dark) + [layer], initial_view_state=VIEW, map_provider=None, map_style=None,
-                    tooltip={"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line", "maxWidth": "420px"}},
-                    parameters={"clearColor": [0.055, 0.067, 0.09, 1] if dark else [0.93, 0.95, 0.97, 1]})
+    return make_deck([layer], dark, basemap)

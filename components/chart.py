@@ -12,9 +12,10 @@ import streamlit as st
 from atlas import export
 from atlas.figures import Chart
 from atlas.filters import slug as filter_slug
-from atlas.i18n import t
+from atlas.i18n import md, t
 
 from . import state
+from .table import show_table
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv"}
 
@@ -27,10 +28,10 @@ def show_chart(build: Callable[[bool], Chart], key: str, filter_keys: tuple[str,
     with tab_chart:
         st.plotly_chart(chart.figure, theme=None, key=f"plot_{key}", config={"displaylogo": False})
     with tab_table:
-        st.dataframe(chart.data, hide_index=True, width="stretch")
+        show_table(chart.data, lang)
     for note in chart.notes:
-        st.caption(note)
-    st.caption(chart.source)
+        st.caption(md(note))
+    st.caption(md(chart.source))
     download_row(build, chart.slug, key, filter_keys)
     return chart
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from atlas.figures import CATEGORY_COLOURS
 from atlas.flowmap import FlowMap
-from atlas.i18n import label, t
+from atlas.i18n import fmt_unit, label, t
 from atlas.maps import flow_deck, legend_widths
 
 from . import state
@@ -33,8 +33,13 @@ def _on_select() -> None:
             state.focus(states=[code])
 
 
+def basemap_toggle(lang: str) -> bool:
+    """Outlines bundled with the data work offline; a street basemap is an option when online."""
+    return st.toggle(t("map.basemap", lang), key="map_basemap", help=t("map.basemap_help", lang))
+
+
 def show_flow_map(fm: FlowMap, lang: str) -> None:
-    deck = flow_deck(fm.flows, fm.points, lang, dark=state.dark(), qmax=fm.qmax)
+    deck = flow_deck(fm.flows, fm.points, lang, dark=state.dark(), qmax=fm.qmax, basemap=basemap_toggle(lang))
     st.pydeck_chart(deck, key=MAP_KEY, on_select=_on_select, selection_mode="single-object", height=520)
     st.caption(t("map.click_hint", lang))
     if len(fm.flows):
@@ -42,6 +47,7 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
                   .agg(quantity=("quantity", "sum"), records=("records", "sum")).reset_index())
         legend.insert(0, "colour", "")
         legend["category"] = [label("category", c, lang) for c in legend["category"]]
+        legend["unit"] = [fmt_unit(u, lang) for u in legend["unit"]]
         colours = [CATEGORY_COLOURS.get(c, "#777777") for c in fm.flows.groupby(["category", "unit"], observed=True).size().index.get_level_values(0)]
         styled = legend.style.apply(lambda col: [f"background-color: {c}" for c in colours], subset=["colour"]).format(
             {"quantity": "{:,.0f}"})

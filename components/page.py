@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.i18n import label, t
+from atlas.i18n import label, md, t
 
 from . import state
 
@@ -30,7 +30,7 @@ def header(page: str, applies: tuple[str, ...]) -> None:
     st.title(t(f"page.{page}", lang))
     st.markdown(t(f"purpose.{page}", lang))
     for key, value, reason in state.url_warnings():
-        st.warning(t(f"warning.{reason}", lang, param=key, value=value), icon=":material/link_off:")
+        st.warning(t(f"warning.{reason}", lang, param=md(key), value=md(value)), icon=":material/link_off:")
     f = state.filters()
     active = _active(f)
     ignored = [k for k in active if k not in applies]
@@ -90,8 +90,8 @@ def sources(source_ids: list[str]) -> None:
         for sid in source_ids:
             if sid in rows.index:
                 r = rows.loc[sid]
-                line = f"**{r['publisher']}**, *{r['title']}*" + (f" ({r['published']})" if r["published"] else "")
-                st.markdown(line + (f" — {r['url']}" if r["url"] else f" — {t('sources.no_url', lang)}"))
+                line = f"**{md(r['publisher'])}**, *{md(r['title'])}*" + (f" ({md(r['published'])})" if r["published"] else "")
+                st.markdown(line + (f" — {md(r['url'])}" if r["url"] else f" — {t('sources.no_url', lang)}"))
         st.caption(t("sources.row_level", lang))
 
 

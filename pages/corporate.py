@@ -3,7 +3,7 @@ import streamlit as st
 
 from atlas import queries_corporate as qc
 from atlas.figures import corporate_chart, figures_chart
-from atlas.i18n import fmt_number, t
+from atlas.i18n import fmt_number, md, t
 from components import page, state
 from components.chart import show_chart
 
@@ -30,8 +30,8 @@ cards = qc.context_figures(pkg.key_figures)
 cols = st.columns(len(cards))
 for col, (_, row) in zip(cols, cards.iterrows()):
     with col:
-        st.metric(row["actor"], f"{fmt_number(row['value'], lang)} {t('unit.' + row['unit'], lang)}", border=True)
-        st.caption(f"{row['description']} ({row['date']}). {pkg.source_title(row['source_id'])}")
+        st.metric(md(row["actor"]), f"{fmt_number(row['value'], lang)} {t('unit.' + row['unit'], lang)}", border=True)
+        st.caption(md(f"{row['description']} ({row['date']}). {pkg.source_title(row['source_id'])}"))
 
 st.subheader(t("corporate.domestic_heading", lang))
 st.markdown(t("corporate.domestic_intro", lang))

@@ -1,10 +1,12 @@
 """Data & sources: every table of the package, browsable and downloadable, and how to cite it."""
+import pandas as pd
 import streamlit as st
 
 from atlas import export
 from atlas.datapackage_zip import package_zip
-from atlas.i18n import t
+from atlas.i18n import md, t
 from components import page, state
+from components.table import show_table
 
 lang = state.lang()
 d = state.data()
@@ -17,7 +19,7 @@ names = [r["name"] for r in pkg.descriptor["resources"]]
 choice = st.selectbox(t("data.table", lang), names, key="data_table",
                       format_func=lambda n: f"{n} ({len(pkg.tables[n]):,} {t('data.rows', lang)})")
 resource = pkg.resource(choice)
-st.markdown(f"**{choice}** — {resource.get('description', '')}")
+st.markdown(f"**{md(choice)}** — {md(resource.get('description', ''))}")
 query_text = st.text_input(t("data.search", lang), key="data_search", placeholder=t("data.search_placeholder", lang))
 table = pkg.tables[choice]
 if query_text:
@@ -32,8 +34,8 @@ else:
 st.download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{choice}.csv", mime="text/csv",
                    key=f"dl_table_{choice}", on_click="ignore", icon=":material/download:")
 with st.expander(t("data.schema", lang)):
-    st.dataframe([{"field": f["name"], "type": f.get("type", "string"), "description": f.get("description", "")}
-                  for f in resource["schema"]["fields"]], hide_index=True, width="stretch")
+    show_table(pd.DataFrame([{"field": f["name"], "type": f.get("type", "string"), "description": f.get("description", "")}
+                             for f in resource["schema"]["fields"]]), lang)
 
 st.header(t("data.cite_heading", lang))
 st.markdown(t("data.cite_text", lang))

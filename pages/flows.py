@@ -7,6 +7,7 @@ from atlas.flowmap import build_flow_map, flow_table, text_summary
 from atlas.i18n import fmt_number, label, t
 from components import page, state
 from components.flow_map import show_flow_map
+from components.table import show_table
 
 lang = state.lang()
 d = state.data()
@@ -30,14 +31,14 @@ else:
     masks = s["masks_by_category"]
     st.markdown(t("flows.summary", lang, donations=s["donations"], recipients=s["recipients"], donors=s["donors"],
                   messages=s["messages"])
-                + (" " + t("flows.masks", lang, masks="; ".join(f"{label('category', c, lang)} **{fmt_number(v, lang)}**"
+                + (" " + t("flows.masks", lang, masks=t("list.separator", lang).join(f"{label('category', c, lang)} **{fmt_number(v, lang)}**"
                                                               for c, v in masks.items())) if masks else ""))
     show_flow_map(fm, lang)
     if fm.unmapped:
         st.caption(t("flows.unmapped", lang, n=fm.unmapped))
     table = flow_table(records)
     st.subheader(t("flows.table_heading", lang, n=len(table)))
-    st.dataframe(table, hide_index=True, width="stretch", height=320)
+    show_table(table, lang, height=320)
     fslug = filter_slug(state.filters(), d.vocab)
     c1, c2 = st.columns(2)
     c1.download_button("CSV", data=lambda: export.csv_bytes(table),
