@@ -57,11 +57,11 @@ class Chart:
 def _frame(fig: go.Figure, title: str, subtitle: str, source: str, dark: bool, height: int) -> go.Figure:
     fig.update_layout(
         template=template(dark), height=height,
-        title=dict(text=f"<b>{title}</b><br><span style='font-size:12px'>{subtitle}</span>", x=0, xanchor="left",
-                   y=0.98, yanchor="top", font=dict(size=16)),
-        margin=dict(l=10, r=20, t=95, b=70),
+        title=dict(text=f"<b>{title}</b>", subtitle=dict(text=subtitle, font=dict(size=12)), x=0, xanchor="left",
+                   xref="container", yref="container", y=1, yanchor="top", pad=dict(t=14, l=10), font=dict(size=16)),
+        margin=dict(l=10, r=20, t=95, b=95),
     )
-    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-60, xanchor="left", yanchor="bottom",
+    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-88, xanchor="left", yanchor="bottom",
                        showarrow=False, align="left", font=dict(size=10, color="#777777"))
     return fig
 
@@ -143,7 +143,7 @@ def survey_chart(df: pd.DataFrame, lang: str, source: str, dark: bool = False) -
             name=label("theme", theme, lang), marker_color=THEME_COLOURS[theme],
             error_x=dict(type="data", symmetric=False, array=d.loc[m, "ci95_high"] - d.loc[m, "percent"],
                          arrayminus=d.loc[m, "percent"] - d.loc[m, "ci95_low"], color="#555555", thickness=1.2, width=4),
-            text=[f"{p:.2f}%" for p in d.loc[m, "percent"]], textposition="inside", insidetextanchor="end",
+            text=[f"{p:.2f}%" for p in d.loc[m, "percent"]], textposition="inside", insidetextanchor="start",
             hovertemplate="%{y}<br>%{x:.2f}%<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 100], title_text=t("survey.axis", lang))

@@ -9,13 +9,12 @@ import pandas as pd
 @dataclass(frozen=True)
 class Rate:
     value: float
-    source: str
+    source_key: str  # catalogue key of the words that say where the rate comes from
 
 
 # CNY per USD: the 2020 annual average, rounded to two decimals. Not from the source documents: it
 # converts Table 4 for readers who think in dollars, and the page says so.
-EXCHANGE_RATE = Rate(6.90, "2020 annual average of the yuan-dollar rate, rounded (US Federal Reserve H.10 and IMF "
-                           "annual-average series); not from the source documents")
+EXCHANGE_RATE = Rate(6.90, "corporate.rate_source")
 
 CONTEXT_IDS = ["kf-cass-companies", "kf-cass-amount", "kf-cass-share", "kf-amcham", "kf-gates-grant", "kf-qualcomm-cash"]
 

@@ -13,7 +13,7 @@ page.header("corporate", applies=())
 
 currency = st.segmented_control(t("corporate.currency", lang), ["CNY", "USD"], default="CNY", key="corporate_currency") or "CNY"
 rate = qc.EXCHANGE_RATE
-st.caption(t("corporate.rate_note", lang, rate=rate.value, source=rate.source))
+st.caption(t("corporate.rate_note", lang, rate=rate.value, source=t(rate.source_key, lang)))
 
 
 described = page.describe(())

@@ -4,7 +4,7 @@ import streamlit as st
 
 from atlas import export
 from atlas.datapackage_zip import package_zip
-from atlas.i18n import md, t
+from atlas.i18n import has, md, t
 from components import page, state
 from components.table import show_table
 
@@ -19,7 +19,9 @@ names = [r["name"] for r in pkg.descriptor["resources"]]
 choice = st.selectbox(t("data.table", lang), names, key="data_table",
                       format_func=lambda n: f"{n} ({len(pkg.tables[n]):,} {t('data.rows', lang)})")
 resource = pkg.resource(choice)
-st.markdown(f"**{md(choice)}** — {md(resource.get('description', ''))}")
+# The package's own description, in Chinese from the catalogue where the resource is one of ours.
+description = t(f"resource.{choice}", lang) if has(f"resource.{choice}") else resource.get("description", "")
+st.markdown(f"**{md(choice)}** — {md(description)}")
 query_text = st.text_input(t("data.search", lang), key="data_search", placeholder=t("data.search_placeholder", lang))
 table = pkg.tables[choice]
 if query_text:
