@@ -30,7 +30,9 @@ def csv_bytes(df: pd.DataFrame, header_lines: list[str] | None = None) -> bytes:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)
     buf = io.StringIO()
-    out.to_csv(buf, index=False, lineterminator="\n")
+    # CRLF makes pandas quote any cell holding a bare CR, which a reader would otherwise split into a new
+    # row whose first cell (e.g. "=1+1") escaped neutralisation.
+    out.to_csv(buf, index=False, lineterminator="\r\n")
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

@@ -19,7 +19,7 @@ ACTOR_KINDS = ("government", "company", "foundation_ngo", "university", "individ
 FILTER_KEYS = ("province", "state", "direction", "category", "actor", "from", "to")
 MAX_VALUE_LENGTH = 80
 MAX_VALUES = 40
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # ASCII digits only: \d would accept "２０２０"
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,9 @@ def parse_query(params: Mapping[str, list[str] | str], vocab: Vocabulary) -> Par
     if date_from and date_to and date_from > date_to:
         warnings.append(("from", f"{date_from} > {date_to}", "bad_range"))
         date_from = date_to = None
-    for key in params:
-        if key not in FILTER_KEYS and key not in ("lang", "level", "currency"):
-            warnings.append((key, "", "unknown_key"))
+    unknown_keys = [key for key in params if key not in FILTER_KEYS and key not in ("lang", "level", "currency")]
+    for key in unknown_keys[:MAX_VALUES]:  # shortened and capped like values: a link cannot flood the page
+        warnings.append((_shown(key), "", "unknown_key"))
     return ParseResult(Filters(
         provinces=codes("province", vocab.provinces), states=codes("state", vocab.states), direction=direction,
         categories=choices("category", CATEGORIES), actors=choices("actor", ACTOR_KINDS),

@@ -31,7 +31,10 @@ class CompactDeck(pdk.Deck):
 
     def to_json(self):
         import json
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+        text = json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+        # Escaped so that a name containing "</script>" cannot end the <script> block of an exported HTML map;
+        # JSON parsers read \u003c as "<", so the data is unchanged.
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line", "maxWidth": "420px"}}

@@ -65,18 +65,34 @@ def load_package(path: str | Path | None = None) -> Package:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageError(f"datapackage.json is not valid UTF-8 JSON ({exc})") from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list) \
+            or not all(isinstance(r, dict) for r in descriptor.get("resources", [])):
+        raise PackageError("datapackage.json is not a data package descriptor (an object with a list of resources)")
     resources = {r.get("name"): r for r in descriptor.get("resources", [])}
     missing = [n for n in RESOURCE_NAMES if n not in resources]
     if missing:
         raise PackageError(f"datapackage.json lacks the resources {', '.join(missing)}")
-    total = sum((path / r["path"]).stat().st_size for r in resources.values() if (path / r.get("path", "")).is_file())
+    for name in RESOURCE_NAMES:
+        r = resources[name]
+        if not isinstance(r.get("path"), str) or not isinstance(r.get("schema"), dict) \
+                or not isinstance(r["schema"].get("fields"), list):
+            raise PackageError("datapackage.json gives this resource no path or no schema fields", resource=name)
+    total = sum((path / r["path"]).stat().st_size for r in resources.values()
+                if isinstance(r.get("path"), str) and (path / r["path"]).is_file())
     if total > MAX_BYTES:
-        raise PackageError(f"the package is {total / 1e6:,.0f} MB, above this server's limit of {MAX_BYTES / 1e6:,.0f} MB "
+        raise PackageError(f"the package is {_size(total)}, above this server's limit of {_size(MAX_BYTES)} "
                            "(set ATLAS_MAX_BYTES to raise it)")
     tables = {name: _read_resource(path, resources[name]) for name in RESOURCE_NAMES}
     for name in RESOURCE_NAMES:
         _check_keys(name, resources[name]["schema"], tables)
     return Package(path, descriptor, tables)
+
+def _size(n: int) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit} ({n:,} bytes)"
+    return f"{n:,} bytes"
+
 
 _NUMERIC = {"integer": "Int64", "number": "Float64"}
 
@@ -88,9 +104,10 @@ def _read_resource(path: Path, resource: dict) -> pd.DataFrame:
     fields = schema["fields"]
     try:
         df = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8", engine="c")
-    except UnicodeDecodeError as exc:
-        raise PackageError(f"{resource['path']} is not UTF-8 text (byte {exc.start}: {exc.reason}); "
-                           "save it as UTF-8", resource=name, row=_row_of_byte(file, exc.start)) from None
+    except UnicodeDecodeError:
+        line, offset, reason = _first_non_utf8(file)
+        raise PackageError(f"{resource['path']} is not UTF-8 text (line {line + 1}, byte {offset}: {reason}); "
+                           "save it as UTF-8", resource=name, row=line or None) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise PackageError(f"{resource['path']} is not a readable CSV ({str(exc).strip()})", resource=name) from None
     expected = [f["name"] for f in fields]
@@ -103,9 +120,18 @@ def _read_resource(path: Path, resource: dict) -> pd.DataFrame:
         df[f["name"]] = _convert(df[f["name"]], f, name)
     return df
 
-def _row_of_byte(file: Path, offset: int) -> int:
+def _first_non_utf8(file: Path) -> tuple[int, int, str]:
+    """(0-based line, file offset, reason) of the first bytes that are not UTF-8. pandas' UnicodeDecodeError
+    gives an offset inside the cell, not the file. Line 0 is the header, so line n is the 1-based data row n."""
+    offset = 0
     with open(file, "rb") as fh:
-        return fh.read(offset).count(b"\n")  # header is line 1, so this is the 1-based data row
+        for n, line in enumerate(fh):  # b"\n" never occurs inside a multi-byte UTF-8 sequence
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return n, offset + exc.start, exc.reason
+            offset += len(line)
+    return 0, 0, "unknown"
 
 def _bad(series: pd.Series, mask: pd.Series, resource: str, field: str, message: str):
     if mask.any():
