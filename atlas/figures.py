@@ -59,7 +59,7 @@ def _frame(fig: go.Figure, title: str, subtitle: str, source: str, dark: bool, h
         template=template(dark), height=height,
         title=dict(text=f"<b>{title}</b>", subtitle=dict(text=subtitle, font=dict(size=12)), x=0, xanchor="left",
                    xref="container", yref="container", y=1, yanchor="top", pad=dict(t=14, l=10), font=dict(size=16)),
-        margin=dict(l=10, r=20, t=95, b=95),
+        margin=dict(l=10, r=90, t=95, b=95),  # r: room for the value label of the longest bar
     )
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-88, xanchor="left", yanchor="bottom",
                        showarrow=False, align="left", font=dict(size=10, color="#777777"))

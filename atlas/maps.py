@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -230,10 +231,16 @@ def place_points(totals: pd.DataFrame, coords: pd.DataFrame, records_by_key: dic
     return pd.DataFrame(rows, columns=["key", "lat", "lon", "admin1", "country", "radius", "colour", "tooltip"])
 
 
+_CDN_TAGS = re.compile(r"""<script src="https?://[^"]+"></script>|<link rel="stylesheet" href=["']?https?://[^\s"'>]+["']? ?/?>""")
+
+
 def deck_html(deck: pdk.Deck) -> bytes:
     """A self-contained HTML file of the map (deck.gl embedded), which opens without a network."""
     deck = copy.copy(deck)
     if deck.map_style == "__MAP_STYLE__":
         deck.map_style = None  # the standalone page would otherwise try to fetch a style of that name
     html = deck.to_html(as_string=True, offline=True, notebook_display=False)
+    # pydeck's page template still links mapbox-gl, maplibre, bootstrap and font-awesome from CDNs, which the
+    # offline map does not use: drop them so the file asks nothing of the network.
+    html = _CDN_TAGS.sub("", html)
     return html.encode("utf-8")

@@ -52,7 +52,7 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
         styled = legend.style.apply(lambda col: [f"background-color: {c}" for c in colours], subset=["colour"]).format(
             {"quantity": "{:,.0f}"})
         st.caption(t("map.legend_colour", lang))
-        st.dataframe(styled, hide_index=True, width="stretch",
+        st.dataframe(styled, hide_index=True, width="content",
                      column_config={"colour": st.column_config.TextColumn(" ", width="small"),
                                     "category": t("map.col_category", lang), "unit": t("map.col_unit", lang),
                                     "quantity": t("map.col_quantity", lang), "records": t("map.col_records", lang)})

@@ -64,3 +64,76 @@ def settle(page, timeout: int = 90_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
     time.sleep(0.4)
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+# --- helpers for export, map and language tests -------------------------------------------------
+
+def download(page, label: str, dest: Path, name_prefix: str = "") -> Path:
+    """Click the first download button labelled `label` (PNG, SVG, HTML, CSV) and save the file in `dest`.
+
+    The file keeps the name the app suggests; `name_prefix` makes sure the right chart's button was hit.
+    """
+    button = page.locator('[data-testid="stDownloadButton"] button', has_text=label).first
+    button.wait_for(timeout=60_000)
+    with page.expect_download(timeout=90_000) as info:
+        button.click()
+    dl = info.value
+    assert dl.failure() is None, dl.failure()
+    assert dl.suggested_filename.startswith(name_prefix), dl.suggested_filename
+    path = dest / dl.suggested_filename
+    dl.save_as(path)
+    return path
+
+
+class OfflinePage:
+    """A page in its own browser context where every request not starting with an allowed prefix is aborted."""
+
+    def __init__(self, browser, allow: tuple[str, ...] = ("file:",), **context_args):
+        self.allow = allow
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, **context_args})
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.allow) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def offline(browser):
+    """`offline()` opens an OfflinePage (file: URLs only by default); all are closed after the test."""
+    opened: list[OfflinePage] = []
+
+    def make(allow: tuple[str, ...] = ("file:",), **context_args) -> OfflinePage:
+        opened.append(OfflinePage(browser, allow, **context_args))
+        return opened[-1]
+
+    yield make
+    for o in opened:
+        o.close()
+
+
+def colour_count(image, rgb: tuple[int, int, int], tolerance: int = 0) -> int:
+    """Pixels of a PIL RGB image within `tolerance` (per channel) of `rgb`."""
+    from PIL import Image, ImageChops
+    ref = Image.new("RGB", image.size, rgb)
+    diff = ImageChops.difference(image.convert("RGB"), ref)
+    r, g, b = diff.split()
+    lut = [255 if v <= tolerance else 0 for v in range(256)]
+    mask = ImageChops.multiply(ImageChops.multiply(r.point(lut), g.point(lut)), b.point(lut))
+    return mask.histogram()[255]
+
+
+def hex_rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
