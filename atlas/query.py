@@ -202,3 +202,14 @@ def pairings_view(pkg: Package, records: pd.DataFrame, f: Filters) -> pd.DataFra
     p["exchange"] = np.select([p["help_cn_to_us"] & p["help_us_to_cn"], p["help_cn_to_us"], p["help_us_to_cn"]],
                               ["both", "cn_to_us", "us_to_cn"], "none")
     return p.reset_index(drop=True)
+
+
+def search_table(table: pd.DataFrame, text: str | None) -> pd.DataFrame:
+    """Rows with `text` (case-insensitive, literal, at most 100 characters) in any cell; all rows if no text."""
+    needle = (text or "").strip().casefold()[:100]
+    if not needle:
+        return table
+    mask = pd.Series(False, index=table.index)
+    for column in table.columns:
+        mask |= table[column].astype(str).str.casefold().str.contains(needle, regex=False, na=False)
+    return table[mask]

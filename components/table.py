@@ -1,13 +1,23 @@
-"""Tables on screen: headers and vocabulary codes in the reader's language (exports keep field names)."""
+"""Tables on screen: headers and vocabulary codes in the reader's language (exports keep field names).
+
+A table sends at most MAX_ROWS rows to the browser, so what a rerun costs does not grow with the data;
+the CSV download beside it holds every row, and the caption says so.
+"""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from atlas.i18n import localise_table
+from atlas.i18n import fmt_number, localise_table, t
+
+MAX_ROWS = 1_000
 
 
-def show_table(df: pd.DataFrame, lang: str, **kwargs) -> None:
-    view, headers = localise_table(df, lang)
-    config = {c: st.column_config.Column(h) for c, h in headers.items()}
-    st.dataframe(view, hide_index=True, width="stretch", column_config=config, **kwargs)
+def show_table(df: pd.DataFrame, lang: str, localise: bool = True, **kwargs) -> None:
+    shown = df.head(MAX_ROWS)
+    if localise:
+        shown, headers = localise_table(shown, lang)
+        kwargs["column_config"] = {c: st.column_config.Column(h) for c, h in headers.items()}
+    st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    if len(df) > MAX_ROWS:
+        st.caption(t("table.truncated", lang, shown=fmt_number(MAX_ROWS, lang), total=fmt_number(len(df), lang)))

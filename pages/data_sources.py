@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from atlas import export
+from atlas import export, query
 from atlas.datapackage_zip import package_zip
 from atlas.i18n import has, md, t
 from components import page, state
@@ -23,16 +23,12 @@ resource = pkg.resource(choice)
 description = t(f"resource.{choice}", lang) if has(f"resource.{choice}") else resource.get("description", "")
 st.markdown(f"**{md(choice)}** — {md(description)}")
 query_text = st.text_input(t("data.search", lang), key="data_search", placeholder=t("data.search_placeholder", lang))
-table = pkg.tables[choice]
-if query_text:
-    needle = query_text.strip().casefold()[:100]
-    mask = table.astype(str).apply(lambda col: col.str.casefold().str.contains(needle, regex=False)).any(axis=1)
-    table = table[mask]
+table = query.search_table(pkg.tables[choice], query_text)
 st.caption(t("data.showing", lang, n=len(table), total=len(pkg.tables[choice])))
 if table.empty:
     page.empty("empty.no_rows")
 else:
-    st.dataframe(table, hide_index=True, width="stretch", height=460)
+    show_table(table, lang, localise=False, height=460)  # the package as it is: field names and codes
 st.download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{choice}.csv", mime="text/csv",
                    key=f"dl_table_{choice}", on_click="ignore", icon=":material/download:")
 with st.expander(t("data.schema", lang)):

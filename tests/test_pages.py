@@ -79,3 +79,17 @@ def test_reset_clears_the_filters():
     at.sidebar.button[0].click().run()
     assert at.multiselect(key="f_province").value == []
     assert dict(at.query_params) == {}
+
+
+def test_tables_send_at_most_a_thousand_rows_and_say_so():
+    def script():
+        import pandas as pd
+        from components.table import show_table
+        show_table(pd.DataFrame({"quantity": range(5_000), "unit": ["pieces"] * 5_000}), "zh")
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 1_000
+    assert at.dataframe[0].value["unit"].iloc[0] == "个"  # codes in the reader's language
+    assert "5,000" in at.caption[0].value

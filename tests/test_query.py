@@ -61,3 +61,12 @@ def test_summary_of_everything(records):
     # Table 1's masks plus the masks named in the text (Ohio's 4,000 to Hubei; 10,000 to Yale; 30,000 pledged to San Antonio)
     assert s["masks_us_to_cn"] == 4_000
     assert s["masks_cn_to_us"] == 2_624_076 + 10_000 + 30_000
+
+
+def test_search_table_finds_text_in_any_cell_literally(pkg):
+    found = query.search_table(pkg.places, "fujian")
+    assert len(found) >= 1 and found["name_en"].str.contains("Fujian", case=False).any()
+    literal = pkg.places.astype(str).apply(lambda row: any("(" in v for v in row), axis=1).sum()
+    assert len(query.search_table(pkg.places, "(")) == literal  # read literally, not as a (broken) regex
+    assert len(query.search_table(pkg.places, "  ")) == len(pkg.places)
+    assert query.search_table(pkg.places, "no such place anywhere").empty
