@@ -66,7 +66,7 @@ def test_summary_of_everything(records):
 def test_search_table_finds_text_in_any_cell_literally(pkg):
     found = query.search_table(pkg.places, "fujian")
     assert len(found) >= 1 and found["name_en"].str.contains("Fujian", case=False).any()
-    literal = pkg.places.astype(str).apply(lambda row: any("(" in v for v in row), axis=1).sum()
+    literal = pkg.places.apply(lambda row: any("(" in str(v) for v in row), axis=1).sum()
     assert len(query.search_table(pkg.places, "(")) == literal  # read literally, not as a (broken) regex
     assert len(query.search_table(pkg.places, "  ")) == len(pkg.places)
     assert query.search_table(pkg.places, "no such place anywhere").empty
