@@ -1,0 +1,1 @@
+"""Performance benchmarks of the dashboard (issue #7): `python -m benchmarks.run`."""
