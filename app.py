@@ -3,7 +3,6 @@ import streamlit as st
 
 from atlas.i18n import md, t
 from atlas.package import PackageError
-from components import page as page_module
 from components import sidebar, state
 
 st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=":material/handshake:", layout="wide")
@@ -29,9 +28,5 @@ pages = [
 ]
 page = st.navigation(pages)
 sidebar.render()
-page_module.running_in_app(True)
-try:
-    page.run()
-finally:
-    page_module.running_in_app(False)
+page.run()
 state.write_url()

@@ -1,8 +1,6 @@
 """Page header and footer: title, one-line purpose, which filters apply, warnings, sources."""
 from __future__ import annotations
 
-import threading
-
 import streamlit as st
 
 from atlas.i18n import label, md, t
@@ -12,27 +10,17 @@ from . import state
 ALL_FILTERS = ("province", "state", "direction", "category", "actor", "dates")
 
 
-_run = threading.local()
-
-
-def running_in_app(flag: bool) -> None:
-    """app.py marks the script thread while it runs the chosen page inside its navigation."""
-    _run.in_app = flag
-
-
 def router_guard() -> None:
     """Make sure pages run inside app.py's navigation.
 
-    Because a pages/ folder exists, Streamlit runs the first sessions of a fresh server in its legacy
-    multipage mode until app.py has called st.navigation once; a first visit straight to /flows would
-    then run pages/flows.py alone, without the shared sidebar. Every session caught that way (several
-    may open at once) leaves that mode and reruns through app.py.
+    Because a pages/ folder exists, Streamlit runs the very first session of a fresh server in its
+    legacy multipage mode until app.py has called st.navigation once; a first visit straight to
+    /flows would then run pages/flows.py alone, without the shared sidebar. Leave that mode and rerun.
     """
-    if getattr(_run, "in_app", False):
-        return
     from streamlit.runtime.pages_manager import PagesManager
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def header(page: str, applies: tuple[str, ...]) -> None:
