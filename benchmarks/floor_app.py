@@ -39,9 +39,12 @@ def _no_data() -> bytes:
     return b""
 
 
-def table(view, headers, options):
-    st.dataframe(view, hide_index=True, width="stretch", column_config={c: st.column_config.Column(h) for c, h in headers.items()},
-                 **options)
+def table(view, headers, options, note):
+    if headers is not None:
+        options = {**options, "column_config": {c: st.column_config.Column(h) for c, h in headers.items()}}
+    st.dataframe(view, hide_index=True, width="stretch", **options)
+    if note:
+        st.caption(note)
 
 
 def chart(key, tab_labels, figure, data, captions, downloads):
@@ -76,7 +79,7 @@ def downloads(columns, buttons):
 def legend(table, colours, labels):
     styled = table.style.apply(lambda col: [f"background-color: {c}" for c in colours], subset=["colour"]).format(
         {"quantity": "{:,.0f}"})
-    st.dataframe(styled, hide_index=True, width="stretch", column_config={
+    st.dataframe(styled, hide_index=True, width="content", column_config={
         "colour": st.column_config.TextColumn(labels["colour"], width="small"), "category": labels["category"],
         "unit": labels["unit"], "quantity": labels["quantity"], "records": labels["records"]})
 

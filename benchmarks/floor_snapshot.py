@@ -45,10 +45,13 @@ def _deck(deck) -> tuple[str, dict]:
     return deck.to_json(), _get_pydeck_tooltip(deck)
 
 
-def _table(df, options: dict | None = None) -> tuple:
-    """components/table.py's show_table: the localised view and its column headers."""
-    view, headers = localise_table(df, LANG)
-    return ("table", view, headers, options or {})
+def _table(df, options: dict | None = None, localise: bool = True) -> tuple:
+    """components/table.py's show_table: the first rows, localised, their headers, and the caption if cut."""
+    from components.table import MAX_ROWS
+    shown, headers = localise_table(df.head(MAX_ROWS), LANG) if localise else (df.head(MAX_ROWS), None)
+    note = t("table.truncated", LANG, shown=fmt_number(MAX_ROWS, LANG), total=fmt_number(len(df), LANG)) \
+        if len(df) > MAX_ROWS else None
+    return ("table", shown, headers, options or {}, note)
 
 
 def _basemap() -> tuple:
@@ -323,7 +326,7 @@ def _data(ctx: _Context) -> list:
     out.append(("text_input", t("data.search", LANG), "data_search", t("data.search_placeholder", LANG)))
     table = pkg.tables[choice]
     out.append(("caption", t("data.showing", LANG, n=len(table), total=len(table))))
-    out.append(("dataframe", table, {"height": 460}))
+    out.append(_table(table, {"height": 460}, localise=False))
     out.append(("download", "CSV", f"{choice}.csv", "text/csv", f"dl_table_{choice}", DOWNLOAD_ICON, "secondary"))
     out.append(("expander_table", t("data.schema", LANG), _table(pd.DataFrame([
         {"field": f["name"], "type": f.get("type", "string"), "description": f.get("description", "")}
