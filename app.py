@@ -3,6 +3,7 @@ import streamlit as st
 
 from atlas.i18n import md, t
 from atlas.package import PackageError
+from components import page as frame
 from components import sidebar, state
 
 st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=":material/handshake:", layout="wide")
@@ -28,5 +29,6 @@ pages = [
 ]
 page = st.navigation(pages)
 sidebar.render()
-page.run()
+with frame.routed():
+    page.run()
 state.write_url()

@@ -1,6 +1,9 @@
 """Page header and footer: title, one-line purpose, which filters apply, warnings, sources."""
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 import streamlit as st
 
 from atlas.i18n import label, md, t
@@ -10,17 +13,33 @@ from . import state
 ALL_FILTERS = ("province", "state", "direction", "category", "actor", "dates")
 
 
+_run = threading.local()
+
+
+@contextmanager
+def routed():
+    """app.py runs the chosen page inside this, so that the page knows it has the shared frame."""
+    _run.routed = True
+    try:
+        yield
+    finally:
+        _run.routed = False
+
+
 def router_guard() -> None:
     """Make sure pages run inside app.py's navigation.
 
-    Because a pages/ folder exists, Streamlit runs the very first session of a fresh server in its
-    legacy multipage mode until app.py has called st.navigation once; a first visit straight to
-    /flows would then run pages/flows.py alone, without the shared sidebar. Leave that mode and rerun.
+    Because a pages/ folder exists, Streamlit runs every session that starts before app.py has called
+    st.navigation once (all first visits to a fresh server, several at once under load) in its legacy
+    multipage mode: a visit to /flows then runs pages/flows.py alone, without the shared sidebar.
+    Such a run is not inside `routed()`: it leaves that mode for the whole process and reruns, which
+    goes through app.py. Each session caught that way reruns, not only the first.
     """
+    if getattr(_run, "routed", False):
+        return
     from streamlit.runtime.pages_manager import PagesManager
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def header(page: str, applies: tuple[str, ...]) -> None:

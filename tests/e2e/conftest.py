@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SKELETON = '[data-testid="stSkeleton"]'
 
 
 def _free_port() -> int:
@@ -58,22 +59,32 @@ def browser_context_args(browser_context_args):
 
 
 def settle(page, timeout: int = 90_000) -> None:
-    """Wait until the app has finished its rerun."""
+    """Wait until the app has finished its rerun and drawn what it sent.
+
+    The script state turns "notRunning" when the server is done, but the browser may still show
+    skeletons for elements whose code it is loading (seconds for the first page of a fresh context);
+    a test acting then would find those elements missing, or only some of them.
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    time.sleep(0.4)
-    page.wait_for_selector(IDLE, timeout=timeout)
-    time.sleep(0.4)
-    page.wait_for_selector(IDLE, timeout=timeout)
+    for _ in range(2):
+        time.sleep(0.4)
+        page.wait_for_selector(IDLE, timeout=timeout)
+        page.wait_for_function(f"() => !document.querySelector('{SKELETON}')", timeout=timeout)
 
 
 # --- helpers for export, map and language tests -------------------------------------------------
 
-def download(page, label: str, dest: Path, name_prefix: str = "") -> Path:
-    """Click the first download button labelled `label` (PNG, SVG, HTML, CSV) and save the file in `dest`.
+def download(page, label: str, dest: Path, name_prefix: str = "", key: str | None = None) -> Path:
+    """Click a download button labelled `label` (PNG, SVG, HTML, CSV) and save the file in `dest`.
 
-    The file keeps the name the app suggests; `name_prefix` makes sure the right chart's button was hit.
+    With `key`, the button is the one the app created with that widget key (e.g. "dl_corporate_png"),
+    so another chart's button on the same page can never be taken for it; without, the first button
+    with that label. The file keeps the name the app suggests; `name_prefix` checks it is the right chart.
     """
-    button = page.locator('[data-testid="stDownloadButton"] button', has_text=label).first
+    if key:
+        button = page.locator(f".st-key-{key} button").first
+    else:
+        button = page.locator('[data-testid="stDownloadButton"] button', has_text=label).first
     button.wait_for(timeout=60_000)
     with page.expect_download(timeout=90_000) as info:
         button.click()

@@ -44,7 +44,7 @@ def exports(browser, browser_context_args, app_url, tmp_path_factory):
             settle(page)
             assert page.locator('[data-testid="stException"]').count() == 0
             dest = tmp_path_factory.mktemp(chart)
-            out[chart] = {fmt.lower(): download(page, fmt, dest, name_prefix=slug) for fmt in ("PNG", "SVG", "HTML", "CSV")}
+            out[chart] = {fmt.lower(): download(page, fmt, dest, name_prefix=slug, key=f"dl_{chart}_{fmt.lower()}") for fmt in ("PNG", "SVG", "HTML", "CSV")}
     finally:
         context.close()
     return out

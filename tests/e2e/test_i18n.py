@@ -108,8 +108,8 @@ def test_chinese_text_is_drawn_with_real_glyphs(page, app_url, path, tmp_path):
 def test_chinese_exports_carry_chinese_text(page, app_url, tmp_path):
     page.goto(f"{app_url}/survey?lang=zh")
     settle(page)
-    svg = download(page, "SVG", tmp_path, name_prefix="survey-findings")
-    png = download(page, "PNG", tmp_path, name_prefix="survey-findings")
+    svg = download(page, "SVG", tmp_path, name_prefix="survey-findings", key="dl_survey_svg")
+    png = download(page, "PNG", tmp_path, name_prefix="survey-findings", key="dl_survey_png")
     assert svg.name == "survey-findings_zh.svg" and png.name == "survey-findings_zh.png"
 
     root = ET.parse(svg).getroot()

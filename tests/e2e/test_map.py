@@ -171,7 +171,7 @@ def offline_flows(browser, browser_context_args, app_url):
 def map_html(offline_flows, browser, tmp_path_factory):
     """The map's HTML export, downloaded from the offline app and opened from a file with all network blocked."""
     dest = tmp_path_factory.mktemp("map-html")
-    path = download(offline_flows.page, "HTML", dest, name_prefix="flow-map")
+    path = download(offline_flows.page, "HTML", dest, name_prefix="flow-map", key="dl_flows_html")
     o = OfflinePage(browser)
     try:
         o.page.goto(path.as_uri())
