@@ -59,8 +59,13 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     r["cn_admin1"] = np.where(cn_from, r["from_admin1"], r["to_admin1"])
     r["us_admin1"] = np.where(cn_from, r["to_admin1"], r["from_admin1"])
     r["date_start"], r["date_end"] = _period(r["as_of"])
-    for col in ("direction", "category", "unit", "record_kind", "from_kind", "to_kind", "cn_admin1", "us_admin1", "source_id"):
+    # Grouping keys as categories and an integer record number: counting distinct records and grouping
+    # by place stay fast at a million rows (strings would be hashed again on every rerun).
+    for col in ("direction", "category", "unit", "record_kind", "from_kind", "to_kind", "cn_admin1", "us_admin1", "source_id",
+                "from_id", "to_id", "from_admin1", "to_admin1"):
         r[col] = r[col].astype("category")
+    r["record_no"] = pd.factorize(r["record_id"])[0].astype("int32")
+    r["quantity_missing"] = r["quantity"].isna().to_numpy()
     return r
 
 
@@ -85,17 +90,18 @@ def filter_records(records: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 def summary(records: pd.DataFrame) -> dict:
     """Headline counts for a set of records."""
+    records = records[["record_kind", "record_no", "direction", "from_id", "to_id", "category", "quantity"]]  # rows copied below: only these
     don = records[records["record_kind"] == "donation"]
     msg = records[records["record_kind"] == "message"]
     masks = don[don["category"].isin(MASKS)]
     by_dir = masks.groupby("direction", observed=True)["quantity"].sum()
     return {
-        "donations": int(don["record_id"].nunique()),
-        "donations_cn_to_us": int(don.loc[don["direction"] == "cn_to_us", "record_id"].nunique()),
-        "donations_us_to_cn": int(don.loc[don["direction"] == "us_to_cn", "record_id"].nunique()),
+        "donations": int(don["record_no"].nunique()),
+        "donations_cn_to_us": int(don.loc[don["direction"] == "cn_to_us", "record_no"].nunique()),
+        "donations_us_to_cn": int(don.loc[don["direction"] == "us_to_cn", "record_no"].nunique()),
         "recipients": int(don["to_id"].nunique()),
         "donors": int(don["from_id"].nunique()),
-        "messages": int(msg["record_id"].nunique()),
+        "messages": int(msg["record_no"].nunique()),
         "masks_cn_to_us": int(by_dir.get("cn_to_us", 0) or 0),
         "masks_us_to_cn": int(by_dir.get("us_to_cn", 0) or 0),
         "masks_by_category": {c: int(v) for c, v in don[don["category"].isin(MASKS)]
@@ -106,7 +112,7 @@ def summary(records: pd.DataFrame) -> dict:
 def category_totals(records: pd.DataFrame) -> pd.DataFrame:
     """Quantity per direction, category and unit (messages counted one each)."""
     g = (records.groupby(["direction", "category", "unit"], observed=True)
-         .agg(quantity=("quantity", "sum"), records=("record_id", "nunique")).reset_index())
+         .agg(quantity=("quantity", "sum"), records=("record_no", "nunique")).reset_index())
     return g[g["records"] > 0]
 
 
@@ -116,14 +122,17 @@ def aggregate_flows(records: pd.DataFrame, level: str = "region") -> pd.DataFram
     level="region": ends are provinces/states (records of places without one are left out);
     level="place": ends are the places themselves (places without coordinates are left out).
     """
+    cols = ["direction", "category", "unit", "quantity", "quantity_missing", "record_no"]
     if level == "region":
         keys = {"from": "from_admin1", "to": "to_admin1"}
-        r = records[(records["from_admin1"] != "") & (records["to_admin1"] != "")]
+        r = records[cols + list(keys.values())]
+        r = r[(records["from_admin1"] != "") & (records["to_admin1"] != "")]
     else:
         keys = {"from": "from_id", "to": "to_id"}
-        r = records[records["from_lat"].notna() & records["to_lat"].notna()]
+        r = records[cols + list(keys.values())]
+        r = r[records["from_lat"].notna() & records["to_lat"].notna()]
     g = (r.groupby([keys["from"], keys["to"], "direction", "category", "unit"], observed=True)
-         .agg(quantity=("quantity", "sum"), records=("record_id", "nunique"), undisclosed=("quantity", lambda s: int(s.isna().sum())))
+         .agg(quantity=("quantity", "sum"), records=("record_no", "nunique"), undisclosed=("quantity_missing", "sum"))
          .reset_index().rename(columns={keys["from"]: "from_key", keys["to"]: "to_key"}))
     return g[g["records"] > 0].reset_index(drop=True)
 
@@ -143,7 +152,7 @@ def place_totals(records: pd.DataFrame, level: str = "region") -> pd.DataFrame:
     parts = []
     for key, role in zip(keys, ("gave", "received")):
         g = (records.groupby([key, "category", "unit"], observed=True)
-             .agg(quantity=("quantity", "sum"), records=("record_id", "nunique")).reset_index()
+             .agg(quantity=("quantity", "sum"), records=("record_no", "nunique")).reset_index()
              .rename(columns={key: "key"}))
         g["role"] = role
         parts.append(g[g["records"] > 0])
@@ -153,10 +162,11 @@ def place_totals(records: pd.DataFrame, level: str = "region") -> pd.DataFrame:
 
 def region_giving(records: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     """For each province and state: donations given and received (records) and masks, for comparison charts."""
+    records = records[["record_kind", "record_no", "from_admin1", "to_admin1", "category", "quantity"]]
     don = records[records["record_kind"] == "donation"]
     rows = []
     for role, key in (("gave", "from_admin1"), ("received", "to_admin1")):
-        g = don.groupby(key, observed=True).agg(donations=("record_id", "nunique")).reset_index().rename(columns={key: "admin1"})
+        g = don.groupby(key, observed=True).agg(donations=("record_no", "nunique")).reset_index().rename(columns={key: "admin1"})
         masks = (don[don["category"].isin(MASKS)].groupby(key, observed=True)["quantity"].sum()
                  .rename("masks").reset_index().rename(columns={key: "admin1"}))
         g = g.merge(masks, on="admin1", how="left")
@@ -164,7 +174,7 @@ def region_giving(records: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
         rows.append(g)
     msg = records[records["record_kind"] == "message"]
     for role, key in (("sent_messages", "from_admin1"), ("received_messages", "to_admin1")):
-        g = msg.groupby(key, observed=True).agg(messages=("record_id", "nunique")).reset_index().rename(columns={key: "admin1"})
+        g = msg.groupby(key, observed=True).agg(messages=("record_no", "nunique")).reset_index().rename(columns={key: "admin1"})
         g["role"] = role
         rows.append(g)
     out = pd.concat(rows, ignore_index=True)
@@ -192,8 +202,10 @@ def pairings_view(pkg: Package, records: pd.DataFrame, f: Filters) -> pd.DataFra
     if f.states:
         p = p[p["us_admin1"].isin(f.states)]
     pair_key = lambda a, b: a + "|" + b
-    cn_to_us = records[records["direction"] == "cn_to_us"]
-    us_to_cn = records[records["direction"] == "us_to_cn"]
+    # The distinct (giver, receiver) pairs first: a few thousand, whatever the number of records.
+    ends = records[["direction", "from_id", "to_id"]].drop_duplicates()
+    cn_to_us = ends[ends["direction"] == "cn_to_us"]
+    us_to_cn = ends[ends["direction"] == "us_to_cn"]
     k1 = set(pair_key(cn_to_us["from_id"].astype(str), cn_to_us["to_id"].astype(str)))
     k2 = set(pair_key(us_to_cn["to_id"].astype(str), us_to_cn["from_id"].astype(str)))
     keys = pair_key(p["cn_place_id"], p["us_place_id"])

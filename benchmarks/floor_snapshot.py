@@ -219,9 +219,10 @@ def _flows(ctx: _Context, records) -> list:
         out.append(("deck", _deck(flow_deck(fm.flows, fm.points, LANG, qmax=fm.qmax)),
                     {"key": "flow_map", "on_select": "rerun", "selection_mode": "single-object", "height": 520}))
         out.append(("caption", t("map.click_hint", LANG)))
-        if len(fm.flows):
-            legend = (fm.flows.groupby(["category", "unit"], observed=True)
-                      .agg(quantity=("quantity", "sum"), records=("records", "sum")).reset_index())
+        if fm.capped:
+            out.append(("caption", t("map.capped", LANG, shown=fmt_number(len(fm.flows), LANG), total=fmt_number(fm.arcs_total, LANG))))
+        if len(fm.legend):
+            legend = fm.legend.copy()
             colours = [CATEGORY_COLOURS.get(c, "#777777") for c in legend["category"]]
             legend.insert(0, "colour", "")
             legend["category"] = [label("category", c, LANG) for c in legend["category"]]
@@ -236,7 +237,7 @@ def _flows(ctx: _Context, records) -> list:
         if fm.unmapped:
             out.append(("caption", t("flows.unmapped", LANG, n=fm.unmapped)))
         table = flow_table(records)
-        out.append(("subheader", t("flows.table_heading", LANG, n=len(table))))
+        out.append(("subheader", t("flows.table_heading", LANG, n=fmt_number(len(table), LANG))))
         out.append(_table(table, {"height": 320}))
         fslug = slug(ctx.f, ctx.d.vocab)
         out.append(("downloads", 2, [

@@ -5,7 +5,7 @@ import streamlit as st
 
 from atlas.figures import CATEGORY_COLOURS
 from atlas.flowmap import FlowMap
-from atlas.i18n import fmt_unit, label, t
+from atlas.i18n import fmt_number, fmt_unit, label, t
 from atlas.maps import flow_deck, legend_widths
 
 from . import state
@@ -42,13 +42,14 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     deck = flow_deck(fm.flows, fm.points, lang, dark=state.dark(), qmax=fm.qmax, basemap=basemap_toggle(lang))
     st.pydeck_chart(deck, key=MAP_KEY, on_select=_on_select, selection_mode="single-object", height=520)
     st.caption(t("map.click_hint", lang))
-    if len(fm.flows):
-        legend = (fm.flows.groupby(["category", "unit"], observed=True)
-                  .agg(quantity=("quantity", "sum"), records=("records", "sum")).reset_index())
+    if fm.capped:
+        st.caption(t("map.capped", lang, shown=fmt_number(len(fm.flows), lang), total=fmt_number(fm.arcs_total, lang)))
+    if len(fm.legend):
+        legend = fm.legend.copy()
+        colours = [CATEGORY_COLOURS.get(c, "#777777") for c in legend["category"]]
         legend.insert(0, "colour", "")
         legend["category"] = [label("category", c, lang) for c in legend["category"]]
         legend["unit"] = [fmt_unit(u, lang) for u in legend["unit"]]
-        colours = [CATEGORY_COLOURS.get(c, "#777777") for c in fm.flows.groupby(["category", "unit"], observed=True).size().index.get_level_values(0)]
         styled = legend.style.apply(lambda col: [f"background-color: {c}" for c in colours], subset=["colour"]).format(
             {"quantity": "{:,.0f}"})
         st.caption(t("map.legend_colour", lang))

@@ -13,11 +13,13 @@ from atlas.i18n import fmt_number, localise_table, t
 MAX_ROWS = 1_000
 
 
-def show_table(df: pd.DataFrame, lang: str, localise: bool = True, **kwargs) -> None:
+def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs) -> None:
+    """`df` may already be cut to its first rows; `total` then says how many rows there are in all."""
+    total = len(df) if total is None else total
     shown = df.head(MAX_ROWS)
     if localise:
         shown, headers = localise_table(shown, lang)
         kwargs["column_config"] = {c: st.column_config.Column(h) for c, h in headers.items()}
     st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
-    if len(df) > MAX_ROWS:
-        st.caption(t("table.truncated", lang, shown=fmt_number(MAX_ROWS, lang), total=fmt_number(len(df), lang)))
+    if total > len(shown):
+        st.caption(t("table.truncated", lang, shown=fmt_number(len(shown), lang), total=fmt_number(total, lang)))

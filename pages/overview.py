@@ -2,24 +2,23 @@
 import streamlit as st
 
 from atlas import overview as ov
-from atlas import query
 from atlas.figures import category_chart, region_chart, timeline_chart
 from atlas.i18n import fmt_number, label, t
-from components import page, state
+from components import page, state, views
 from components.chart import show_chart
 
 lang = state.lang()
 d = state.data()
 pkg = d.package
 page.header("overview", applies=page.ALL_FILTERS)
-records = state.filtered_records()
+view = views.overview()
 f = state.filters()
 described, described_dates = page.describe(), page.describe(("dates",))
 
-if records.empty:
+if view is None:
     page.empty()
 else:
-    s = query.summary(records)
+    s = view.summary
     cols = st.columns(4)
     for col, (key, value) in zip(cols, [("masks_cn_to_us", s["masks_cn_to_us"]), ("masks_us_to_cn", s["masks_us_to_cn"]),
                                         ("donations", s["donations"]), ("messages", s["messages"])]):
@@ -27,7 +26,7 @@ else:
     st.caption(t("headline.source", lang, pairs=fmt_number(len(pkg.pairings), lang)))
 
     st.header(t("overview.items_heading", lang))
-    totals = query.category_totals(records)
+    totals = view.category_totals
     if totals[totals["unit"].isin(["pieces", "items", "pairs"])].empty:
         page.empty("empty.no_items")
     else:
@@ -35,7 +34,7 @@ else:
                    "items", page.ALL_FILTERS)
 
     st.header(t("overview.regions_heading", lang))
-    show_chart(lambda dark: region_chart(query.region_giving(records, pkg.regions), lang, t("source.ccg_tables", lang),
+    show_chart(lambda dark: region_chart(view.region_giving, lang, t("source.ccg_tables", lang),
                                          described, dark), "regions", page.ALL_FILTERS)
 
 st.header(t("overview.timeline_heading", lang))

@@ -1,11 +1,11 @@
 """Sister relationships: which pairs the sources name, and which of them exchanged help during COVID-19."""
 import streamlit as st
 
-from atlas import export, query
+from atlas import export
 from atlas.filters import slug as filter_slug
 from atlas.i18n import label, t
 from atlas.pairings import pairings_deck, pairings_table, pairings_summary
-from components import page, state
+from components import page, state, views
 from components.flow_map import basemap_toggle
 from components.table import show_table
 
@@ -13,7 +13,7 @@ lang = state.lang()
 d = state.data()
 page.header("pairings", applies=("province", "state"))
 f = state.filters()
-view = query.pairings_view(d.package, d.records, f)
+view = views.pairings()
 if view.empty:
     page.empty()
 else:

@@ -93,3 +93,40 @@ def test_tables_send_at_most_a_thousand_rows_and_say_so():
     assert len(at.dataframe[0].value) == 1_000
     assert at.dataframe[0].value["unit"].iloc[0] == "个"  # codes in the reader's language
     assert "5,000" in at.caption[0].value
+
+
+def test_per_filter_views_are_shared_across_sessions_and_left_unmodified():
+    """Two sessions with the same filters get the very same cached objects, and pages do not alter them."""
+    from dataclasses import astuple
+
+    import pandas as pd
+
+    from atlas import query
+    from atlas.filters import Filters
+    from atlas.flowmap import build_flow_map, flow_table, text_summary
+    from atlas.package import data_dir, load_package
+    from components import views
+
+    for page in ("pages/flows.py", "pages/overview.py", "pages/pairings.py"):
+        for _ in range(2):
+            at = run({"province": "Fujian"}, page)
+            assert not at.exception
+    f = Filters(provinces=("CN-FJ",))
+    key, path = astuple(f), str(data_dir())
+    flows = views._flows(path, key, "region", "en")
+    assert flows is views._flows(path, key, "region", "en")
+    pkg = load_package(data_dir())
+    records = query.filter_records(query.flow_records(pkg), f)
+    assert flows.rows == len(records) == 12 and flows.summary["donations"] == 8  # Fujian: 8 donations, 12 item lines
+    fresh = build_flow_map(records, pkg, "region", "en")
+    pd.testing.assert_frame_equal(flows.map.flows, fresh.flows)
+    pd.testing.assert_frame_equal(flows.map.points, fresh.points)
+    pd.testing.assert_frame_equal(flows.map.legend, fresh.legend)
+    assert flows.summary == text_summary(records)
+    pd.testing.assert_frame_equal(flows.table, flow_table(records))
+    overview = views._overview(path, key)
+    assert overview.summary == query.summary(records)
+    pd.testing.assert_frame_equal(overview.category_totals, query.category_totals(records))
+    pd.testing.assert_frame_equal(overview.region_giving, query.region_giving(records, pkg.regions))
+    pd.testing.assert_frame_equal(views._pairings(path, ("CN-FJ",), ()),
+                                  query.pairings_view(pkg, query.flow_records(pkg), f))

@@ -1,0 +1,129 @@
+"""What keeps the flows, overview and pairings pages cheap at a million records (issue #7).
+
+The map draws at most MAX_ARCS arcs but its legend counts every one; screens get the first rows of
+tables only; the fast paths (integer record numbers, first-row cuts, distinct pairs first) give the
+same answers as the plain ones. Checked on a synthetic package of 3,000 donations over the real places.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+
+from atlas import query
+from atlas.filters import Filters
+from atlas.flowmap import MAX_ARCS, build_flow_map, flow_table, legend, records_by_key, text_summary, top_arcs
+from atlas.package import load_package
+from benchmarks import generate
+
+N = 3_000
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    pkg = load_package(generate.generate(N, tmp_path_factory.mktemp("pkg"), seed=7))
+    return pkg, query.flow_records(pkg)
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    pkg = load_package(generate.BUNDLED)
+    return pkg, query.flow_records(pkg)
+
+
+def test_map_draws_the_arcs_with_most_records_and_the_legend_counts_all(big):
+    pkg, records = big
+    fm = build_flow_map(records, pkg, "place", "en")
+    everything = query.aggregate_flows(records, "place")
+    assert fm.arcs_total == len(everything) > MAX_ARCS
+    assert fm.capped and len(fm.flows) == MAX_ARCS
+    # No arc left out has more records than one drawn.
+    drawn = set(zip(fm.flows["from_key"], fm.flows["to_key"], fm.flows["category"], fm.flows["unit"]))
+    left = everything[[k not in drawn for k in zip(everything["from_key"], everything["to_key"], everything["category"], everything["unit"])]]
+    assert left["records"].max() <= fm.flows["records"].min()
+    # The legend is over every arc: its records add up to the records' (record, category, unit) combinations drawn anywhere.
+    assert fm.legend["records"].sum() == everything["records"].sum()
+    mapped = records[records["from_lat"].notna() & records["to_lat"].notna()]
+    by_cat = mapped.groupby(["category", "unit"], observed=True)["quantity"].sum()
+    for _, row in fm.legend.iterrows():
+        assert row["quantity"] == pytest.approx(by_cat[(row["category"], row["unit"])])
+
+
+def test_the_bundled_map_is_not_capped(bundled):
+    pkg, records = bundled
+    for level in ("region", "place"):
+        fm = build_flow_map(records, pkg, level, "en")
+        assert not fm.capped and fm.arcs_total == len(fm.flows) < MAX_ARCS
+        pd.testing.assert_frame_equal(fm.legend, legend(fm.flows))
+
+
+def test_top_arcs_is_stable_and_breaks_ties_by_quantity():
+    flows = pd.DataFrame({"from_key": list("abcdef"), "to_key": list("uvwxyz"), "records": [1, 3, 2, 3, 1, 2],
+                          "quantity": [5.0, 1.0, 9.0, 2.0, np.nan, 8.0]})
+    top = top_arcs(flows, 3)
+    assert list(top["from_key"]) == ["b", "c", "d"]  # 3, 3 records; then 2 records with quantity 9 over 8; original order kept
+    assert top_arcs(flows, 10) is flows
+
+
+def _records_by_key_plain(records, level, limit=9):
+    """The plain version the fast one replaced: distinct (record, end) pairs, first `limit` per end."""
+    keys = ("from_admin1", "to_admin1") if level == "region" else ("from_id", "to_id")
+    out = {}
+    for key in keys:
+        head = records.drop_duplicates(["record_id", key]).groupby(key, observed=True).head(limit)
+        for k, ref in zip(head[key], head["source_ref"]):
+            if k:
+                out.setdefault(k, [])
+                if ref not in out[k] and len(out[k]) < limit:
+                    out[k].append(ref if len(ref) < 40 else ref[:37] + "…")
+    return out
+
+
+@pytest.mark.parametrize("level", ["region", "place"])
+@pytest.mark.parametrize("order", ["as loaded", "shuffled"])
+def test_record_references_per_place_match_the_plain_computation(big, level, order):
+    _, records = big
+    if order == "shuffled":  # a record's rows no longer adjacent: the first-row cut must not change the answer
+        records = records.sample(frac=1.0, random_state=3)
+    assert records_by_key(records, level) == _records_by_key_plain(records, level)
+
+
+def test_counts_by_record_number_equal_counts_by_record_id(big):
+    pkg, records = big
+    assert records["record_no"].nunique() == records["record_id"].nunique()
+    s = query.summary(records)
+    don = records[records["record_kind"] == "donation"]
+    assert s["donations"] == don["record_id"].nunique() == len(pkg.donations) == N + 76  # 76 bundled donation records
+    assert s["messages"] == records.loc[records["record_kind"] == "message", "record_id"].nunique() == 31  # Table 2
+    plain = records.groupby(["from_id", "to_id", "direction", "category", "unit"], observed=True)["record_id"].nunique()
+    flows = query.aggregate_flows(records, "place").set_index(["from_key", "to_key", "direction", "category", "unit"])["records"]
+    assert (plain.loc[flows.index].to_numpy() == flows.to_numpy()).all()
+    undisclosed = records.groupby(["from_id", "to_id", "direction", "category", "unit"], observed=True)["quantity"].apply(
+        lambda s: int(s.isna().sum()))
+    flows_u = query.aggregate_flows(records, "place").set_index(["from_key", "to_key", "direction", "category", "unit"])["undisclosed"]
+    assert (undisclosed.loc[flows_u.index].to_numpy() == flows_u.to_numpy()).all()
+
+
+def test_a_screen_table_is_the_first_rows_of_the_export_table(big):
+    _, records = big
+    pd.testing.assert_frame_equal(flow_table(records, 1_000), flow_table(records).head(1_000))
+    assert len(flow_table(records)) == len(records) > 1_000
+
+
+def test_pairings_see_help_between_the_same_pairs_as_before(big):
+    pkg, records = big
+    view = query.pairings_view(pkg, records, Filters())
+    cn = records[records["direction"] == "cn_to_us"]
+    us = records[records["direction"] == "us_to_cn"]
+    k1 = set(zip(cn["from_id"].astype(str), cn["to_id"].astype(str)))
+    k2 = set(zip(us["to_id"].astype(str), us["from_id"].astype(str)))
+    pairs = list(zip(view["cn_place_id"], view["us_place_id"]))
+    assert view["help_cn_to_us"].tolist() == [p in k1 for p in pairs]
+    assert view["help_us_to_cn"].tolist() == [p in k2 for p in pairs]
+    assert view["help_cn_to_us"].any()
+
+
+def test_summary_places_count_both_directions(big):
+    _, records = big
+    s = text_summary(records)
+    cn = pd.concat([records.loc[records["direction"] == "cn_to_us", "from_id"].astype(str),
+                    records.loc[records["direction"] == "us_to_cn", "to_id"].astype(str)]).nunique()
+    assert s["places_cn"] == cn
