@@ -210,8 +210,7 @@ def _flows(ctx: _Context, records) -> list:
         fm = build_flow_map(records, ctx.pkg, "region", LANG)
         s = text_summary(records)
         masks = s["masks_by_category"]
-        out.append(("markdown", t("flows.summary", LANG, donations=s["donations"], recipients=s["recipients"], donors=s["donors"],
-                                  messages=s["messages"])
+        out.append(("markdown", t("flows.summary", LANG, **{k: fmt_number(s[k], LANG) for k in ("donations", "recipients", "donors", "messages")})
                     + (" " + t("flows.masks", LANG, masks=t("list.separator", LANG).join(f"{label('category', c, LANG)} **{fmt_number(v, LANG)}**"
                                                                      for c, v in masks.items())) if masks else "")))
         # components/flow_map.py's show_flow_map

@@ -22,8 +22,7 @@ if view is None:
 else:
     fm, s = view.map, view.summary
     masks = s["masks_by_category"]
-    st.markdown(t("flows.summary", lang, donations=s["donations"], recipients=s["recipients"], donors=s["donors"],
-                  messages=s["messages"])
+    st.markdown(t("flows.summary", lang, **{k: fmt_number(s[k], lang) for k in ("donations", "recipients", "donors", "messages")})
                 + (" " + t("flows.masks", lang, masks=t("list.separator", lang).join(f"{label('category', c, lang)} **{fmt_number(v, lang)}**"
                                                               for c, v in masks.items())) if masks else ""))
     show_flow_map(fm, lang)
