@@ -3,10 +3,11 @@ import streamlit as st
 
 from atlas.i18n import md, t
 from atlas.package import PackageError
+from components import media, sidebar, state
 from components import page as frame
-from components import sidebar, state
 
 st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=":material/handshake:", layout="wide")
+media.keep_generated_downloads()  # exports made on click survive other readers' reruns
 
 try:
     state.init_from_url()
