@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from . import query
+from .figures import CATEGORY_COLOURS
+from .i18n import fmt_unit, label
 from .maps import ends, place_points, width_scale
 from .package import Package
 
@@ -73,6 +75,16 @@ def top_arcs(flows: pd.DataFrame, limit: int = MAX_ARCS) -> pd.DataFrame:
 def legend(flows: pd.DataFrame) -> pd.DataFrame:
     return (flows.groupby(["category", "unit"], observed=True)
             .agg(quantity=("quantity", "sum"), records=("records", "sum")).reset_index())
+
+
+def legend_view(legend: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """The legend as shown: an empty colour column, category and unit in the reader's language; and each row's colour."""
+    view = legend.copy()
+    colours = [CATEGORY_COLOURS.get(c, "#777777") for c in view["category"]]
+    view.insert(0, "colour", "")
+    view["category"] = [label("category", c, lang) for c in view["category"]]
+    view["unit"] = [fmt_unit(u, lang) for u in view["unit"]]
+    return view, colours
 
 
 def build_flow_map(records: pd.DataFrame, pkg: Package, level: str, lang: str, max_arcs: int = MAX_ARCS) -> FlowMap:

@@ -19,11 +19,11 @@ import pandas as pd
 from atlas import export, query
 from atlas import overview as ov
 from atlas import queries_corporate as qc
-from atlas.figures import (CATEGORY_COLOURS, category_chart, corporate_chart, figures_chart, region_chart, survey_chart,
+from atlas.figures import (category_chart, corporate_chart, figures_chart, region_chart, survey_chart,
                             timeline_chart)
 from atlas.filters import ACTOR_KINDS, CATEGORIES, DIRECTIONS, Filters, slug, to_query
-from atlas.flowmap import build_flow_map, flow_table, text_summary
-from atlas.i18n import LANG_NAMES, LANGS, fmt_number, fmt_unit, has, label, localise_table, md, t
+from atlas.flowmap import build_flow_map, flow_table, legend_view, text_summary
+from atlas.i18n import LANG_NAMES, LANGS, fmt_number, has, label, localise_table, md, t
 from atlas.maps import flow_deck, legend_widths
 from atlas.pairings import pairings_deck, pairings_summary, pairings_table
 
@@ -221,11 +221,7 @@ def _flows(ctx: _Context, records) -> list:
         if fm.capped:
             out.append(("caption", t("map.capped", LANG, shown=fmt_number(len(fm.flows), LANG), total=fmt_number(fm.arcs_total, LANG))))
         if len(fm.legend):
-            legend = fm.legend.copy()
-            colours = [CATEGORY_COLOURS.get(c, "#777777") for c in legend["category"]]
-            legend.insert(0, "colour", "")
-            legend["category"] = [label("category", c, LANG) for c in legend["category"]]
-            legend["unit"] = [fmt_unit(u, LANG) for u in legend["unit"]]
+            legend, colours = legend_view(fm.legend, LANG)
             out.append(("caption", t("map.legend_colour", LANG)))
             out.append(("legend", legend, colours, {
                 "colour": " ", "category": t("map.col_category", LANG), "unit": t("map.col_unit", LANG),

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.figures import CATEGORY_COLOURS
-from atlas.flowmap import FlowMap
-from atlas.i18n import fmt_number, fmt_unit, label, t
+from atlas.flowmap import FlowMap, legend_view
+from atlas.i18n import fmt_number, t
 from atlas.maps import flow_deck, legend_widths
 
 from . import state
@@ -45,11 +44,7 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     if fm.capped:
         st.caption(t("map.capped", lang, shown=fmt_number(len(fm.flows), lang), total=fmt_number(fm.arcs_total, lang)))
     if len(fm.legend):
-        legend = fm.legend.copy()
-        colours = [CATEGORY_COLOURS.get(c, "#777777") for c in legend["category"]]
-        legend.insert(0, "colour", "")
-        legend["category"] = [label("category", c, lang) for c in legend["category"]]
-        legend["unit"] = [fmt_unit(u, lang) for u in legend["unit"]]
+        legend, colours = legend_view(fm.legend, lang)
         styled = legend.style.apply(lambda col: [f"background-color: {c}" for c in colours], subset=["colour"]).format(
             {"quantity": "{:,.0f}"})
         st.caption(t("map.legend_colour", lang))

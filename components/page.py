@@ -43,7 +43,10 @@ def router_guard() -> None:
 
 
 def header(page: str, applies: tuple[str, ...]) -> None:
-    """Title, purpose, URL warnings and a plain statement of which shared filters this page uses."""
+    """Title, purpose, URL warnings and a plain statement of which shared filters this page uses.
+
+    A page calls this first, before touching the data: a page run outside app.py (see router_guard)
+    must go back through app.py, which shows a clear error page if the data package is broken."""
     router_guard()
     lang = state.lang()
     st.title(t(f"page.{page}", lang))

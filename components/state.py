@@ -136,14 +136,6 @@ def focus(provinces: list[str] | None = None, states: list[str] | None = None) -
     clear_warnings()
 
 
-def filtered_records() -> pd.DataFrame:
-    return _filtered(filters())
-
-
-def _filtered(f: Filters) -> pd.DataFrame:
-    return query.filter_records(data().records, f)
-
-
 def dark() -> bool:
     try:
         return st.context.theme.type == "dark"

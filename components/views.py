@@ -13,6 +13,7 @@ from dataclasses import astuple, dataclass
 import pandas as pd
 import streamlit as st
 
+from atlas import overview as ov
 from atlas import query
 from atlas.filters import Filters
 from atlas.flowmap import FlowMap, build_flow_map, flow_table, text_summary
@@ -84,3 +85,13 @@ def pairings() -> pd.DataFrame:
     """Sister relationships in the chosen provinces and states, with the help recorded between each pair."""
     f = state.filters()
     return _pairings(str(data_dir()), f.provinces, f.states)
+
+
+@st.cache_resource(show_spinner=False)
+def _reconciliation(path: str) -> pd.DataFrame:
+    return ov.reconciliation(state.data().package)
+
+
+def reconciliation() -> pd.DataFrame:
+    """Narrative totals against Table 1 sums: depends on the package only, so computed once per process."""
+    return _reconciliation(str(data_dir()))

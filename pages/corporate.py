@@ -7,9 +7,9 @@ from atlas.i18n import fmt_number, md, t
 from components import page, state
 from components.chart import show_chart
 
+page.header("corporate", applies=())
 lang = state.lang()
 pkg = state.data().package
-page.header("corporate", applies=())
 
 currency = st.segmented_control(t("corporate.currency", lang), ["CNY", "USD"], default="CNY", key="corporate_currency") or "CNY"
 rate = qc.EXCHANGE_RATE

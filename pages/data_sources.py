@@ -8,10 +8,10 @@ from atlas.i18n import has, md, t
 from components import page, state
 from components.table import show_table
 
+page.header("data", applies=())
 lang = state.lang()
 d = state.data()
 pkg = d.package
-page.header("data", applies=())
 
 st.download_button(t("data.zip", lang), data=lambda: package_zip(pkg.path), file_name="cooperation-atlas-data.zip",
                    mime="application/zip", key="dl_zip", on_click="ignore", icon=":material/folder_zip:", type="primary")

@@ -10,9 +10,9 @@ from components import page, state, views
 from components.flow_map import show_flow_map
 from components.table import show_table
 
+page.header("flows", applies=page.ALL_FILTERS)
 lang = state.lang()
 d = state.data()
-page.header("flows", applies=page.ALL_FILTERS)
 
 level = st.segmented_control(t("flows.level", lang), ["region", "place"], default="region", key="flows_level",
                              format_func=lambda v: t(f"flows.level_{v}", lang)) or "region"

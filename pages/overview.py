@@ -7,10 +7,10 @@ from atlas.i18n import fmt_number, label, t
 from components import page, state, views
 from components.chart import show_chart
 
+page.header("overview", applies=page.ALL_FILTERS)
 lang = state.lang()
 d = state.data()
 pkg = d.package
-page.header("overview", applies=page.ALL_FILTERS)
 view = views.overview()
 f = state.filters()
 described, described_dates = page.describe(), page.describe(("dates",))
@@ -47,7 +47,7 @@ else:
 
 st.header(t("overview.reconcile_heading", lang))
 st.markdown(t("overview.reconcile_intro", lang))
-rec = ov.reconciliation(pkg)
+rec = views.reconciliation()
 rec_view = rec.assign(category=[label("category", c, lang) if c in ov.CATEGORY_KEYS else c for c in rec["category"]])
 st.dataframe(rec_view.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns}), hide_index=True, width="stretch")
 st.caption(t("overview.reconcile_note", lang))

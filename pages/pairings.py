@@ -9,9 +9,9 @@ from components import page, state, views
 from components.flow_map import basemap_toggle
 from components.table import show_table
 
+page.header("pairings", applies=("province", "state"))
 lang = state.lang()
 d = state.data()
-page.header("pairings", applies=("province", "state"))
 f = state.filters()
 view = views.pairings()
 if view.empty:

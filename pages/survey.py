@@ -5,9 +5,9 @@ from components import page, state
 from components.chart import show_chart
 import streamlit as st
 
+page.header("survey", applies=())
 lang = state.lang()
 pkg = state.data().package
-page.header("survey", applies=())
 n = int(pkg.survey_findings["respondents"].iloc[0])
 st.metric(t("survey.base", lang), f"{n:,}")
 st.caption(t("survey.method", lang))
