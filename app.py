@@ -3,14 +3,14 @@ import streamlit as st
 
 from atlas.i18n import md, t
 from atlas.package import PackageError
-from components import media, sidebar, state
-from components import page as frame
+from components import sidebar, streamlit_fixes, url_state
+from components.site import PAGES
 
 st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=":material/handshake:", layout="wide")
-media.keep_generated_downloads()  # exports made on click survive other readers' reruns
+streamlit_fixes.keep_generated_downloads()  # exports made on click survive other readers' reruns
 
 try:
-    state.init_from_url()
+    url_state.init()
 except PackageError as error:
     # A broken package gets a page that says what and where, never a traceback.
     st.title("Cooperation Atlas")
@@ -19,17 +19,10 @@ except PackageError as error:
     st.caption(t("error.package_hint", "en"))
     st.stop()
 
-lang = state.lang()
-pages = [
-    st.Page("pages/overview.py", title=t("page.overview", lang), icon=":material/dashboard:", default=True),
-    st.Page("pages/flows.py", title=t("page.flows", lang), icon=":material/conversion_path:", url_path="flows"),
-    st.Page("pages/corporate.py", title=t("page.corporate", lang), icon=":material/business:", url_path="corporate"),
-    st.Page("pages/survey.py", title=t("page.survey", lang), icon=":material/ballot:", url_path="survey"),
-    st.Page("pages/pairings.py", title=t("page.pairings", lang), icon=":material/link:", url_path="pairings"),
-    st.Page("pages/data_sources.py", title=t("page.data", lang), icon=":material/table_view:", url_path="data"),
-]
-page = st.navigation(pages)
+lang = url_state.lang()
+page = st.navigation([st.Page(p.file, title=t(f"page.{p.key}", lang), icon=p.icon, url_path=p.url_path or None,
+                              default=not p.url_path) for p in PAGES])
 sidebar.render()
-with frame.routed():
+with streamlit_fixes.routed():
     page.run()
-state.write_url()
+url_state.write_url()

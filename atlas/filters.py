@@ -1,78 +1,251 @@
-"""The shared filter state as a value: parsed from and written to the URL query string.
+"""The filter table: every filter and view option a reader can set, declared once.
 
-Query keys (values are English names or codes; several values are repeated keys):
-  province=Fujian  state=Ohio  direction=cn_to_us|us_to_cn|both  category=surgical_mask
-  actor=company  from=2020-01  to=2020-05
+Like Datasette's `Filters._filters`, one list (`FIELDS`) drives everything else: parsing the URL
+(`parse_query`), writing it (`to_query`), the sidebar and page widgets (`components/sidebar.py`),
+the "Filtered by" words (`describe`), export file names (`slug`), which records match (`match`)
+and the benchmarks. Adding a filter is one `Field` here plus its locale strings.
+
+A field is a *filter* when it narrows the records (it has `match`), else a *view option* (language,
+the flows map's level, the currency, the data page's table...). Both live in the URL, so a copied
+link reopens exactly the view; only filters are part of the cache key of the computed views.
+
+URL values are English names or codes; several values are repeated keys:
+  province=Fujian  state=Ohio  direction=cn_to_us  category=surgical_mask  actor=company
+  from=2020-01  to=2020-05  lang=zh  level=place  currency=USD  table=donations  q=Ohio  basemap=1
+  as_table=survey (charts shown as their table)
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping
+from dataclasses import dataclass, field, fields as dc_fields, make_dataclass
+from typing import Any, Callable, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
-DIRECTIONS = ("both", "cn_to_us", "us_to_cn")
-CATEGORIES = ("surgical_mask", "respirator_mask", "mask_unspecified", "protective_clothing", "gloves", "goggles",
-              "shoe_covers", "thermometer", "cash", "other", "letter", "voice_support", "video", "call_email")
-ACTOR_KINDS = ("government", "company", "foundation_ngo", "university", "individuals")
-FILTER_KEYS = ("province", "state", "direction", "category", "actor", "from", "to")
+from . import vocab as V
+from .i18n import LANGS, label, t
+
 MAX_VALUE_LENGTH = 80
 MAX_VALUES = 40
+MAX_TEXT = 100
+SHOWN = 40  # characters of a dropped value shown back to the reader
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # ASCII digits only: \d would accept "２０２０"
 
 
 @dataclass(frozen=True)
-class Filters:
-    provinces: tuple[str, ...] = ()   # ISO 3166-2 codes, e.g. CN-FJ
-    states: tuple[str, ...] = ()      # e.g. US-OH
-    direction: str = "both"
-    categories: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    date_from: str | None = None      # YYYY-MM, inclusive
-    date_to: str | None = None
-
-    @property
-    def is_default(self) -> bool:
-        return self == Filters()
-
-    def with_(self, **changes) -> "Filters":
-        return replace(self, **changes)
-
-
-@dataclass(frozen=True)
 class Vocabulary:
-    """What the URL may name: English region names (and their codes) for provinces and states."""
-    provinces: dict[str, str]   # admin1 -> English name
+    """What a URL may name, from the loaded package: regions (code -> English and Chinese name), months, tables."""
+    provinces: dict[str, str]            # admin1 -> English name (the URL's spelling)
     states: dict[str, str]
+    names_zh: dict[str, str] = field(default_factory=dict)
+    months: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
 
     @classmethod
-    def from_regions(cls, regions: pd.DataFrame, used: Iterable[str] | None = None) -> "Vocabulary":
+    def from_regions(cls, regions: pd.DataFrame, used: Iterable[str] | None = None, months: tuple[str, ...] = (),
+                     tables: tuple[str, ...] = ()) -> "Vocabulary":
         used = set(used) if used is not None else set(regions["admin1"])
         rows = regions[regions["admin1"].isin(used)].sort_values("name_en")
         pick = lambda c: dict(zip(rows.loc[rows["country"] == c, "admin1"], rows.loc[rows["country"] == c, "name_en"]))
-        return cls(pick("CN"), pick("US"))
+        return cls(pick("CN"), pick("US"), dict(zip(rows["admin1"], rows["name_zh"])), tuple(months), tuple(tables))
 
-    def lookup(self, table: dict[str, str], value: str) -> str | None:
-        v = value.strip().casefold()
-        for code, name in table.items():
-            if v in (name.casefold(), code.casefold()):
-                return code
-        return None
+    def region_name(self, code: str, lang: str) -> str:
+        if lang == "zh" and self.names_zh.get(code):
+            return self.names_zh[code]
+        return self.provinces.get(code) or self.states.get(code) or code
 
+
+# --- how each kind of field reads and writes its URL values -------------------------------------
+
+@dataclass(frozen=True)
+class Field:
+    name: str                          # the field's one name: widget id, locale keys "filter.<name>", "Filters" attribute
+    kind: str                          # "multi" | "one" | "range" | "text" | "flag"
+    options: Callable[[Vocabulary], Mapping[str, str]] | None = None   # code -> URL spelling
+    default: Any = None
+    keys: tuple[str, ...] = ()         # URL keys; (name,) when empty
+    attrs: tuple[str, ...] = ()        # attributes of Filters; (name,) when empty
+    pages: tuple[str, ...] = ()        # pages whose numbers or view it changes
+    widget: str = ""                   # "multiselect" | "radio" | "segmented" | "select" | "slider" | "text" | "toggle"
+    sidebar: bool = True               # rendered in the shared sidebar (else on its page)
+    names: str = ""                    # locale prefix of the options' display names ("category" -> category.<code>)
+    match: Callable[[pd.DataFrame, Any], np.ndarray] | None = None      # records kept by a non-default value
+    rebuild: bool = False              # changing it re-creates every widget (their labels depend on it)
+
+    @property
+    def url_keys(self) -> tuple[str, ...]:
+        return self.keys or (self.name,)
+
+    @property
+    def attr_names(self) -> tuple[str, ...]:
+        return self.attrs or (self.name,)
+
+    @property
+    def is_filter(self) -> bool:
+        return self.match is not None
+
+    def choices(self, vocab: Vocabulary) -> Mapping[str, str]:
+        return self.options(vocab) if self.options else {}
+
+    def display(self, code: str, lang: str, vocab: Vocabulary) -> str:
+        """An option's name on screen."""
+        if self.names == "region":
+            return vocab.region_name(code, lang)
+        if self.names == "lang":
+            return {"en": "English", "zh": "中文"}.get(code, code)
+        if self.names:
+            return label(self.names, code, lang)
+        return code
+
+
+def _isin(column: str):
+    return lambda records, codes: records[column].isin(codes).to_numpy()
+
+
+def _equals(column: str):
+    return lambda records, code: (records[column] == code).to_numpy()
+
+
+def _actor(records: pd.DataFrame, kinds) -> np.ndarray:
+    return (records["from_kind"].isin(kinds) | records["to_kind"].isin(kinds)).to_numpy()
+
+
+def _months(records: pd.DataFrame, span) -> np.ndarray:
+    lo, hi = span
+    keep = np.ones(len(records), dtype=bool)
+    if lo:
+        keep &= (records["date_end"] >= lo).fillna(False).to_numpy()
+    if hi:
+        keep &= (records["date_start"] <= hi).fillna(False).to_numpy()
+    return keep
+
+
+_codes = lambda values: (lambda vocab: {v: v for v in values})
+RECORD_PAGES = ("overview", "flows")
+
+FIELDS: tuple[Field, ...] = (
+    Field("lang", "one", _codes(LANGS), "en", pages=("*",), widget="radio", names="lang", rebuild=True),
+    Field("province", "multi", lambda v: v.provinces, (), attrs=("provinces",), pages=RECORD_PAGES + ("pairings",),
+          widget="multiselect", names="region", match=_isin("cn_admin1")),
+    Field("state", "multi", lambda v: v.states, (), attrs=("states",), pages=RECORD_PAGES + ("pairings",),
+          widget="multiselect", names="region", match=_isin("us_admin1")),
+    Field("direction", "one", _codes(("both",) + V.DIRECTIONS), "both", pages=RECORD_PAGES, widget="radio",
+          names="direction", match=_equals("direction")),
+    Field("category", "multi", _codes(V.CATEGORIES), (), attrs=("categories",), pages=RECORD_PAGES, widget="multiselect",
+          names="category", match=_isin("category")),
+    Field("actor", "multi", _codes(V.ACTOR_KINDS), (), attrs=("actors",), pages=RECORD_PAGES, widget="multiselect",
+          names="actor", match=_actor),
+    Field("dates", "range", lambda v: {m: m for m in v.months}, (None, None), keys=("from", "to"),
+          attrs=("date_from", "date_to"), pages=RECORD_PAGES, widget="slider", match=_months),
+    Field("level", "one", _codes(("region", "place")), "region", pages=("flows",), widget="segmented", sidebar=False,
+          names="flows.level"),
+    Field("basemap", "flag", default=False, pages=("flows", "pairings"), widget="toggle", sidebar=False),
+    Field("currency", "one", _codes(("CNY", "USD")), "CNY", pages=("corporate",), widget="segmented", sidebar=False),
+    Field("table", "one", lambda v: {n: n for n in v.tables}, "", pages=("data",), widget="select", sidebar=False),
+    Field("q", "text", default="", pages=("data",), widget="text", sidebar=False),
+    # The charts a reader switched to their table tab (each chart's tabs are this field's widget).
+    Field("as_table", "multi", _codes(V.CHARTS), (), pages=("overview", "corporate", "survey"), widget="tabs",
+          sidebar=False),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+FILTER_FIELDS = tuple(f for f in FIELDS if f.is_filter)
+URL_KEYS = tuple(k for f in FIELDS for k in f.url_keys)
+
+
+def filters_class(table: tuple[Field, ...]):
+    attrs = []
+    for f in table:
+        if f.is_filter:
+            defaults = f.default if f.kind == "range" else (f.default,)
+            attrs += [(a, Any, field(default=d)) for a, d in zip(f.attr_names, defaults)]
+    cls = make_dataclass("Filters", attrs, frozen=True)
+    cls.__module__ = __name__  # so that Filters values pickle (Streamlit's cache hashes them)
+    return cls
+
+
+Filters = filters_class(FIELDS)
+Filters.__doc__ = "The data filters as one hashable value (regions as ISO 3166-2 codes, months as YYYY-MM)."
+
+
+# --- state: one value per field -----------------------------------------------------------------
+
+def defaults(table: tuple[Field, ...] = FIELDS, vocab: Vocabulary | None = None) -> dict[str, Any]:
+    out = {f.name: f.default for f in table}
+    if vocab is not None and "table" in out and not out["table"] and vocab.tables:
+        out["table"] = vocab.tables[0]
+    return out
+
+
+def filters_of(state: Mapping[str, Any], table: tuple[Field, ...] = FIELDS, cls=None) -> Any:
+    """The Filters value of a state (view options left out)."""
+    cls = cls or Filters
+    values = {}
+    for f in table:
+        if f.is_filter:
+            v = state.get(f.name, f.default)
+            values.update(zip(f.attr_names, v) if f.kind == "range" else {f.attr_names[0]: v})
+    return cls(**values)
+
+
+def state_of(filters: Any, table: tuple[Field, ...] = FIELDS) -> dict[str, Any]:
+    """The filter fields' values of a Filters value (inverse of `filters_of`)."""
+    out = {}
+    for f in table:
+        if f.is_filter:
+            vs = tuple(getattr(filters, a) for a in f.attr_names)
+            out[f.name] = vs if f.kind == "range" else vs[0]
+    return out
+
+
+def is_set(f: Field, value: Any) -> bool:
+    return value != f.default and value not in ((), None, "", False) if f.kind != "range" else any(value or ())
+
+
+def active(state: Mapping[str, Any], table: tuple[Field, ...] = FIELDS, only_filters: bool = True) -> list[str]:
+    """Names of the fields that differ from their default."""
+    return [f.name for f in table if (f.is_filter or not only_filters) and is_set(f, state.get(f.name, f.default))]
+
+
+def match(records: pd.DataFrame, filters: Any, table: tuple[Field, ...] = FIELDS) -> pd.DataFrame:
+    """The records that every set filter keeps."""
+    state = state_of(filters, table)
+    keep = np.ones(len(records), dtype=bool)
+    for f in table:
+        if f.is_filter and is_set(f, state[f.name]):
+            keep &= f.match(records, state[f.name])
+    return records[keep]
+
+
+def only(filters: Any, names: Iterable[str], table: tuple[Field, ...] = FIELDS) -> Any:
+    """`filters` with every field not in `names` back at its default (what a chart that ignores them shows)."""
+    names = set(names)
+    by_name = {f.name: f for f in table}
+    state = {k: (v if k in names else by_name[k].default) for k, v in state_of(filters, table).items()}
+    return filters_of(state, table, type(filters))
+
+
+# --- the URL ------------------------------------------------------------------------------------
 
 @dataclass
 class ParseResult:
-    filters: Filters
-    warnings: list[tuple[str, str, str]] = field(default_factory=list)  # (key, value shown safely, reason code)
+    state: dict[str, Any]                                                   # every field's value
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)     # (key, value shown safely, reason code)
+    table: tuple[Field, ...] = FIELDS
+
+    @property
+    def filters(self):
+        return filters_of(self.state, self.table)
 
 
-def _shown(value: str) -> str:
-    return value if len(value) <= 40 else value[:40] + "…"
+def shown(value: str) -> str:
+    """A value as a warning may show it: at most SHOWN characters, cut with an ellipsis."""
+    return value if len(value) <= SHOWN else value[:SHOWN] + "…"
 
 
-def parse_query(params: Mapping[str, list[str] | str], vocab: Vocabulary) -> ParseResult:
-    """Turn query parameters into Filters; unknown or malformed values are dropped with a warning, never raised."""
+def parse_query(params: Mapping[str, list[str] | str], vocab: Vocabulary,
+                table: tuple[Field, ...] = FIELDS) -> ParseResult:
+    """Query parameters to a state; unknown or malformed values are dropped with a warning, never raised."""
     warnings: list[tuple[str, str, str]] = []
 
     def values(key: str) -> list[str]:
@@ -84,82 +257,121 @@ def parse_query(params: Mapping[str, list[str] | str], vocab: Vocabulary) -> Par
         out = []
         for v in raw:
             if len(v) > MAX_VALUE_LENGTH:
-                warnings.append((key, _shown(v), "too_long"))
+                warnings.append((key, shown(v), "too_long"))
             elif v.strip():
                 out.append(v.strip())
         return out
 
-    def codes(key: str, table: dict[str, str]) -> tuple[str, ...]:
+    def lookup(f: Field, value: str) -> str | None:
+        allowed = f.choices(vocab)
+        if value in allowed:
+            return value
+        if f.names == "region":  # regions: English name or code, any case
+            folded = value.casefold()
+            return next((c for c, n in allowed.items() if folded in (n.casefold(), c.casefold())), None)
+        return next((c for c, n in allowed.items() if n == value), None)
+
+    def codes(f: Field, key: str) -> list[str]:
         found = []
         for v in values(key):
-            code = vocab.lookup(table, v)
+            code = lookup(f, v)
             if code is None:
-                warnings.append((key, _shown(v), "unknown"))
+                warnings.append((key, shown(v), "unknown"))
             elif code not in found:
                 found.append(code)
-        return tuple(found)
+        return found
 
-    def choices(key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-        found = []
-        for v in values(key):
-            if v in allowed:
-                if v not in found:
-                    found.append(v)
-            else:
-                warnings.append((key, _shown(v), "unknown"))
-        return tuple(found)
-
-    direction = "both"
-    dirs = choices("direction", DIRECTIONS)
-    if len(dirs) > 1:
-        warnings.append(("direction", ", ".join(dirs), "one_only"))
-    if dirs:
-        direction = dirs[0]
-
-    def month(key: str) -> str | None:
-        vs = values(key)
-        for v in vs:
-            if _MONTH.fullmatch(v):
-                return v
-            warnings.append((key, _shown(v), "bad_month"))
-        return None
-
-    date_from, date_to = month("from"), month("to")
-    if date_from and date_to and date_from > date_to:
-        warnings.append(("from", f"{date_from} > {date_to}", "bad_range"))
-        date_from = date_to = None
-    unknown_keys = [key for key in params if key not in FILTER_KEYS and key not in ("lang", "level", "currency")]
+    state = defaults(table, vocab)
+    for f in table:
+        key = f.url_keys[0]
+        if f.kind == "multi":
+            state[f.name] = tuple(codes(f, key))
+        elif f.kind == "one":
+            found = codes(f, key)
+            if len(found) > 1:
+                warnings.append((key, ", ".join(found), "one_only"))
+            if found:
+                state[f.name] = found[0]
+        elif f.kind == "range":
+            ends = []
+            for key in f.url_keys:
+                month = None
+                for v in values(key):
+                    if _MONTH.fullmatch(v):
+                        month = v
+                        break
+                    warnings.append((key, shown(v), "bad_month"))
+                ends.append(month)
+            lo, hi = ends
+            if lo and hi and lo > hi:
+                warnings.append((f.url_keys[0], f"{lo} > {hi}", "bad_range"))
+                lo = hi = None
+            state[f.name] = (lo, hi)
+        elif f.kind == "text":
+            vs = values(key)
+            state[f.name] = vs[0][:MAX_TEXT] if vs else ""
+        elif f.kind == "flag":
+            vs = values(key)
+            if vs and vs[0] not in ("0", "1"):
+                warnings.append((key, shown(vs[0]), "unknown"))
+            state[f.name] = bool(vs) and vs[0] == "1"
+    known = {k for f in table for k in f.url_keys}
+    unknown_keys = [key for key in params if key not in known]
     for key in unknown_keys[:MAX_VALUES]:  # shortened and capped like values: a link cannot flood the page
-        warnings.append((_shown(key), "", "unknown_key"))
-    return ParseResult(Filters(
-        provinces=codes("province", vocab.provinces), states=codes("state", vocab.states), direction=direction,
-        categories=choices("category", CATEGORIES), actors=choices("actor", ACTOR_KINDS),
-        date_from=date_from, date_to=date_to), warnings)
+        warnings.append((shown(key), "", "unknown_key"))
+    return ParseResult(state, warnings, table)
 
 
-def to_query(f: Filters, vocab: Vocabulary) -> dict[str, list[str]]:
-    """The query parameters that reopen this view (only what differs from the defaults)."""
+def to_query(state: Mapping[str, Any] | Any, vocab: Vocabulary, table: tuple[Field, ...] = FIELDS) -> dict[str, list[str]]:
+    """The query parameters that reopen this view (only what differs from the defaults).
+
+    `state` is a mapping of field values or a Filters value (then only the filters are written)."""
+    if not isinstance(state, Mapping):
+        state = state_of(state, table)
+    base = defaults(table, vocab)
     q: dict[str, list[str]] = {}
-    if f.provinces:
-        q["province"] = [vocab.provinces[c] for c in f.provinces]
-    if f.states:
-        q["state"] = [vocab.states[c] for c in f.states]
-    if f.direction != "both":
-        q["direction"] = [f.direction]
-    if f.categories:
-        q["category"] = list(f.categories)
-    if f.actors:
-        q["actor"] = list(f.actors)
-    if f.date_from:
-        q["from"] = [f.date_from]
-    if f.date_to:
-        q["to"] = [f.date_to]
+    for f in sorted(table, key=lambda f: not f.is_filter):  # filters first, then view options
+        if f.name not in state:
+            continue
+        value = state[f.name]
+        if f.kind == "range":
+            for key, v in zip(f.url_keys, value or (None, None)):
+                if v:
+                    q[key] = [v]
+        elif value == base[f.name] or value in ((), "", None):
+            continue
+        elif f.kind == "multi":
+            q[f.url_keys[0]] = [f.choices(vocab).get(c, c) for c in value]
+        elif f.kind == "flag":
+            if value:
+                q[f.url_keys[0]] = ["1"]
+        else:
+            q[f.url_keys[0]] = [str(f.choices(vocab).get(value, value)) if f.options else str(value)]
     return q
 
 
-def slug(f: Filters, vocab: Vocabulary) -> str:
+def slug(filters: Any, vocab: Vocabulary, table: tuple[Field, ...] = FIELDS) -> str:
     """A file-name fragment naming the active filters, e.g. 'province-Fujian_state-Ohio'."""
-    parts = []
-    for key, vals in to_query(f, vocab).items():
-        parts.append(f"{key}-" + "+".join(re.sub(r"[^A-Za-z0-9]+", "", v) for v in vals))
+    parts = [f"{key}-" + "+".join(re.sub(r"[^A-Za-z0-9]+", "", v) for v in vals)
+             for key, vals in to_query(filters, vocab, table).items()]
     return "_".join(parts)[:120]
+
+
+def describe(filters: Any, lang: str, vocab: Vocabulary, names: Iterable[str] | None = None,
+             table: tuple[Field, ...] = FIELDS) -> str:
+    """The set filters in words (plain text, not markup), for subtitles and captions; 'no filters' if none."""
+    state = state_of(filters, table)
+    wanted = set(names) if names is not None else None
+    parts = []
+    for f in table:
+        if not f.is_filter or (wanted is not None and f.name not in wanted) or not is_set(f, state[f.name]):
+            continue
+        value = state[f.name]
+        if f.kind == "range":
+            parts.append(f"{value[0] or '…'} – {value[1] or '…'}")
+        elif f.kind == "multi":
+            shown_names = ", ".join(f.display(c, lang, vocab) for c in value)
+            parts.append(f"{t('filter.' + f.name, lang)}: {shown_names}" if f.names == "region" else shown_names)
+        else:
+            parts.append(f.display(value, lang, vocab))
+    return "; ".join(parts) if parts else t("filters.none", lang)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,4 +180,3 @@ def _check_keys(name: str, schema: dict, tables: dict[str, pd.DataFrame]) -> Non
             raise PackageError(f"{values.iloc[first]!r} is not a {ref['fields']} of '{ref['resource']}' (dangling reference)",
                                resource=name, row=first + 1, field=col)
 
-_WORD = re.compile(r"\w+")

@@ -25,7 +25,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-background
 VIEWPORT = {"width": 1400, "height": 1000}
 TIMEOUT_MS = 300_000
 SIDEBAR = '[data-testid="stSidebar"]'
-PROVINCE_FILTER = f'{SIDEBAR} [data-testid="stMultiSelect"] >> nth=0'
+# The province field's widget, in the app and in the floor alike: its key is filter_<field>_<generation>
+# (components.url_state.widget_key), and Streamlit gives its element the class st-key-<key>.
+PROVINCE_FILTER = f'{SIDEBAR} [class*="st-key-filter_province_"]'
 COUNTED = ("stElementContainer", "stPlotlyChart", "stDeckGlJsonChart", "stDataFrame", "stMetric", "stDownloadButton")
 
 WATCH = """
@@ -169,7 +171,7 @@ class Session:
         await self._served(runs)
 
     async def select_province(self, name: str) -> Sample:
-        """Pick `name` in the sidebar's first multiselect (the Chinese province filter)."""
+        """Pick `name` in the sidebar's Chinese province filter."""
         box = self.page.locator(PROVINCE_FILTER).locator("input")
         await box.click()
         await box.fill(name)

@@ -1,6 +1,6 @@
 """The floor: the dashboard's pages replayed from precomputed elements, with no logic of their own.
 
-Same navigation (titles, icons, URL paths), same sidebar widgets (with the app's widget keys) and,
+Same navigation (titles, icons, URL paths), same widgets (with the app's widget keys, `filter_<field>_0`) and,
 page for page, the same Streamlit calls with the same arguments as pages/*.py: plotly figures
 in tabs with their table, pydeck maps, dataframes, metrics, download buttons, expanders. Everything
 is read from the snapshot `floor_snapshot.py` wrote; the only decision made per run is which
@@ -17,7 +17,6 @@ from pathlib import Path
 import streamlit as st
 
 SNAPSHOT = Path(os.environ.get("FLOOR_SNAPSHOT") or Path(__file__).resolve().parent / ".cache" / "floor-snapshot.pkl")
-DOWNLOAD_ICON = ":material/download:"
 
 
 @st.cache_resource
@@ -47,7 +46,13 @@ def table(view, headers, options, note):
         st.caption(note)
 
 
-def chart(key, tab_labels, figure, data, captions, downloads):
+def button(label, file_name, mime, key, icon, help_text, primary):
+    """components/downloads.py's button, with no file behind it."""
+    st.download_button(label, data=_no_data, file_name=file_name, mime=mime, key=key, on_click="ignore", icon=icon,
+                       help=help_text, width="content" if primary else "stretch", type="primary" if primary else "secondary")
+
+
+def chart(key, tab_labels, figure, data, captions):
     tab_chart, tab_table = st.tabs(tab_labels)
     with tab_chart:
         st.plotly_chart(figure, theme=None, key=f"plot_{key}", config={"displaylogo": False})
@@ -55,10 +60,6 @@ def chart(key, tab_labels, figure, data, captions, downloads):
         table(*data)
     for text in captions:
         st.caption(text)
-    for col, (label, file_name, mime, button_key, help_text) in zip(st.columns(4), downloads):
-        with col:
-            st.download_button(label, data=_no_data, file_name=file_name, mime=mime, key=button_key, on_click="ignore",
-                               icon=DOWNLOAD_ICON, help=help_text, width="stretch")
 
 
 def metrics(items):
@@ -69,11 +70,10 @@ def metrics(items):
                 st.caption(caption)
 
 
-def downloads(columns, buttons):
-    slots = st.columns(columns) if columns else [st] * len(buttons)
-    for slot, (label, file_name, mime, key, help_text) in zip(slots, buttons):
-        slot.download_button(label, data=_no_data, file_name=file_name, mime=mime, key=key, on_click="ignore",
-                             icon=DOWNLOAD_ICON, help=help_text, width="stretch" if columns else "content")
+def downloads(buttons):
+    for col, spec in zip(st.columns(len(buttons)), buttons):
+        with col:
+            button(*spec)
 
 
 def legend(table, colours, labels):
@@ -96,27 +96,45 @@ def expander_table(label, data):
         table(*data)
 
 
+def widget(spec):
+    """components/sidebar.py's widget for one field of the filter table, from its precomputed spec."""
+    kind, options = spec["widget"], spec["options"]
+    names, show = list(options), options.__getitem__
+    common = {"key": spec["key"], "help": spec["help"]}
+    if kind == "multiselect":
+        st.multiselect(spec["label"], names, default=spec["default"], format_func=show, placeholder=spec["placeholder"],
+                       **common)
+    elif kind == "radio":
+        st.radio(spec["label"], names, index=spec["index"], format_func=show, horizontal=spec["horizontal"], **common)
+    elif kind == "segmented":
+        st.segmented_control(spec["label"], names, default=spec["default"], format_func=show, **common)
+    elif kind == "select":
+        st.selectbox(spec["label"], names, index=spec["index"], format_func=show, **common)
+    elif kind == "slider":
+        st.select_slider(spec["label"], options=names, value=spec["value"], **common)
+    elif kind == "text":
+        st.text_input(spec["label"], value=spec["value"], placeholder=spec["placeholder"], **common)
+    elif kind == "toggle":
+        st.toggle(spec["label"], value=spec["value"], **common)
+    else:
+        raise ValueError(f"unknown widget {kind!r}")
+
+
 RENDER = {
     "title": st.title, "header": st.header, "subheader": st.subheader, "markdown": st.markdown, "caption": st.caption,
     "info": lambda text, icon: st.info(text, icon=icon),
     "code": lambda text: st.code(text, language=None, wrap_lines=True),
     "metric": st.metric, "metrics": metrics, "chart": chart, "legend": legend, "downloads": downloads,
-    "sources": sources, "expander_table": expander_table, "table": table,
+    "sources": sources, "expander_table": expander_table, "table": table, "widget": widget, "download": button,
+    "button": lambda label, icon: st.button(label, icon=icon, width="stretch"),
     "dataframe": lambda table, options: st.dataframe(table, hide_index=True, width="stretch", **options),
     "deck": lambda deck, options: st.pydeck_chart(FrozenDeck(*deck), **options),
-    "download": lambda label, file_name, mime, key, icon, kind: st.download_button(
-        label, data=_no_data, file_name=file_name, mime=mime, key=key, on_click="ignore", icon=icon, type=kind),
-    "segmented": lambda label, options, default, key: st.segmented_control(
-        label, list(options), default=default, key=key, format_func=options.__getitem__),
-    "selectbox": lambda label, options, key: st.selectbox(label, list(options), key=key, format_func=options.__getitem__),
-    "text_input": lambda label, key, placeholder: st.text_input(label, key=key, placeholder=placeholder),
-    "toggle": lambda label, key, help_text: st.toggle(label, key=key, help=help_text),
 }
 
 
 def variant() -> dict:
-    variants = snapshot()["variants"]
-    return variants.get(tuple(st.session_state.get("f_province", ())), variants[()])
+    snap = snapshot()
+    return snap["variants"].get(tuple(st.session_state.get(snap["variant_key"], ())), snap["variants"][()])
 
 
 def page(name: str):
@@ -127,20 +145,10 @@ def page(name: str):
     return run
 
 
-def sidebar(sb: dict, share_link: str):
-    options = lambda names: {"options": list(names), "format_func": names.__getitem__}
+def sidebar(elements: list, share_link: str):
     with st.sidebar:
-        st.radio(sb["language"], **options(sb["langs"]), key="lang", horizontal=True)
-        st.subheader(sb["filters"])
-        st.multiselect(sb["province"], **options(sb["provinces"]), key="f_province", placeholder=sb["all"])
-        st.multiselect(sb["state"], **options(sb["states"]), key="f_state", placeholder=sb["all"])
-        st.radio(sb["direction"], **options(sb["directions"]), key="f_direction")
-        st.multiselect(sb["category"], **options(sb["categories"]), key="f_category", placeholder=sb["all"])
-        st.multiselect(sb["actor"], **options(sb["actors"]), key="f_actor", placeholder=sb["all"])
-        st.select_slider(sb["dates"], options=sb["months"], value=(sb["months"][0], sb["months"][-1]), key="f_dates",
-                         help=sb["dates_help"])
-        st.button(sb["reset"], icon=":material/restart_alt:", width="stretch")
-        st.caption(sb["copy_link"])
+        for kind, *args in elements:
+            RENDER[kind](*args)
         st.code(share_link, language=None, wrap_lines=True)
 
 

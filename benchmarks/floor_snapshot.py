@@ -1,11 +1,16 @@
 """What the floor app shows: every element of every page, computed once by the app's own code.
 
-`build()` runs the dashboard's computations (atlas.*) for the bundled package and writes, for each
-page and each filter state the benchmark visits, the list of Streamlit calls the page makes, in
-order, with their arguments already computed: figures, deck JSON, tables, texts. `floor_app.py`
-replays that list and does nothing else, so the floor costs what Streamlit costs to show the same
-elements. The lists below mirror pages/*.py and components/*.py (element for element); the
-benchmark report counts the elements of both apps in the browser so a drift shows.
+`build()` runs the dashboard's computations (atlas.*, components' chart and deck builders) for the
+bundled package and writes, for each page and each filter state the benchmark visits, the list of
+Streamlit calls the page makes, in order, with their arguments already computed: figures, deck
+JSON, tables, texts, widgets. `floor_app.py` replays that list and does nothing else, so the floor
+costs what Streamlit costs to show the same elements. The page functions below mirror pages/*.py
+and components/*.py (element for element); the benchmark report counts the elements of both apps in
+the browser so a drift shows.
+
+Nothing about the filters or the pages is listed here: the widgets (labels, options, widget keys),
+which filters a page applies, the "Filtered by" words and the export names come from the filter
+table (`atlas.filters.FIELDS`) and the page registry (`components.site.PAGES`), as in the app.
 
 Filter states: no filter, and the one province the benchmark selects (`PROVINCE`).
 """
@@ -13,30 +18,25 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from urllib.parse import urlencode
 
-import pandas as pd
-
-from atlas import export, query
-from atlas import overview as ov
-from atlas import queries_corporate as qc
-from atlas.figures import (category_chart, corporate_chart, figures_chart, region_chart, survey_chart,
-                            timeline_chart)
-from atlas.filters import ACTOR_KINDS, CATEGORIES, DIRECTIONS, Filters, slug, to_query
-from atlas.flowmap import build_flow_map, flow_table, legend_view, text_summary
-from atlas.i18n import LANG_NAMES, LANGS, fmt_number, has, label, localise_table, md, t
-from atlas.maps import flow_deck, legend_widths
-from atlas.pairings import pairings_deck, pairings_summary, pairings_table
+from atlas import catalogue, corporate, flows, overview, pairings, survey
+from atlas.exports import file_name
+from atlas.filters import BY_NAME, FIELDS, active, defaults, describe, filters_of, only, slug, to_query
+from atlas.i18n import fmt_number, has, label, localise_table, md, t
+from atlas.vocab import PHYSICAL_UNITS
+from components import url_state
+from components.charts import (build_category_chart, build_corporate_chart, build_figures_chart, build_region_chart,
+                               build_survey_chart, build_timeline_chart)
+from components.decks import build_flow_deck, build_pairings_deck, legend_widths
+from components.downloads import MIME
+from components.flow_map import MAP_KEY, legend_view
+from components.site import BY_KEY, PAGES
+from components.tables import MAX_ROWS
 
 LANG = "en"
 PROVINCE = "CN-FJ"  # the province the benchmark toggles in the sidebar (Fujian)
-PAGES = [  # (page, url path, icon), as app.py declares them
-    ("overview", "", ":material/dashboard:"), ("flows", "flows", ":material/conversion_path:"),
-    ("corporate", "corporate", ":material/business:"), ("survey", "survey", ":material/ballot:"),
-    ("pairings", "pairings", ":material/link:"), ("data", "data", ":material/table_view:")]
-APPLIES = {"overview": "all", "flows": "all", "corporate": (), "survey": (), "pairings": ("province", "state"), "data": ()}
-ALL_FILTERS = ("province", "state", "direction", "category", "actor", "dates")
-MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv"}
-DOWNLOAD_ICON = ":material/download:"
+FILTER = "province"  # ... in this field's widget
 
 
 def _deck(deck) -> tuple[str, dict]:
@@ -45,104 +45,132 @@ def _deck(deck) -> tuple[str, dict]:
     return deck.to_json(), _get_pydeck_tooltip(deck)
 
 
-def _table(df, options: dict | None = None, localise: bool = True) -> tuple:
-    """components/table.py's show_table: the first rows, localised, their headers, and the caption if cut."""
-    from components.table import MAX_ROWS
-    shown, headers = localise_table(df.head(MAX_ROWS), LANG) if localise else (df.head(MAX_ROWS), None)
-    note = t("table.truncated", LANG, shown=fmt_number(MAX_ROWS, LANG), total=fmt_number(len(df), LANG)) \
-        if len(df) > MAX_ROWS else None
+def _table(df, options: dict | None = None, localise: bool = True, total: int | None = None) -> tuple:
+    """components/tables.py's show_table: the first rows, localised, their headers, and the caption if cut."""
+    total = len(df) if total is None else total
+    shown = df.head(MAX_ROWS)
+    headers = None
+    if localise:
+        shown, headers = localise_table(shown, LANG)
+    note = t("table.truncated", LANG, shown=fmt_number(len(shown), LANG), total=fmt_number(total, LANG)) \
+        if total > len(shown) else None
     return ("table", shown, headers, options or {}, note)
 
 
-def _basemap() -> tuple:
-    """components/flow_map.py's basemap_toggle (off: the offline outlines)."""
-    return ("toggle", t("map.basemap", LANG), "map_basemap", t("map.basemap_help", LANG))
+def _widget(name: str, state: dict, vocab, format_func=None) -> tuple | None:
+    """components/sidebar.py's widget for the field `name`: its kind, label, options, value and widget key."""
+    f = BY_NAME[name]
+    value = state[f.name]
+    options = list(f.choices(vocab))
+    show = format_func or (lambda code: f.display(code, LANG, vocab))
+    spec = {"widget": f.widget, "label": t(f"filter.{f.name}", LANG), "options": {c: show(c) for c in options},
+            "key": url_state.widget_key(f.name),
+            "help": t(f"filter.{f.name}_help", LANG) if has(f"filter.{f.name}_help") else None}
+    if f.widget == "multiselect":
+        spec.update(default=[c for c in value if c in options], placeholder=t("filter.all", LANG))
+    elif f.widget == "radio":
+        spec.update(index=options.index(value), horizontal=f.name == "lang")
+    elif f.widget == "segmented":
+        spec.update(default=value)
+    elif f.widget == "select":
+        spec.update(index=options.index(value) if value in options else 0)
+    elif f.widget == "slider":
+        if len(options) <= 1:
+            return None
+        lo, hi = value
+        spec.update(value=(lo if lo in options else options[0], hi if hi in options else options[-1]))
+    elif f.widget == "text":
+        spec.update(value=value,
+                    placeholder=t(f"filter.{f.name}_placeholder", LANG) if has(f"filter.{f.name}_placeholder") else None)
+    elif f.widget == "toggle":
+        spec.update(value=bool(value))
+    else:
+        raise ValueError(f"the floor cannot show field {f.name}'s widget {f.widget!r}: mirror components/sidebar.py")
+    return ("widget", spec)
+
+
+def _button(label_text: str, name: str, key: str, help_text: str | None = None, primary: bool = False) -> tuple:
+    """components/downloads.py's button (the file itself is not made: the floor's buttons download nothing)."""
+    ext = name.rsplit(".", 1)[-1]
+    return (label_text, name, MIME.get(ext, "application/octet-stream"), key,
+            ":material/folder_zip:" if ext == "zip" else ":material/download:", help_text, primary)
 
 
 def build(path: Path) -> Path:
     """Compute the floor's elements for the bundled package and pickle them to `path`."""
-    from components import state  # the app's data loader (cached per process, runs in bare mode here)
+    from components import data  # the app's data loader (cached per process, runs in bare mode here)
 
-    d = state.data()
+    d = data.get()
+    base = defaults(FIELDS, d.vocab)
+    states = {(): base, (PROVINCE,): {**base, FILTER: (PROVINCE,)}}
     snapshot = {
-        "pages": [(page, t(f"page.{page}", LANG), url, icon) for page, url, icon in PAGES],
-        "sidebar": _sidebar(d),
-        "variants": {(): _variant(d, Filters()), (PROVINCE,): _variant(d, Filters(provinces=(PROVINCE,)))},
+        "pages": [(p.key, t(f"page.{p.key}", LANG), p.url_path, p.icon) for p in PAGES],
+        "sidebar": _sidebar(d, base),
+        "variant_key": url_state.widget_key(FILTER),
+        "variants": {choice: _variant(d, state) for choice, state in states.items()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(snapshot))
     return path
 
 
-def _sidebar(d) -> dict:
-    regions = d.package.regions.set_index("admin1")
-    return {
-        "language": t("sidebar.language", LANG), "langs": {c: LANG_NAMES[c] for c in LANGS},
-        "filters": t("sidebar.filters", LANG), "all": t("filter.all", LANG),
-        "province": t("filter.province", LANG), "provinces": {c: regions.at[c, "name_en"] for c in d.vocab.provinces},
-        "state": t("filter.state", LANG), "states": {c: regions.at[c, "name_en"] for c in d.vocab.states},
-        "direction": t("filter.direction", LANG), "directions": {c: label("direction", c, LANG) for c in DIRECTIONS},
-        "category": t("filter.category", LANG), "categories": {c: label("category", c, LANG) for c in CATEGORIES},
-        "actor": t("filter.actor", LANG), "actors": {c: label("actor", c, LANG) for c in ACTOR_KINDS},
-        "dates": t("filter.dates", LANG), "months": list(d.months), "dates_help": t("filter.dates_help", LANG),
-        "reset": t("sidebar.reset", LANG), "copy_link": t("sidebar.copy_link", LANG),
-    }
+def _sidebar(d, state: dict) -> list:
+    """components/sidebar.py's render, but the link (which depends on the filters: see `_variant`)."""
+    out = []
+    for f in FIELDS:
+        if f.sidebar:
+            if (w := _widget(f.name, state, d.vocab)) is not None:
+                out.append(w)
+            if f.name == "lang":
+                out.append(("subheader", t("sidebar.filters", LANG)))
+    out.append(("button", t("sidebar.reset", LANG), ":material/restart_alt:"))
+    out.append(("caption", t("sidebar.copy_link", LANG)))
+    return out
 
 
-def _variant(d, f: Filters) -> dict:
-    query_string = to_query(f, d.vocab)
-    records = query.filter_records(d.records, f)
-    ctx = _Context(d, f)
+def _variant(d, state: dict) -> dict:
+    query_string = to_query(state, d.vocab)
+    ctx = _Context(d, state)
+    qs = urlencode([(k, v) for k, vs in query_string.items() for v in vs])
     return {
         "query": query_string,
-        "share_link": "/?" + "&".join(f"{k}={v}" for k, vs in query_string.items() for v in vs) if query_string else "/",
-        "elements": {"overview": _overview(ctx, records), "flows": _flows(ctx, records), "corporate": _corporate(ctx),
-                     "survey": _survey(ctx), "pairings": _pairings(ctx), "data": _data(ctx)},
+        "share_link": f"/?{qs}" if qs else "/",
+        "elements": {p.key: PAGE_ELEMENTS[p.key](ctx) for p in PAGES},
     }
 
 
 class _Context:
-    """The filter-dependent texts every page needs (components/page.py)."""
+    """The view state and the filter-dependent texts every page needs (components/frame.py, downloads.py)."""
 
-    def __init__(self, d, f: Filters):
-        self.d, self.f, self.pkg = d, f, d.package
-        self.active = [k for k, on in (("province", f.provinces), ("state", f.states), ("direction", f.direction != "both"),
-                                       ("category", f.categories), ("actor", f.actors),
-                                       ("dates", f.date_from or f.date_to)) if on]
+    def __init__(self, d, state: dict):
+        self.d, self.pkg, self.vocab, self.state = d, d.package, d.vocab, state
+        self.f = filters_of(state)
 
-    def describe(self, keys=ALL_FILTERS) -> str:
-        regions = self.pkg.regions.set_index("admin1")
-        parts = []
-        if "province" in keys and self.f.provinces:
-            parts.append(t("filter.province", LANG) + ": " + ", ".join(regions.at[c, "name_en"] for c in self.f.provinces))
-        if "state" in keys and self.f.states:
-            parts.append(t("filter.state", LANG) + ": " + ", ".join(regions.at[c, "name_en"] for c in self.f.states))
-        if "direction" in keys and self.f.direction != "both":
-            parts.append(label("direction", self.f.direction, LANG))
-        if "category" in keys and self.f.categories:
-            parts.append(", ".join(label("category", c, LANG) for c in self.f.categories))
-        if "actor" in keys and self.f.actors:
-            parts.append(", ".join(label("actor", c, LANG) for c in self.f.actors))
-        if "dates" in keys and (self.f.date_from or self.f.date_to):
-            parts.append(f"{self.f.date_from or '…'} – {self.f.date_to or '…'}")
-        return "; ".join(parts) if parts else t("filters.none", LANG)
+    def describe(self, names=None) -> str:
+        return describe(self.f, LANG, self.vocab, names)
+
+    def widget(self, name: str, format_func=None) -> list:
+        w = _widget(name, self.state, self.vocab, format_func)
+        return [w] if w else []
 
     def header(self, page: str) -> list:
-        applies = ALL_FILTERS if APPLIES[page] == "all" else APPLIES[page]
+        applies = BY_KEY[page].applies
         out = [("title", t(f"page.{page}", LANG)), ("markdown", t(f"purpose.{page}", LANG))]
-        used = [k for k in self.active if k in applies]
-        ignored = [k for k in self.active if k not in applies]
+        set_filters = active(self.state)
+        used = [n for n in set_filters if n in applies]
+        ignored = [n for n in set_filters if n not in applies]
         if used:
-            out.append(("caption", t("filters.applied", LANG, filters=self.describe(used))))
+            out.append(("caption", t("filters.applied", LANG, filters=md(self.describe(used)))))
         if ignored:
-            out.append(("info", t("filters.not_applicable", LANG, filters=", ".join(t(f"filter.{k}", LANG) for k in ignored),
+            out.append(("info", t("filters.not_applicable", LANG, filters=", ".join(t(f"filter.{n}", LANG) for n in ignored),
                                   page=t(f"page.{page}", LANG), reason=t(f"reason.{page}", LANG)), ":material/filter_alt_off:"))
         return out
 
-    def sources(self, ids) -> tuple:
+    def sources(self, page: str) -> tuple:
         rows = self.pkg.sources.set_index("source_id")
+        ids = BY_KEY[page].sources
         lines = []
-        for sid in ids:
+        for sid in (list(rows.index) if "*" in ids else ids):
             if sid in rows.index:
                 r = rows.loc[sid]
                 line = f"**{md(r['publisher'])}**, *{md(r['title'])}*" + (f" ({md(r['published'])})" if r["published"] else "")
@@ -152,71 +180,75 @@ class _Context:
     def empty(self, key: str = "empty.no_records") -> tuple:
         return ("info", t(key, LANG) + " " + t("empty.hint", LANG), ":material/search_off:")
 
-    def chart(self, chart, key: str, filter_keys=()) -> tuple:
-        """components/chart.py's show_chart: tabs (figure, table), notes, source line, four downloads."""
-        only = Filters(**{name: getattr(self.f, name) for name, k in (
-            ("provinces", "province"), ("states", "state"), ("direction", "direction"), ("categories", "category"),
-            ("actors", "actor"), ("date_from", "dates"), ("date_to", "dates")) if k in filter_keys})
-        fslug = slug(only, self.d.vocab)
-        downloads = [(fmt.upper(), export.file_name(chart.slug, fslug, fmt, LANG), MIME[fmt], f"dl_{key}_{fmt}",
-                      t(f"chart.download_{fmt}", LANG)) for fmt in ("png", "svg", "html", "csv")]
-        return ("chart", key, [t("chart.tab_chart", LANG), t("chart.tab_table", LANG)], chart.figure, _table(chart.data)[1:],
-                [md(note) for note in chart.notes] + [md(chart.source)], downloads)
+    def downloads(self, key: str, stem, filter_names, formats, help_prefix: str = "chart.download_") -> tuple:
+        """components/downloads.py's show_row: one button per format, side by side."""
+        fslug = slug(only(self.f, filter_names), self.vocab)
+        return ("downloads", [_button(fmt.upper(), file_name(stem if isinstance(stem, str) else stem[fmt], fslug, fmt, LANG),
+                                      f"dl_{key}_{fmt}", t(f"{help_prefix}{fmt}", LANG)) for fmt in formats])
+
+    def chart(self, chart, key: str, filter_names=()) -> list:
+        """components/charts.py's show_chart: tabs (figure, table), notes, source line, four downloads."""
+        return [("chart", key, [t("chart.tab_chart", LANG), t("chart.tab_table", LANG)], chart.figure, _table(chart.data)[1:],
+                 [md(note) for note in chart.notes] + [md(chart.source)]),
+                self.downloads(key, chart.slug, filter_names, ("png", "svg", "html", "csv"))]
 
 
-def _overview(ctx: _Context, records) -> list:
-    pkg, described = ctx.pkg, ctx.describe()
+def _overview(ctx: _Context) -> list:
+    pkg, f = ctx.pkg, ctx.f
+    applies = BY_KEY["overview"].applies
+    described = ctx.describe()
+    view = overview.view(ctx.d, f)
     out = ctx.header("overview")
-    if records.empty:
+    if view is None:
         out.append(ctx.empty())
     else:
-        s = query.summary(records)
+        s = view.summary
         out.append(("metrics", [(t(f"headline.{k}", LANG), fmt_number(s[k], LANG), None)
                                 for k in ("masks_cn_to_us", "masks_us_to_cn", "donations", "messages")]))
         out.append(("caption", t("headline.source", LANG, pairs=fmt_number(len(pkg.pairings), LANG))))
         out.append(("header", t("overview.items_heading", LANG)))
-        totals = query.category_totals(records)
-        if totals[totals["unit"].isin(["pieces", "items", "pairs"])].empty:
+        totals = view.category_totals
+        if not totals["unit"].isin(PHYSICAL_UNITS).any():
             out.append(ctx.empty("empty.no_items"))
         else:
-            out.append(ctx.chart(category_chart(totals, LANG, t("source.ccg_tables", LANG), described), "items", ALL_FILTERS))
+            out += ctx.chart(build_category_chart(totals, LANG, t("source.ccg_tables", LANG), described), "items", applies)
         out.append(("header", t("overview.regions_heading", LANG)))
-        out.append(ctx.chart(region_chart(query.region_giving(records, pkg.regions), LANG, t("source.ccg_tables", LANG),
-                                          described), "regions", ALL_FILTERS))
+        out += ctx.chart(build_region_chart(view.region_giving, LANG, t("source.ccg_tables", LANG), described), "regions",
+                         applies)
     out.append(("header", t("overview.timeline_heading", LANG)))
-    timeline = ov.timeline_figures(pkg.key_figures, ctx.f)
+    timeline = overview.timeline_figures(pkg.key_figures, f)
     if timeline.empty:
         out.append(ctx.empty("empty.no_figures"))
     else:
-        out.append(ctx.chart(timeline_chart(timeline, LANG, t("source.all", LANG), ctx.describe(("dates",))),
-                             "timeline", ("dates",)))
+        out += ctx.chart(build_timeline_chart(timeline, LANG, t("source.all", LANG), ctx.describe(("dates",))),
+                         "timeline", ("dates",))
     out.append(("header", t("overview.reconcile_heading", LANG)))
     out.append(("markdown", t("overview.reconcile_intro", LANG)))
-    rec = ov.reconciliation(pkg)
-    rec_view = rec.assign(category=[label("category", c, LANG) if c in ov.CATEGORY_KEYS else c for c in rec["category"]])
-    out.append(("dataframe", rec_view.rename(columns={c: t(f"reconcile.{c}", LANG) for c in rec.columns}), {}))
+    # components/tables.py's show_reconciliation
+    rec = overview.reconciliation(pkg)
+    shown = rec.assign(category=[label("category", c, LANG) if has(f"category.{c}") else c for c in rec["category"]])
+    out.append(("dataframe", shown.rename(columns={c: t(f"reconcile.{c}", LANG) for c in rec.columns}), {}))
     out.append(("caption", t("overview.reconcile_note", LANG)))
-    out.append(ctx.sources(["ccg2020", "diplomat", "bjreview2023", "supchina2021", "teets"]))
+    out.append(ctx.sources("overview"))
     return out
 
 
-def _flows(ctx: _Context, records) -> list:
+def _flows(ctx: _Context) -> list:
     out = ctx.header("flows")
-    out.append(("segmented", t("flows.level", LANG), {v: t(f"flows.level_{v}", LANG) for v in ("region", "place")},
-                "region", "flows_level"))
-    if records.empty:
+    out += ctx.widget("level")
+    view = flows.view(ctx.d, ctx.f, level=ctx.state["level"])
+    if view is None:
         out.append(ctx.empty())
     else:
-        fm = build_flow_map(records, ctx.pkg, "region", LANG)
-        s = text_summary(records)
+        s, fm = view.summary, view.map
         masks = s["masks_by_category"]
         out.append(("markdown", t("flows.summary", LANG, **{k: fmt_number(s[k], LANG) for k in ("donations", "recipients", "donors", "messages")})
-                    + (" " + t("flows.masks", LANG, masks=t("list.separator", LANG).join(f"{label('category', c, LANG)} **{fmt_number(v, LANG)}**"
-                                                                     for c, v in masks.items())) if masks else "")))
+                    + (" " + t("flows.masks", LANG, masks=t("list.separator", LANG).join(
+                        f"{label('category', c, LANG)} **{fmt_number(v, LANG)}**" for c, v in masks.items())) if masks else "")))
         # components/flow_map.py's show_flow_map
-        out.append(_basemap())
-        out.append(("deck", _deck(flow_deck(fm.flows, fm.points, LANG, qmax=fm.qmax)),
-                    {"key": "flow_map", "on_select": "rerun", "selection_mode": "single-object", "height": 520}))
+        out += ctx.widget("basemap")
+        out.append(("deck", _deck(build_flow_deck(fm, LANG, dark=False, basemap=ctx.state["basemap"])),
+                    {"key": MAP_KEY, "on_select": "rerun", "selection_mode": "single-object", "height": 520}))
         out.append(("caption", t("map.click_hint", LANG)))
         if fm.capped:
             out.append(("caption", t("map.capped", LANG, shown=fmt_number(len(fm.flows), LANG), total=fmt_number(fm.arcs_total, LANG))))
@@ -231,107 +263,114 @@ def _flows(ctx: _Context, records) -> list:
         out.append(("caption", t("map.legend_direction", LANG)))
         if fm.unmapped:
             out.append(("caption", t("flows.unmapped", LANG, n=fm.unmapped)))
-        table = flow_table(records)
-        out.append(("subheader", t("flows.table_heading", LANG, n=fmt_number(len(table), LANG))))
-        out.append(_table(table, {"height": 320}))
-        fslug = slug(ctx.f, ctx.d.vocab)
-        out.append(("downloads", 2, [
-            ("CSV", export.file_name("flows", fslug, "csv", LANG), "text/csv", "dl_flows_csv", t("flows.download_csv", LANG)),
-            ("HTML", export.file_name("flow-map", fslug, "html", LANG), "text/html", "dl_flows_html",
-             t("flows.download_html", LANG))]))
-    out.append(ctx.sources(["ccg2020"]))
+        out.append(("subheader", t("flows.table_heading", LANG, n=fmt_number(view.rows, LANG))))
+        out.append(_table(view.table, {"height": 320}, total=view.rows))
+        out.append(ctx.downloads("flows", {"csv": "flows", "html": "flow-map"}, BY_KEY["flows"].applies, ("csv", "html"),
+                                 help_prefix="flows.download_"))
+    out.append(ctx.sources("flows"))
     return out
 
 
 def _corporate(ctx: _Context) -> list:
     pkg = ctx.pkg
     out = ctx.header("corporate")
-    out.append(("segmented", t("corporate.currency", LANG), {"CNY": "CNY", "USD": "USD"}, "CNY", "corporate_currency"))
-    rate = qc.EXCHANGE_RATE
+    out += ctx.widget("currency")
+    currency = ctx.state["currency"]
+    rate = corporate.EXCHANGE_RATE
     out.append(("caption", t("corporate.rate_note", LANG, rate=rate.value, source=t(rate.source_key, LANG))))
-    described = ctx.describe(())
-    out.append(ctx.chart(corporate_chart(pkg.corporate_donations, "CNY", rate.value, LANG, t("source.ccg_table4", LANG),
-                                         described), "corporate"))
+    giving = corporate.giving(pkg, currency, rate)
+    out += ctx.chart(build_corporate_chart(giving, currency, LANG, t("source.ccg_table4", LANG), ctx.describe(())),
+                     "corporate")
     out.append(("subheader", t("corporate.context_heading", LANG)))
-    cards = qc.context_figures(pkg.key_figures)
-    out.append(("metrics", [(md(row["actor"]), f"{fmt_number(row['value'], LANG)} {t('unit.' + row['unit'], LANG)}",
-                             md(f"{row['description']} ({row['date']}). {pkg.source_title(row['source_id'])}"))
-                            for _, row in cards.iterrows()]))
+    # components/cards.py's show_figure_cards
+    cards = corporate.context_figures(pkg.key_figures)
+    if cards.empty:
+        out.append(("info", t("empty.no_figures", LANG), ":material/search_off:"))
+    else:
+        out.append(("metrics", [(md(row["actor"]), f"{fmt_number(row['value'], LANG)} {t('unit.' + row['unit'], LANG)}",
+                                 md(f"{row['description']} ({row['date']}). {pkg.source_title(row['source_id'])}"))
+                                for _, row in cards.iterrows()]))
     out.append(("subheader", t("corporate.domestic_heading", LANG)))
     out.append(("markdown", t("corporate.domestic_intro", LANG)))
-    for group in qc.DOMESTIC_GROUPS:
-        rows = qc.domestic_figures(pkg.key_figures, group)
+    for group in corporate.DOMESTIC_GROUPS:
+        rows = corporate.domestic_figures(pkg.key_figures, group)
         if rows.empty:
             continue
         unit = rows["unit"].iloc[0]
         source = t("source.generic", LANG, sources="; ".join(pkg.source_title(s) for s in rows["source_id"].unique()))
-        out.append(ctx.chart(figures_chart(rows, f"china-tech-philanthropy-{group}", t(f"corporate.domestic.{group}", LANG),
-                                           t("unit.currency_" + unit.lower(), LANG), LANG, source), f"domestic_{group}"))
-    out.append(ctx.sources(["ccg2020", "bjreview2023", "supchina2021"]))
+        out += ctx.chart(build_figures_chart(rows, f"china-tech-philanthropy-{group}", t(f"corporate.domestic.{group}", LANG),
+                                             t("unit.currency_" + unit.lower(), LANG), LANG, source), f"domestic_{group}")
+    out.append(ctx.sources("corporate"))
     return out
 
 
 def _survey(ctx: _Context) -> list:
-    pkg = ctx.pkg
+    findings = ctx.pkg.survey_findings
     out = ctx.header("survey")
-    n = int(pkg.survey_findings["respondents"].iloc[0])
-    out.append(("metric", t("survey.base", LANG), f"{n:,}"))
-    out.append(("caption", t("survey.method", LANG)))
-    out.append(ctx.chart(survey_chart(pkg.survey_findings, LANG, t("source.ccg_survey", LANG, n=f"{n:,}")), "survey"))
+    n = survey.base(findings)
+    if n is None:
+        out.append(ctx.empty("empty.no_rows"))
+    else:
+        out.append(("metric", t("survey.base", LANG), f"{n:,}"))
+        out.append(("caption", t("survey.method", LANG)))
+        out += ctx.chart(build_survey_chart(findings, LANG, t("source.ccg_survey", LANG, n=f"{n:,}")), "survey")
     out.append(("info", t("survey.no_breakdowns", LANG), ":material/info:"))
-    out.append(ctx.sources(["ccg2020"]))
+    out.append(ctx.sources("survey"))
     return out
 
 
 def _pairings(ctx: _Context) -> list:
     out = ctx.header("pairings")
-    view = query.pairings_view(ctx.pkg, ctx.d.records, ctx.f)
+    view = pairings.view(ctx.d, ctx.f)
     if view.empty:
         out.append(ctx.empty())
     else:
-        s = pairings_summary(view, ctx.pkg)
-        out.append(("metrics", [(t("pairings.total", LANG), s["pairs"], None),
-                                (t("pairings.province_state", LANG), s["province_state"], None),
-                                (t("pairings.city", LANG), s["city"], None),
-                                (t("pairings.exchanged", LANG), s["exchanged"], None)]))
-        out.append(("caption", t("pairings.completeness", LANG, listed=s["pairs_all"], official=s["official_total"],
-                                 official_ps=s["official_province_state"], official_city=s["official_city"],
-                                 date=s["official_date"])))
-        out.append(_basemap())
-        out.append(("deck", _deck(pairings_deck(view, LANG)), {"key": "pairings_map", "height": 480}))
+        s = pairings.summary(view, ctx.pkg)
+        out.append(("metrics", [(t(f"pairings.{'total' if key == 'pairs' else key}", LANG), s[key], None)
+                                for key in ("pairs", "province_state", "city", "exchanged")]))
+        if s["official_total"] is not None:
+            out.append(("caption", t("pairings.completeness", LANG, listed=s["pairs_all"], official=s["official_total"],
+                                     official_ps=s["official_province_state"], official_city=s["official_city"],
+                                     date=s["official_date"])))
+        # components/pairings_map.py's show_pairings_map
+        out += ctx.widget("basemap")
+        out.append(("deck", _deck(build_pairings_deck(view, LANG, False, basemap=ctx.state["basemap"])),
+                    {"key": "pairings_map", "height": 480}))
         out.append(("caption", t("pairings.legend", LANG)))
-        out.append(_table(pairings_table(view, LANG), {"height": 420}))
-        out.append(("downloads", 0, [("CSV", export.file_name("sister-relationships", slug(ctx.f, ctx.d.vocab), "csv", LANG),
-                                      "text/csv", "dl_pairings_csv", None)]))
-    out.append(ctx.sources(["ccg2020", "wikipedia-sister-cities", "chinadaily2022"]))
+        out.append(_table(pairings.table(view, LANG), {"height": 420}))
+        out.append(ctx.downloads("pairings", "sister-relationships", BY_KEY["pairings"].applies, ("csv",)))
+    out.append(ctx.sources("pairings"))
     return out
 
 
 def _data(ctx: _Context) -> list:
     pkg = ctx.pkg
     out = ctx.header("data")
-    out.append(("download", t("data.zip", LANG), "cooperation-atlas-data.zip", "application/zip", "dl_zip",
-                ":material/folder_zip:", "primary"))
-    names = [r["name"] for r in pkg.descriptor["resources"]]
-    choice = names[0]
-    out.append(("selectbox", t("data.table", LANG), {n: f"{n} ({len(pkg.tables[n]):,} {t('data.rows', LANG)})" for n in names},
-                "data_table"))
-    resource = pkg.resource(choice)
-    description = t(f"resource.{choice}", LANG) if has(f"resource.{choice}") else resource.get("description", "")
+    out.append(("download", *_button(t("data.zip", LANG), "cooperation-atlas-data.zip", "dl_zip", primary=True)))
+    out += ctx.widget("table", format_func=lambda n: f"{n} ({len(pkg.tables[n]):,} {t('data.rows', LANG)})")
+    choice = ctx.state["table"]
+    description = t(f"resource.{choice}", LANG) if has(f"resource.{choice}") else pkg.resource(choice).get("description", "")
     out.append(("markdown", f"**{md(choice)}** — {md(description)}"))
-    out.append(("text_input", t("data.search", LANG), "data_search", t("data.search_placeholder", LANG)))
-    table = pkg.tables[choice]
-    out.append(("caption", t("data.showing", LANG, n=len(table), total=len(table))))
-    out.append(_table(table, {"height": 460}, localise=False))
-    out.append(("download", "CSV", f"{choice}.csv", "text/csv", f"dl_table_{choice}", DOWNLOAD_ICON, "secondary"))
-    out.append(("expander_table", t("data.schema", LANG), _table(pd.DataFrame([
-        {"field": f["name"], "type": f.get("type", "string"), "description": f.get("description", "")}
-        for f in resource["schema"]["fields"]]))[1:]))
+    out += ctx.widget("q")
+    table = catalogue.search_table(pkg.tables[choice], ctx.state["q"])
+    out.append(("caption", t("data.showing", LANG, n=len(table), total=len(pkg.tables[choice]))))
+    if table.empty:
+        out.append(ctx.empty("empty.no_rows"))
+    else:
+        out.append(_table(table, {"height": 460}, localise=False))
+    out.append(("download", *_button("CSV", f"{choice}.csv", f"dl_table_{choice}")))
+    out.append(("expander_table", t("data.schema", LANG), _table(catalogue.schema_table(pkg, choice))[1:]))
     out.append(("header", t("data.cite_heading", LANG)))
     out.append(("markdown", t("data.cite_text", LANG)))
     out.append(("code", t("data.citation", LANG, version=pkg.descriptor.get("version", ""))))
-    out.append(ctx.sources(list(pkg.sources["source_id"])))
+    out.append(ctx.sources("data"))
     return out
+
+
+PAGE_ELEMENTS = {"overview": _overview, "flows": _flows, "corporate": _corporate, "survey": _survey,
+                 "pairings": _pairings, "data": _data}
+if {p.key for p in PAGES} != set(PAGE_ELEMENTS):
+    raise RuntimeError(f"components.site.PAGES and the floor's pages differ: {sorted({p.key for p in PAGES} ^ set(PAGE_ELEMENTS))}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Synthetic data packages for the benchmarks: the bundled package plus N synthetic donations.
 
 `ensure(n)` returns `benchmarks/.cache/pkg-<n>/`, a valid package of the bundled schema:
-`datapackage.json` and every small resource are copied unchanged; `donations.csv` and
+`datapackage.json`, every small resource and the `geo/` folder (the offline boundaries the maps
+draw, which the app reads from the package it is given) are copied unchanged; `donations.csv` and
 `donation_items.csv` hold the bundled rows followed by N synthetic donations (1 to 4 item lines
 each) between the real places of `places.csv`. A cn_to_us donation goes from a Chinese place to a
 US place and a us_to_cn donation the other way; categories, units, statuses and dates follow the
@@ -32,7 +33,8 @@ import pyarrow.csv as pacsv
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "data"
 CACHE = Path(__file__).resolve().parent / ".cache"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: the package holds a copy of geo/
+GEO = "geo"  # the package's boundaries folder (atlas.boundaries.geo_dir)
 SYNTHETIC_REF = "synthetic"
 SOURCE_ID = "ccg2020"
 
@@ -56,8 +58,9 @@ DATE_PRECISION_P = {"day": 0.90, "month": 0.08, "year": 0.02}
 def fingerprint() -> str:
     """Hash of the bundled package and of this generator: a cached package built from others is stale."""
     h = hashlib.sha256(f"v{GENERATOR_VERSION}".encode())
-    for file in sorted(BUNDLED.glob("*.csv")) + [BUNDLED / "datapackage.json", Path(__file__)]:
-        h.update(file.name.encode())
+    geo = sorted(f for f in (BUNDLED / GEO).rglob("*") if f.is_file())
+    for file in sorted(BUNDLED.glob("*.csv")) + geo + [BUNDLED / "datapackage.json", Path(__file__)]:
+        h.update(str(file.relative_to(ROOT)).encode())
         h.update(file.read_bytes())
     return h.hexdigest()[:16]
 
@@ -92,6 +95,7 @@ def generate(n: int, out: Path, seed: int = 0) -> Path:
         if resource["name"] not in ("donations", "donation_items"):
             shutil.copyfile(BUNDLED / resource["path"], out / resource["path"])
     shutil.copyfile(BUNDLED / "datapackage.json", out / "datapackage.json")
+    shutil.copytree(BUNDLED / GEO, out / GEO, dirs_exist_ok=True)  # the maps' outlines come from the package itself
     donations, items = synthetic(n, _read("places"), _read("regions"), np.random.default_rng(seed))
     for name, rows in (("donations", donations), ("donation_items", items)):
         # The bundled rows byte for byte, then the synthetic ones, unquoted like them (none needs quotes).

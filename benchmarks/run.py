@@ -32,6 +32,8 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
+from components.site import PAGES as SITE_PAGES
+
 from . import generate, server
 from .browser import Sample, Session, launch
 
@@ -39,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "latest.json"
 SNAPSHOT = HERE / ".cache" / "floor-snapshot.pkl"
 LOGS = HERE / ".cache" / "logs"    # each server's output, one file per run label
-PAGES = ("overview", "flows", "corporate", "survey", "pairings", "data")
+PAGES = tuple(p.key for p in SITE_PAGES)  # the app's page registry, in its navigation order
 PROVINCE = "Fujian"              # the floor snapshot holds this filter state (floor_snapshot.PROVINCE)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Targets
@@ -211,20 +213,22 @@ async def session_memory(browser, srv: server.Server, sessions: int, budget_s: f
 
 def expected_downloads(data_dir: Path) -> tuple[dict[str, tuple[str, str, int]], int]:
     """Per province with records: (English name, flows CSV file name, rows) and the corporate table's rows."""
-    from atlas import export, query
-    from atlas.filters import Filters, Vocabulary, slug
-    from atlas.package import load_package
+    from atlas.exports import file_name
+    from atlas.filters import FIELDS, defaults, filters_of, match, only, slug
+    from atlas.records import load
+    from components.site import BY_KEY
 
-    pkg = load_package(data_dir)
-    records = query.flow_records(pkg)
-    vocab = Vocabulary.from_regions(pkg.regions, query.used_regions(pkg))
-    counts = records["cn_admin1"].value_counts()
+    d = load(data_dir)
+    counts = d.records["cn_admin1"].value_counts()
+    base = defaults(FIELDS, d.vocab)
     out = {}
-    for code, name in vocab.provinces.items():
+    for code, name in d.vocab.provinces.items():
         if counts.get(code, 0):
-            f = Filters(provinces=(code,))
-            out[code] = (name, export.file_name("flows", slug(f, vocab), "csv"), len(query.filter_records(records, f)))
-    return out, len(pkg.corporate_donations)
+            f = filters_of({**base, "province": (code,)})
+            # named as components.downloads.name_for names it: after the filters the flows page applies
+            csv_name = file_name("flows", slug(only(f, BY_KEY["flows"].applies), d.vocab), "csv")
+            out[code] = (name, csv_name, len(match(d.records, f)))
+    return out, len(d.package.corporate_donations)
 
 
 async def concurrency(browser, env: dict, data_dir: Path, sessions: int, duration: float) -> dict:

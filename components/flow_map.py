@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.flowmap import FlowMap, legend_view
-from atlas.i18n import fmt_number, t
-from atlas.maps import flow_deck, legend_widths
+from atlas.flows import FlowMap
+from atlas.i18n import fmt_number, fmt_unit, label, t
 
-from . import state
+from . import data, sidebar, url_state
+from .decks import build_flow_deck, legend_widths
+from .theme import CATEGORY_COLOURS, dark
 
 MAP_KEY = "flow_map"
 
@@ -20,25 +21,32 @@ def _on_select() -> None:
     if not picked:
         return
     obj = picked[0]
-    known_cn, known_us = state.data().vocab.provinces, state.data().vocab.states
+    vocab = data.vocab()
     if "from_admin1" in obj:  # an arc: focus on both of its ends
         codes = [obj.get("from_admin1"), obj.get("to_admin1")]
-        state.focus(provinces=[c for c in codes if c in known_cn] or None, states=[c for c in codes if c in known_us] or None)
+        changes = {"province": tuple(c for c in codes if c in vocab.provinces),
+                   "state": tuple(c for c in codes if c in vocab.states)}
+        url_state.update(**{k: v for k, v in changes.items() if v})
     else:
         code = obj.get("admin1")
-        if code in known_cn:
-            state.focus(provinces=[code])
-        elif code in known_us:
-            state.focus(states=[code])
+        if code in vocab.provinces:
+            url_state.update(province=(code,))
+        elif code in vocab.states:
+            url_state.update(state=(code,))
 
 
-def basemap_toggle(lang: str) -> bool:
-    """Outlines bundled with the data work offline; a street basemap is an option when online."""
-    return st.toggle(t("map.basemap", lang), key="map_basemap", help=t("map.basemap_help", lang))
+def legend_view(legend, lang: str):
+    """The legend as shown: an empty colour column, category and unit in the reader's language; and each row's colour."""
+    view = legend.copy()
+    colours = [CATEGORY_COLOURS.get(c, "#777777") for c in view["category"]]
+    view.insert(0, "colour", "")
+    view["category"] = [label("category", c, lang) for c in view["category"]]
+    view["unit"] = [fmt_unit(u, lang) for u in view["unit"]]
+    return view, colours
 
 
 def show_flow_map(fm: FlowMap, lang: str) -> None:
-    deck = flow_deck(fm.flows, fm.points, lang, dark=state.dark(), qmax=fm.qmax, basemap=basemap_toggle(lang))
+    deck = build_flow_deck(fm, lang, dark=dark(), basemap=sidebar.option("basemap"))
     st.pydeck_chart(deck, key=MAP_KEY, on_select=_on_select, selection_mode="single-object", height=520)
     st.caption(t("map.click_hint", lang))
     if fm.capped:

@@ -1,46 +1,84 @@
-"""The shared filters, rendered once from app.py with fixed keys so that every page shows the same widgets."""
+"""The widgets of the filter table: the shared sidebar, and the view options a page shows itself.
+
+Every widget is made from its `atlas.filters.Field` alone (kind, options, default, names), starts
+from the view state and writes back to it (`components.url_state`).
+"""
 from __future__ import annotations
+
+from typing import Any, Callable
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas.filters import ACTOR_KINDS, CATEGORIES, DIRECTIONS
-from atlas.i18n import LANG_NAMES, LANGS, label, t
+from atlas.filters import BY_NAME, FIELDS, Field
+from atlas.i18n import has, t
 
-from . import state
-from .state import KEYS
+from . import data, url_state
 
 
-def render() -> None:
-    d = state.data()
-    lang = state.lang()
-    regions = d.package.regions.set_index("admin1")
-    region_name = lambda code: (regions.at[code, "name_zh"] if lang == "zh" else regions.at[code, "name_en"])
+def render(fields: tuple[Field, ...] = FIELDS) -> None:
+    """The shared sidebar: language, filters, reset and the link that reopens this view."""
+    lang = url_state.lang()
     with st.sidebar:
-        st.radio(t("sidebar.language", lang), LANGS, format_func=LANG_NAMES.get, key=KEYS["lang"], horizontal=True,
-                 on_change=state.clear_warnings)
-        st.subheader(t("sidebar.filters", lang))
-        st.multiselect(t("filter.province", lang), list(d.vocab.provinces), format_func=region_name, key=KEYS["province"],
-                       placeholder=t("filter.all", lang), on_change=state.clear_warnings)
-        st.multiselect(t("filter.state", lang), list(d.vocab.states), format_func=region_name, key=KEYS["state"],
-                       placeholder=t("filter.all", lang), on_change=state.clear_warnings)
-        st.radio(t("filter.direction", lang), DIRECTIONS, format_func=lambda c: label("direction", c, lang),
-                 key=KEYS["direction"], on_change=state.clear_warnings)
-        st.multiselect(t("filter.category", lang), CATEGORIES, format_func=lambda c: label("category", c, lang),
-                       key=KEYS["category"], placeholder=t("filter.all", lang), on_change=state.clear_warnings)
-        st.multiselect(t("filter.actor", lang), ACTOR_KINDS, format_func=lambda c: label("actor", c, lang),
-                       key=KEYS["actor"], placeholder=t("filter.all", lang), on_change=state.clear_warnings)
-        st.select_slider(t("filter.dates", lang), options=list(d.months), key=KEYS["dates"], on_change=state.clear_warnings,
-                         help=t("filter.dates_help", lang))
-        st.button(t("sidebar.reset", lang), on_click=state.reset, icon=":material/restart_alt:", width="stretch")
+        for f in fields:
+            if f.sidebar:
+                widget(f)
+                if f.name == "lang":
+                    st.subheader(t("sidebar.filters", lang))
+        st.button(t("sidebar.reset", lang), on_click=url_state.reset, icon=":material/restart_alt:", width="stretch")
         st.caption(t("sidebar.copy_link", lang))
         st.code(share_link(), language=None, wrap_lines=True)
 
 
+def option(name: str, format_func: Callable[[str], str] | None = None) -> Any:
+    """A page's own view option (e.g. the flows map's level): its widget here, its value returned."""
+    widget(BY_NAME[name], format_func)
+    return url_state.value(name)
+
+
+def widget(f: Field, format_func: Callable[[str], str] | None = None) -> None:
+    lang = url_state.lang()
+    vocab = data.vocab()
+    value = url_state.value(f.name)
+    key = url_state.widget_key(f.name)
+    label = t(f"filter.{f.name}", lang)
+    help_text = t(f"filter.{f.name}_help", lang) if has(f"filter.{f.name}_help") else None
+    options = list(f.choices(vocab))
+    show = format_func or (lambda code: f.display(code, lang, vocab))
+
+    def changed(read: Callable[[Any], Any]):
+        return lambda: url_state.changed(f.name, read(st.session_state.get(key)), f.rebuild)
+
+    if f.widget == "multiselect":
+        st.multiselect(label, options, default=[c for c in value if c in options], format_func=show, key=key,
+                       placeholder=t("filter.all", lang), help=help_text, on_change=changed(lambda v: tuple(v or ())))
+    elif f.widget == "radio":
+        st.radio(label, options, index=options.index(value), format_func=show, key=key, help=help_text,
+                 horizontal=f.name == "lang", on_change=changed(lambda v: v if v in options else f.default))
+    elif f.widget == "segmented":
+        # A second click on the chosen segment unselects it (None): the field keeps its value then.
+        st.segmented_control(label, options, default=value, format_func=show, key=key, help=help_text,
+                             on_change=changed(lambda v: v if v in options else url_state.value(f.name)))
+    elif f.widget == "select":
+        st.selectbox(label, options, index=options.index(value) if value in options else 0, format_func=show, key=key,
+                     help=help_text, on_change=changed(lambda v: v if v in options else f.default))
+    elif f.widget == "slider" and len(options) > 1:
+        lo, hi = value
+        first, last = options[0], options[-1]
+        st.select_slider(label, options=options, value=(lo if lo in options else first, hi if hi in options else last),
+                         key=key, help=help_text,
+                         on_change=changed(lambda v: (None if v[0] == first else v[0], None if v[1] == last else v[1])))
+    elif f.widget == "text":
+        placeholder = t(f"filter.{f.name}_placeholder", lang) if has(f"filter.{f.name}_placeholder") else None
+        st.text_input(label, value=value, key=key, help=help_text, placeholder=placeholder,
+                      on_change=changed(lambda v: (v or "")[:100]))
+    elif f.widget == "toggle":
+        st.toggle(label, value=bool(value), key=key, help=help_text, on_change=changed(bool))
+
+
 def share_link() -> str:
-    """The address that reopens this view (page, filters and language)."""
-    from urllib.parse import urlencode
-    query = state.query_for(state.filters(), state.lang())
-    qs = urlencode([(k, v) for k, vs in query.items() for v in vs])
+    """The address that reopens this view (page, filters, language and view options)."""
+    qs = urlencode([(k, v) for k, vs in url_state.query().items() for v in vs])
     try:
         base = st.context.url.split("?")[0]
     except Exception:

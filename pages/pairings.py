@@ -1,35 +1,26 @@
 """Sister relationships: which pairs the sources name, and which of them exchanged help during COVID-19."""
 import streamlit as st
 
-from atlas import export
-from atlas.filters import slug as filter_slug
-from atlas.i18n import label, t
-from atlas.pairings import pairings_deck, pairings_table, pairings_summary
-from components import page, state, views
-from components.flow_map import basemap_toggle
-from components.table import show_table
+from atlas import exports, pairings
+from atlas.i18n import t
+from components import data, downloads, frame, site, url_state
+from components.pairings_map import show_pairings_map
+from components.tables import show_table
 
-page.header("pairings", applies=("province", "state"))
-lang = state.lang()
-d = state.data()
-f = state.filters()
-view = views.pairings()
+lang = frame.header("pairings")
+pkg = data.get().package
+view = data.view(pairings.view, url_state.filters())
 if view.empty:
-    page.empty()
+    frame.empty()
 else:
-    s = pairings_summary(view, d.package)
-    cols = st.columns(4)
-    cols[0].metric(t("pairings.total", lang), s["pairs"], border=True)
-    cols[1].metric(t("pairings.province_state", lang), s["province_state"], border=True)
-    cols[2].metric(t("pairings.city", lang), s["city"], border=True)
-    cols[3].metric(t("pairings.exchanged", lang), s["exchanged"], border=True)
-    st.caption(t("pairings.completeness", lang, listed=s["pairs_all"], official=s["official_total"],
-                 official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
-    st.pydeck_chart(pairings_deck(view, lang, state.dark(), basemap=basemap_toggle(lang)), height=480, key="pairings_map")
-    st.caption(t("pairings.legend", lang))
-    table = pairings_table(view, lang)
-    show_table(table, lang, height=420)
-    st.download_button("CSV", data=lambda: export.csv_bytes(pairings_table(view, "en")),
-                       file_name=export.file_name("sister-relationships", filter_slug(f, d.vocab), "csv", lang),
-                       mime="text/csv", key="dl_pairings_csv", on_click="ignore", icon=":material/download:")
-page.sources(["ccg2020", "wikipedia-sister-cities", "chinadaily2022"])
+    s = pairings.summary(view, pkg)
+    for col, key in zip(st.columns(4), ("pairs", "province_state", "city", "exchanged")):
+        col.metric(t(f"pairings.{'total' if key == 'pairs' else key}", lang), s[key], border=True)
+    if s["official_total"] is not None:
+        st.caption(t("pairings.completeness", lang, listed=s["pairs_all"], official=s["official_total"],
+                     official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
+    show_pairings_map(view, lang)
+    show_table(pairings.table(view, lang), lang, height=420)
+    downloads.show_row("pairings", "sister-relationships", site.BY_KEY["pairings"].applies,
+                       {"csv": lambda: exports.csv_bytes(pairings.table(view, "en"))})
+frame.sources("pairings")

@@ -2,6 +2,7 @@
 import pandas as pd
 import pytest
 
+from atlas.boundaries import BOUNDARY_FILES, geo_dir, load_boundaries
 from atlas.package import load_package
 from benchmarks import generate
 
@@ -22,6 +23,17 @@ def test_holds_the_bundled_rows_and_n_marked_synthetic_donations(pkg):
     pd.testing.assert_frame_equal(pkg.donations[~synthetic].reset_index(drop=True), bundled.donations)
     for name in set(pkg.tables) - {"donations", "donation_items"}:  # every other resource is copied unchanged
         pd.testing.assert_frame_equal(pkg.tables[name], bundled.tables[name])
+
+
+def test_holds_a_copy_of_the_bundled_boundaries(pkg):
+    """The maps draw the outlines of the package they are given (ATLAS_DATA_DIR/geo), so the package carries them."""
+    bundled, copied = geo_dir(generate.BUNDLED), geo_dir(pkg.path)
+    files = sorted(f.relative_to(bundled) for f in bundled.rglob("*") if f.is_file())
+    assert {f.name for f in files} >= set(BOUNDARY_FILES.values())
+    assert sorted(f.relative_to(copied) for f in copied.rglob("*") if f.is_file()) == files
+    for f in files:
+        assert (copied / f).read_bytes() == (bundled / f).read_bytes(), f
+    assert load_boundaries(pkg.path) == load_boundaries(generate.BUNDLED)
 
 
 def test_directions_go_between_chinese_and_us_places(pkg):
@@ -53,3 +65,4 @@ def test_ensure_caches_by_size(tmp_path, monkeypatch):
     stamp = (first / "donations.csv").stat().st_mtime_ns
     assert generate.ensure(50) == first and (first / "donations.csv").stat().st_mtime_ns == stamp
     assert len(load_package(first).donations) == len(load_package(generate.BUNDLED).donations) + 50
+    assert set(load_boundaries(first)) == set(BOUNDARY_FILES)  # the cached package has its boundaries too

@@ -519,7 +519,7 @@ def test_coordinates_lie_in_the_country(place):
 
 @pytest.mark.parametrize("place", located, ids=lambda p: p["place_id"])
 def test_coordinates_lie_in_the_province_or_state(place):
-    from atlas.geo import point_in_admin1
+    from atlas.boundaries import point_in_admin1
 
     assert place["admin1"].startswith(place["country"] + "-")
     # 1 km: the 1:10m coast misses harbours, so GeoNames' point for Xiamen lies 0.6 km outside

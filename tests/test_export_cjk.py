@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image, ImageChops
 
-from atlas import export
-from atlas.figures import FONT, template
+from components.charts import static_image
+from components.theme import FONT, template
 
 pytest.importorskip("kaleido")
 
@@ -24,7 +24,7 @@ def render(title: str) -> Image.Image:
     fig.update_layout(template=template(False), title=dict(text=title, x=0.02, xanchor="left", y=0.95, yanchor="top",
                                                            font=dict(family=FONT, size=32)),
                       margin=dict(l=10, r=10, t=80, b=10))
-    png = export.static_image(fig, "png", width=WIDTH, height=HEIGHT, scale=SCALE)
+    png = static_image(fig, "png", width=WIDTH, height=HEIGHT, scale=SCALE)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     return Image.open(io.BytesIO(png)).convert("L")
 

@@ -2,7 +2,7 @@
 
 Streamlit runs every session in its own thread and download buttons build their data on click, so
 several PNG/SVG exports can be asked for at once. kaleido is not thread-safe (callers were seen to get
-each other's images); atlas.export.static_image serialises renders with a lock. Four real charts of
+each other's images); components.charts.static_image serialises renders with a lock. Four real charts of
 different sizes are exported one by one (the reference) and then from 8 threads at once: every result
 must be the image of *its* chart.
 """
@@ -17,12 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 import plotly.graph_objects as go
 import pytest
 
-from atlas import export, overview, query
+from atlas import corporate, overview
 from atlas.filters import Filters
-from atlas.figures import category_chart, corporate_chart, survey_chart, timeline_chart
 from atlas.i18n import t
-from atlas.package import load_package
-from atlas.queries_corporate import EXCHANGE_RATE
+from components.charts import (build_category_chart, build_corporate_chart, build_survey_chart, build_timeline_chart,
+                               static_image)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDTH, SCALE = 1100, 2
@@ -48,16 +47,16 @@ def svg_title(svg: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def charts():
-    pkg = load_package()
-    records = query.flow_records(pkg)
+def charts(atlas_data):
+    pkg, records = atlas_data.package, atlas_data.records
     built = {
-        "survey": survey_chart(pkg.survey_findings, "en", t("source.ccg_survey", "en", n="1,776"), False),
-        "corporate": corporate_chart(pkg.corporate_donations, "USD", EXCHANGE_RATE.value, "en",
-                                     t("source.ccg_table4", "en"), "no filters", False),
-        "timeline": timeline_chart(overview.timeline_figures(pkg.key_figures, Filters()), "zh", t("source.all", "zh"),
-                                   "无筛选", False),
-        "items": category_chart(query.category_totals(records), "en", t("source.ccg_tables", "en"), "no filters", False),
+        "survey": build_survey_chart(pkg.survey_findings, "en", t("source.ccg_survey", "en", n="1,776"), False),
+        "corporate": build_corporate_chart(corporate.giving(pkg, "USD", corporate.EXCHANGE_RATE), "USD", "en",
+                                           t("source.ccg_table4", "en"), "no filters", False),
+        "timeline": build_timeline_chart(overview.timeline_figures(pkg.key_figures, Filters()), "zh", t("source.all", "zh"),
+                                         "无筛选", False),
+        "items": build_category_chart(overview.category_totals(records), "en", t("source.ccg_tables", "en"), "no filters",
+                                      False),
     }
     titles = [c.title for c in built.values()]
     assert len(set(titles)) == len(titles) and not any(a in b for a in titles for b in titles if a != b)
@@ -69,7 +68,7 @@ def charts():
 @pytest.fixture(scope="module")
 def reference(charts):
     """Each chart exported alone, one after the other."""
-    return {(name, fmt): export.static_image(chart.figure, fmt) for name, chart in charts.items() for fmt in ("png", "svg")}
+    return {(name, fmt): static_image(chart.figure, fmt) for name, chart in charts.items() for fmt in ("png", "svg")}
 
 
 def check(name: str, fmt: str, data: bytes, charts, reference) -> None:
@@ -122,7 +121,7 @@ def test_concurrent_exports_each_get_their_own_chart(charts, reference, monkeypa
             start.wait(timeout=30)  # the first eight start together
         except threading.BrokenBarrierError:
             pass
-        return job, threading.get_ident(), export.static_image(charts[name].figure, fmt)
+        return job, threading.get_ident(), static_image(charts[name].figure, fmt)
 
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -141,10 +140,10 @@ def test_exports_from_threads_do_not_share_figures(charts):
     """static_image reads the figure it is given: the chart objects are unchanged after the threaded exports."""
     before = {name: c.figure.to_json() for name, c in charts.items()}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(lambda c: export.static_image(c.figure, "svg"), charts.values()))
+        list(pool.map(lambda c: static_image(c.figure, "svg"), charts.values()))
     assert {name: c.figure.to_json() for name, c in charts.items()} == before
 
 
 def test_unsupported_format_is_refused():
     with pytest.raises(ValueError, match="unsupported format"):
-        export.static_image(go.Figure(), "jpeg")
+        static_image(go.Figure(), "jpeg")

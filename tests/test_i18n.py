@@ -1,17 +1,22 @@
-"""Both languages, everywhere: the catalogues agree, and no page shows an untranslated interface string."""
+"""atlas.i18n: both languages, everywhere (the catalogues agree, no page shows an untranslated interface
+string), and text from the data or the URL made safe for markdown.
+
+Hostile markup (issues #4 and #7): `md` escapes every markdown character, so a link, emphasis, code
+or maths typed into a URL shows as typed in the app's warnings; and no Python file of the app opens an
+HTML channel (unsafe_allow_html, st.html, components.html) for anything but literal text.
+"""
+import ast
 import json
 import re
 import string
+from pathlib import Path
 
 import pytest
 from google.protobuf.message import Message
-from streamlit.testing.v1 import AppTest
 
 from atlas import i18n
-from tests.conftest import ROOT
+from tests.conftest import LINK, PAGES, ROOT, assert_markdown_safe, rendered, run_app, visible
 
-PAGES = ["pages/overview.py", "pages/flows.py", "pages/corporate.py", "pages/survey.py", "pages/pairings.py",
-         "pages/data_sources.py"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -54,7 +59,6 @@ def test_english_resource_descriptions_are_the_packages_own():
 def test_a_missing_key_is_recorded():
     assert i18n.t("no.such_key", "zh") == "no.such_key"
     assert ("zh", "no.such_key") in i18n.missing()
-    i18n._missing.discard(("zh", "no.such_key"))
 
 
 def _strings(msg: Message, out: list[str]) -> None:
@@ -91,8 +95,10 @@ def _nodes(node):
         yield from _nodes(child)
 
 
-def rendered_text(at: AppTest) -> list[str]:
-    """Every string the page sends to the browser except data: labels, bodies, options, help, chart specs, headers."""
+def rendered_text(at) -> list[str]:
+    """Every string the page sends to the browser except data: labels, bodies, options, help, chart specs, headers.
+
+    (AppTest has no public way to walk every element: this reads its `_tree`.)"""
     out: list[str] = []
     for node in _nodes(at._tree):
         if isinstance(getattr(node, "proto", None), Message):
@@ -147,13 +153,7 @@ ENGLISH_RUN = re.compile(r"[A-Za-z][a-z]+(?: [A-Za-z][a-z]+){3,}")  # four or mo
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_in_chinese_shows_no_english_interface_text(page, params, fragments, corpus):
     before = i18n.missing()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["lang"] = "zh"
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page)
-    at.run()
+    at = run_app({"lang": "zh", **params}, page)
     assert not at.exception
     texts = rendered_text(at)
     assert CJK.search(at.title[0].value), at.title[0].value
@@ -175,11 +175,70 @@ def test_every_page_in_chinese_shows_no_english_interface_text(page, params, fra
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_in_english_uses_only_known_keys(page):
     before = i18n.missing()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["province"] = "Fujian"
-    at.run()
-    at.switch_page(page)
-    at.run()
+    at = run_app({"province": "Fujian"}, page)
     assert not at.exception
     assert not any(CJK.search(s) for s in (at.title[0].value, *(m.value for m in at.markdown[:3])))
     assert i18n.missing() - before == set()
+
+
+# --- md: data and URL text in markdown -----------------------------------------------------------
+
+@pytest.mark.parametrize("text", [LINK, "**bold** _it_ `code` $x^2$", "<img src=x onerror=alert(1)>", "# heading",
+                                  "a | b\n--- | ---", "1. item", "~~gone~~", "\\*escaped\\*"])
+def test_md_shows_the_characters_typed(text):
+    out = rendered(i18n.md(text))
+    assert visible(i18n.md(text)).strip() == text.replace("\n", " ")
+    assert not re.search(r"<(a|strong|em|code|img|h1|table|ol|del)\b", out), out
+
+
+def test_md_of_nothing_is_empty():
+    assert i18n.md(None) == "" and i18n.md(12) == "12"
+
+
+def test_markdown_in_a_link_is_shown_not_rendered():
+    at = run_app({"province": LINK, "state": "**bold** _it_ `code` $x^2$"})
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 2
+    assert any(LINK in visible(w) for w in warnings), [visible(w) for w in warnings]
+    assert any("**bold** _it_ `code` $x^2$" in visible(w) for w in warnings), [visible(w) for w in warnings]
+    for w in warnings:
+        out = rendered(w)
+        assert "<a " not in out and "<strong>" not in out and "<em>" not in out and "<code>" not in out, out
+    assert_markdown_safe(at)
+
+
+# Guard: no HTML channel from Python code to the page. A call with unsafe_allow_html (other than =False),
+# st.html or components.html is allowed only with literal text, never with a value computed from data.
+APP_FILES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "components").glob("*.py"))]
+
+
+def html_channels(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        literal = all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)
+        unsafe = any(k.arg == "unsafe_allow_html" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+                     for k in node.keywords)
+        func = ast.unparse(node.func)
+        raw_html = func.endswith(("st.html", "components.html", "v1.html")) or func == "html"
+        if (unsafe or raw_html) and not literal:
+            found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)[:100]}")
+    return found
+
+
+def test_no_raw_html_with_data_in_the_app():
+    assert len(APP_FILES) > 8
+    offenders = [hit for path in APP_FILES for hit in html_channels(path)]
+    assert offenders == [], offenders
+
+
+def test_html_guard_catches_what_it_should(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("import streamlit as st\nname = 'x'\n"
+                      "st.markdown(f'<b>{name}</b>', unsafe_allow_html=True)\n"
+                      "st.html(name)\n"
+                      "st.markdown('<br>', unsafe_allow_html=True)\n"
+                      "st.markdown(name, unsafe_allow_html=False)\n", encoding="utf-8")
+    assert [int(hit.split(":")[1]) for hit in html_channels(sample)] == [3, 4]

@@ -1,11 +1,19 @@
-"""Every page through AppTest: filters set, pages switched, query parameters read and written."""
+"""Every page through AppTest: filters set, pages switched, query parameters read and written.
+
+Hostile input in the app (issues #4 and #7): a crafted link applies nothing, is written back without
+the dropped parameters and each dropped value is shown as the text typed; with the hostile package
+(markup in names, a link in a source title, formulas in cells) every page shows the data as text:
+maps with text tooltips, tables with the raw strings, markdown escaped.
+"""
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from components.site import PAGES as REGISTRY
+from tests.conftest import (BREAKOUT, CMD, HOSTILE_PLACE, IMG, LINK, PAGES, ROOT, SCRIPT, SCRIPT_DONATION,
+                            assert_markdown_safe, qp, run_app, visible)
 
-PAGES = ["pages/overview.py", "pages/flows.py", "pages/corporate.py", "pages/survey.py", "pages/pairings.py",
-         "pages/data_sources.py"]
 COMBINATIONS = [
     {},
     {"province": "Fujian"},
@@ -18,21 +26,13 @@ COMBINATIONS = [
 ]
 
 
-def qp(at: AppTest, key: str) -> list[str]:
-    """A query parameter as a list (AppTest keeps a single value as a plain string)."""
-    value = at.query_params.get(key, [])
-    return [value] if isinstance(value, str) else list(value)
-
-
 def run(params: dict, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    return at
+    return run_app(params, page)
+
+
+def test_the_registry_lists_every_page_file():
+    assert PAGES == [p.file for p in REGISTRY] and len(PAGES) == 6
+    assert sorted(PAGES) == sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -50,14 +50,14 @@ def test_empty_filter_result_shows_empty_state():
 
 def test_url_is_read_into_the_sidebar_and_written_back():
     at = run({"province": "Fujian", "state": "Ohio"})
-    assert at.multiselect(key="f_province").value == ["CN-FJ"]
-    assert at.multiselect(key="f_state").value == ["US-OH"]
+    assert at.multiselect(key="filter_province_0").value == ["CN-FJ"]
+    assert at.multiselect(key="filter_state_0").value == ["US-OH"]
     assert qp(at, "province") == ["Fujian"] and qp(at, "state") == ["Ohio"]
 
 
 def test_changing_a_filter_rewrites_the_url_and_survives_a_page_switch():
     at = run({})
-    at.multiselect(key="f_province").select("CN-HB").run()
+    at.multiselect(key="filter_province_0").select("CN-HB").run()
     assert qp(at, "province") == ["Hubei"]
     at.switch_page("pages/survey.py").run()
     assert qp(at, "province") == ["Hubei"]
@@ -77,14 +77,15 @@ def test_unknown_values_are_dropped_with_a_warning():
 def test_reset_clears_the_filters():
     at = run({"province": "Fujian", "direction": "cn_to_us"})
     at.sidebar.button[0].click().run()
-    assert at.multiselect(key="f_province").value == []
+    # Reset re-creates every widget from the state: their keys are of the next generation.
+    assert at.multiselect(key="filter_province_1").value == []
     assert dict(at.query_params) == {}
 
 
 def test_tables_send_at_most_a_thousand_rows_and_say_so():
     def script():
         import pandas as pd
-        from components.table import show_table
+        from components.tables import show_table
         show_table(pd.DataFrame({"quantity": range(5_000), "unit": ["pieces"] * 5_000}), "zh")
 
     at = AppTest.from_function(script, default_timeout=60)
@@ -95,38 +96,163 @@ def test_tables_send_at_most_a_thousand_rows_and_say_so():
     assert "5,000" in at.caption[0].value
 
 
-def test_per_filter_views_are_shared_across_sessions_and_left_unmodified():
+def test_per_filter_views_are_shared_across_sessions_and_left_unmodified(atlas_data):
     """Two sessions with the same filters get the very same cached objects, and pages do not alter them."""
-    from dataclasses import astuple
-
     import pandas as pd
 
-    from atlas import query
-    from atlas.filters import Filters
-    from atlas.flowmap import build_flow_map, flow_table, text_summary
-    from atlas.package import data_dir, load_package
-    from components import views
+    from atlas import flows, overview, pairings
+    from atlas.filters import Filters, match
+    from components import data
+    from components.decks import place_points
 
     for page in ("pages/flows.py", "pages/overview.py", "pages/pairings.py"):
         for _ in range(2):
             at = run({"province": "Fujian"}, page)
             assert not at.exception
     f = Filters(provinces=("CN-FJ",))
-    key, path = astuple(f), str(data_dir())
-    flows = views._flows(path, key, "region", "en")
-    assert flows is views._flows(path, key, "region", "en")
-    pkg = load_package(data_dir())
-    records = query.filter_records(query.flow_records(pkg), f)
-    assert flows.rows == len(records) == 12 and flows.summary["donations"] == 8  # Fujian: 8 donations, 12 item lines
-    fresh = build_flow_map(records, pkg, "region", "en")
-    pd.testing.assert_frame_equal(flows.map.flows, fresh.flows)
-    pd.testing.assert_frame_equal(flows.map.points, fresh.points)
-    pd.testing.assert_frame_equal(flows.map.legend, fresh.legend)
-    assert flows.summary == text_summary(records)
-    pd.testing.assert_frame_equal(flows.table, flow_table(records))
-    overview = views._overview(path, key)
-    assert overview.summary == query.summary(records)
-    pd.testing.assert_frame_equal(overview.category_totals, query.category_totals(records))
-    pd.testing.assert_frame_equal(overview.region_giving, query.region_giving(records, pkg.regions))
-    pd.testing.assert_frame_equal(views._pairings(path, ("CN-FJ",), ()),
-                                  query.pairings_view(pkg, query.flow_records(pkg), f))
+    view = data.view(flows.view, f, level="region")
+    assert view is data.view(flows.view, f, "zh", level="region"), "one entry whatever the language"
+    records = match(atlas_data.records, f)
+    assert view.rows == len(records) == 12 and view.summary["donations"] == 8  # Fujian: 8 donations, 12 item lines
+    fresh = flows.flow_map(records, atlas_data.package, "region")
+    pd.testing.assert_frame_equal(view.map.flows, fresh.flows)
+    pd.testing.assert_frame_equal(view.map.totals, fresh.totals)
+    assert view.map.records_by_key == fresh.records_by_key
+    pd.testing.assert_frame_equal(place_points(view.map.totals, view.map.coords, view.map.records_by_key, "en"),
+                                  place_points(fresh.totals, fresh.coords, fresh.records_by_key, "en"))
+    pd.testing.assert_frame_equal(view.map.legend, fresh.legend)
+    assert view.summary == flows.text_summary(records)
+    pd.testing.assert_frame_equal(view.table, flows.flow_table(records))
+    over = data.view(overview.view, f)
+    assert over is data.view(overview.view, f)
+    assert over.summary == overview.summary(records)
+    pd.testing.assert_frame_equal(over.category_totals, overview.category_totals(records))
+    pd.testing.assert_frame_equal(over.region_giving, overview.region_giving(records, atlas_data.package.regions))
+    pairs = data.view(pairings.view, f)
+    assert pairs is data.view(pairings.view, f)
+    pd.testing.assert_frame_equal(pairs, pairings.view(atlas_data, f))
+
+
+# --- hostile links -------------------------------------------------------------------------------
+
+def test_hostile_link_in_the_app():
+    params = {"province": [SCRIPT, "Narnia"], "state": "S" * 10_000, "category": CMD, "from": "2020-13",
+              "to": "yesterday", "utm_source": "x", "lang": IMG}
+    at = run_app(params)
+    assert not at.exception, [e.message for e in at.exception]
+    # Nothing was applied ...
+    assert at.multiselect(key="filter_province_0").value == [] and at.multiselect(key="filter_state_0").value == []
+    assert at.multiselect(key="filter_category_0").value == []
+    assert at.radio(key="filter_lang_0").value == "en"
+    # ... and the URL is written back without the dropped parameters.
+    assert not set(at.query_params) & {"province", "state", "category", "from", "to", "utm_source", "lang"}
+    # Each dropped value has a warning, shown as the text that was typed.
+    warnings = [visible(w.value) for w in at.warning]
+    assert len(warnings) == 8, warnings
+    for shown in (SCRIPT, "Narnia", CMD, "2020-13", "yesterday", "utm_source", IMG):
+        assert any(shown in w for w in warnings), (shown, warnings)
+    long = [w for w in warnings if "S" * 40 in w]
+    assert len(long) == 1 and "S" * 40 + "…" in long[0] and "S" * 41 not in long[0]
+    assert max(len(w) for w in warnings) < 400
+    assert_markdown_safe(at)
+
+
+def test_hundred_repeated_provinces_in_the_app():
+    at = run_app({"province": ["Fujian"] * 100})
+    assert not at.exception
+    assert at.multiselect(key="filter_province_0").value == ["CN-FJ"]
+    assert qp(at, "province") == ["Fujian"]
+    assert [visible(w.value) for w in at.warning] and any("100 values" in visible(w.value) for w in at.warning)
+    assert len(at.warning) == 1
+
+
+def test_bad_range_in_the_app_leaves_the_dates_unfiltered():
+    at = run_app({"from": "2020-06", "to": "2020-03"})
+    assert not at.exception
+    slider = at.select_slider(key="filter_dates_0")
+    assert tuple(slider.value) == (slider.options[0], slider.options[-1])
+    assert "from" not in at.query_params and "to" not in at.query_params
+    assert len(at.warning) == 1 and "2020-06 > 2020-03" in visible(at.warning[0].value)
+
+
+# --- the hostile package, page by page -----------------------------------------------------------
+
+def hostile_app(monkeypatch, hostile_dir, page: str) -> AppTest:
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(hostile_dir))
+    at = run_app(page=page)
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def deck_elements(at: AppTest) -> list:
+    return list(at.get("deck_gl_json_chart"))
+
+
+def test_flows_page_shows_hostile_names_as_text(monkeypatch, hostile_dir):
+    at = hostile_app(monkeypatch, hostile_dir, "pages/flows.py")
+    at.segmented_control(key="filter_level_0").set_value("place").run()
+    assert not at.exception
+    # The map: text tooltips, raw names in the data (JSON-escaped only, never HTML-escaped).
+    (deck,) = deck_elements(at)
+    tip = json.loads(deck.proto.tooltip)
+    assert "html" not in tip and tip["text"] == "{tooltip}"
+    spec = json.loads(deck.proto.json)
+    places = next(layer["data"] for layer in spec["layers"] if layer["id"] == "places")
+    assert [p["tooltip"].split(" (")[0] for p in places if p["key"] == HOSTILE_PLACE] == [IMG]
+    assert "&lt;img" not in deck.proto.json
+    # The records table holds the raw strings (Streamlit draws cells as text).
+    table = next(df.value for df in at.dataframe if "from_name_en" in df.value.columns)
+    assert (table.loc[table["record_id"] == SCRIPT_DONATION, "from_name_en"] == IMG).all()
+    assert (table.loc[table["record_id"] == SCRIPT_DONATION, "from_as_printed"] == SCRIPT).all()
+    assert (table["to_name_en"] == BREAKOUT).any()
+    # Markdown: the sources list shows the hostile title as typed, without rendering it.
+    seen = assert_markdown_safe(at)
+    assert any(f"{LINK} {IMG}" in s for s in seen), "the source title is shown as text"
+
+
+def test_pairings_page_shows_hostile_names_as_text(monkeypatch, hostile_dir):
+    at = hostile_app(monkeypatch, hostile_dir, "pages/pairings.py")
+    (deck,) = deck_elements(at)
+    assert "html" not in json.loads(deck.proto.tooltip)
+    arcs = next(layer["data"] for layer in json.loads(deck.proto.json)["layers"] if layer["id"] == "pairs")
+    assert any(a["tooltip"].startswith(IMG) for a in arcs)
+    table = next(df.value for df in at.dataframe if "china" in df.value.columns)
+    assert (table["china"] == IMG).any()
+    assert_markdown_safe(at)
+
+
+def test_corporate_page_captions_escape_the_data(monkeypatch, hostile_dir):
+    at = hostile_app(monkeypatch, hostile_dir, "pages/corporate.py")
+    seen = assert_markdown_safe(at)
+    assert any(f"{IMG} {LINK}" in s for s in seen), "the figure's description is shown as text"
+    assert any(SCRIPT in visible(m.label) for m in at.metric), "the actor is shown as text"
+
+
+def test_data_page_shows_hostile_rows_as_text(monkeypatch, hostile_dir):
+    at = hostile_app(monkeypatch, hostile_dir, "pages/data_sources.py")
+    at.selectbox(key="filter_table_0").select("places").run()
+    at.text_input(key="filter_q_0").input("alert(1)").run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "place_id" in df.value.columns)
+    assert set(table["place_id"]) == {HOSTILE_PLACE}
+    assert table["name_en"].tolist() == [IMG] and table["name_zh"].tolist() == [IMG]
+    assert_markdown_safe(at)
+
+
+def test_error_page_escapes_the_bad_value(monkeypatch, tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    dest = tmp_path / "pkg"
+    shutil.copytree(ROOT / "data", dest)
+    path = dest / "corporate_donations.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[2, "amount_cny"] = f"{LINK}{IMG}"
+    df.to_csv(path, index=False)
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(dest))
+    at = run_app()
+    assert not at.exception and len(at.error) == 1
+    assert f"{LINK}{IMG}" in visible(at.error[0].value)
+    assert_markdown_safe(at)

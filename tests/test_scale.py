@@ -8,31 +8,31 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from atlas import query
+from atlas import pairings
 from atlas.filters import Filters
-from atlas.flowmap import MAX_ARCS, build_flow_map, flow_table, legend, records_by_key, text_summary, top_arcs
-from atlas.package import load_package
+from atlas.flows import (MAX_ARCS, aggregate_flows, flow_map, flow_table, legend, records_by_key, text_summary,
+                         top_arcs)
+from atlas.overview import summary
+from atlas.records import load
 from benchmarks import generate
 
 N = 3_000
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory):
-    pkg = load_package(generate.generate(N, tmp_path_factory.mktemp("pkg"), seed=7))
-    return pkg, query.flow_records(pkg)
+def big_data(tmp_path_factory):
+    return load(generate.generate(N, tmp_path_factory.mktemp("pkg"), seed=7))
 
 
 @pytest.fixture(scope="module")
-def bundled():
-    pkg = load_package(generate.BUNDLED)
-    return pkg, query.flow_records(pkg)
+def big(big_data):
+    return big_data.package, big_data.records
 
 
 def test_map_draws_the_arcs_with_most_records_and_the_legend_counts_all(big):
     pkg, records = big
-    fm = build_flow_map(records, pkg, "place", "en")
-    everything = query.aggregate_flows(records, "place")
+    fm = flow_map(records, pkg, "place")
+    everything = aggregate_flows(records, "place")
     assert fm.arcs_total == len(everything) > MAX_ARCS
     assert fm.capped and len(fm.flows) == MAX_ARCS
     # No arc left out has more records than one drawn.
@@ -47,10 +47,11 @@ def test_map_draws_the_arcs_with_most_records_and_the_legend_counts_all(big):
         assert row["quantity"] == pytest.approx(by_cat[(row["category"], row["unit"])])
 
 
-def test_the_bundled_map_is_not_capped(bundled):
-    pkg, records = bundled
+def test_the_bundled_map_is_not_capped(bundled, records):
+    assert bundled.path == generate.BUNDLED
+    pkg = bundled
     for level in ("region", "place"):
-        fm = build_flow_map(records, pkg, level, "en")
+        fm = flow_map(records, pkg, level)
         assert not fm.capped and fm.arcs_total == len(fm.flows) < MAX_ARCS
         pd.testing.assert_frame_equal(fm.legend, legend(fm.flows))
 
@@ -89,16 +90,16 @@ def test_record_references_per_place_match_the_plain_computation(big, level, ord
 def test_counts_by_record_number_equal_counts_by_record_id(big):
     pkg, records = big
     assert records["record_no"].nunique() == records["record_id"].nunique()
-    s = query.summary(records)
+    s = summary(records)
     don = records[records["record_kind"] == "donation"]
     assert s["donations"] == don["record_id"].nunique() == len(pkg.donations) == N + 76  # 76 bundled donation records
     assert s["messages"] == records.loc[records["record_kind"] == "message", "record_id"].nunique() == 31  # Table 2
     plain = records.groupby(["from_id", "to_id", "direction", "category", "unit"], observed=True)["record_id"].nunique()
-    flows = query.aggregate_flows(records, "place").set_index(["from_key", "to_key", "direction", "category", "unit"])["records"]
+    flows = aggregate_flows(records, "place").set_index(["from_key", "to_key", "direction", "category", "unit"])["records"]
     assert (plain.loc[flows.index].to_numpy() == flows.to_numpy()).all()
     undisclosed = records.groupby(["from_id", "to_id", "direction", "category", "unit"], observed=True)["quantity"].apply(
         lambda s: int(s.isna().sum()))
-    flows_u = query.aggregate_flows(records, "place").set_index(["from_key", "to_key", "direction", "category", "unit"])["undisclosed"]
+    flows_u = aggregate_flows(records, "place").set_index(["from_key", "to_key", "direction", "category", "unit"])["undisclosed"]
     assert (undisclosed.loc[flows_u.index].to_numpy() == flows_u.to_numpy()).all()
 
 
@@ -108,9 +109,9 @@ def test_a_screen_table_is_the_first_rows_of_the_export_table(big):
     assert len(flow_table(records)) == len(records) > 1_000
 
 
-def test_pairings_see_help_between_the_same_pairs_as_before(big):
-    pkg, records = big
-    view = query.pairings_view(pkg, records, Filters())
+def test_pairings_see_help_between_the_same_pairs_as_before(big_data):
+    records = big_data.records
+    view = pairings.view(big_data, Filters())
     cn = records[records["direction"] == "cn_to_us"]
     us = records[records["direction"] == "us_to_cn"]
     k1 = set(zip(cn["from_id"].astype(str), cn["to_id"].astype(str)))

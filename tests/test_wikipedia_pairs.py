@@ -1,13 +1,13 @@
-"""Checks on atlas/build/curation/wikipedia_pairs.csv, the Wikipedia sister-city pairs resolved to places."""
+"""atlas.build.resolve_wikipedia and its output, atlas/build/curation/wikipedia_pairs.csv: the Wikipedia
+sister-city pairs resolved to places. (That a rebuild reproduces the file is checked in test_build.py.)"""
 import csv
-from pathlib import Path
 
 import pycountry
 import pytest
 
 from atlas.build import resolve_wikipedia as rw
 
-PAIRS = Path(rw.__file__).parent / "curation" / "wikipedia_pairs.csv"
+PAIRS = rw.PAIRS
 US_CODES = {s.code for s in pycountry.subdivisions.get(country_code="US")}
 CN_CODES = {s.code for s in pycountry.subdivisions.get(country_code="CN")}
 # (lat_min, lat_max, lon_min, lon_max); the US box spans Hawaii and Alaska.
@@ -30,14 +30,19 @@ def in_box(lat, lon, box):
     return box[0] <= float(lat) <= box[1] and box[2] <= float(lon) <= box[3]
 
 
-def test_one_row_per_input_row_in_order(rows):
+@pytest.fixture(scope="module")
+def curation():
+    return rw.load_curation()
+
+
+def test_one_row_per_input_row_in_order(rows, shared_dir):
     assert len(rows) == 170
     assert list(rows[0]) == rw.COLUMNS
     assert [int(r["wiki_row"]) for r in rows] == list(range(1, 171))
-    if rw.DEFAULT_INPUT.exists():
-        source = rw.read_input(rw.DEFAULT_INPUT)
-        assert [(r["china_city"], r["us_city"], r["listed_on_page_of"]) for r in rows] == \
-               [(s["china_city"], s["us_city"], s["listed_on_page_of"]) for s in source]
+    with open(shared_dir / rw.INPUT, encoding="utf-8", newline="") as f:
+        source = list(csv.DictReader(f))
+    assert [(r["china_city"], r["us_city"], r["listed_on_page_of"]) for r in rows] == \
+           [(s["china_city"], s["us_city"], s["listed_on_page_of"]) for s in source]
 
 
 def test_resolution_values_and_notes(rows):
@@ -122,16 +127,46 @@ def test_only_listed_duplicates(rows):
     assert sorted(int(r["wiki_row"]) for r in rows if r["duplicate_of_wiki_row"]) == [8, 108, 113, 114, 124]
 
 
-def test_multi_candidate_states_are_never_certain_without_ccg(rows):
-    for (china_city, us_city), decision in rw.DECISIONS.items():
-        if not decision.get("state") or (china_city, us_city) in rw.CCG_PAIRS:
+def test_multi_candidate_states_are_never_certain_without_ccg(rows, curation):
+    for (china_city, us_city), decision in curation.decisions.items():
+        if not decision.state or (china_city, us_city) in curation.ccg_pairs:
             continue
         r = by_pair(rows, china_city, us_city)
         same_state = r["us_city"] == "Morehead"  # both GeoNames records are in Kentucky
         assert r["resolution"] == ("certain" if same_state else "doubtful"), (china_city, us_city)
 
 
-@pytest.mark.skipif(not rw.DEFAULT_INPUT.exists(), reason="shared input CSV not present")
-def test_script_reproduces_the_committed_file():
-    built, _ = rw.build_rows(rw.read_input(rw.DEFAULT_INPUT), rw.Gazetteer())
-    assert rw.render(built) == PAIRS.read_text(encoding="utf-8")
+def test_undecidable_states_leave_the_row_unresolved(rows, curation):
+    undecided = {pair for pair, d in curation.decisions.items() if d.state_decided and d.state is None}
+    assert undecided
+    for china_city, us_city in undecided:
+        r = by_pair(rows, china_city, us_city)
+        assert r["resolution"] == "unresolved" and "state not decided" in r["resolution_note"]
+
+
+def test_every_curated_pair_is_in_the_input(rows, curation):
+    listed = {(r["china_city"], r["us_city"]) for r in rows}
+    for pairs in (curation.decisions, curation.ccg_pairs, curation.other_seeds, curation.facts):
+        assert set(pairs) <= listed
+
+
+def test_alias_spellings_share_one_place(curation):
+    assert curation.cn_places["Wujiang (Suzhou)"] is curation.cn_places["Suzhou – Wujiang"]
+
+
+def test_auto_state_needs_a_clear_winner():
+    def city(state, population):
+        return {"admin1code": state, "population": population}
+
+    only = [city("OH", 900)]
+    assert rw.auto_state(only)[0] is only[0]
+    clear = [city("TX", 2_000_000), city("OH", 10_000), city("IN", 600)]  # alone above 15,000
+    assert rw.auto_state(clear)[0] is clear[0]
+    assert rw.auto_state([city("OR", 100_000), city("ME", 14_000)]) == (None, "")  # alone at the top, not ten times larger
+    assert rw.auto_state([city("OR", 20_000), city("ME", 16_000)]) == (None, "")   # two at the top tier
+
+
+def test_us_chinese_names_from_geonames_are_simplified_and_short():
+    record = {"alternatenames": ["Springfield", "斯普林菲爾德", "斯普林菲尔德市", "斯普林菲尔德"]}
+    assert rw.us_zh(record) == "斯普林菲尔德"
+    assert rw.us_zh({"alternatenames": ["Springfield"]}) == ""

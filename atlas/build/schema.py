@@ -1,9 +1,14 @@
-"""Frictionless Table Schemas of the data package (field order = CSV column order)."""
+"""Frictionless Table Schemas of the data package (field order = CSV column order).
+
+Every enum is a vocabulary of `atlas.vocab` (as a JSON list), so the app and the package agree.
+"""
 from __future__ import annotations
+
+from atlas import vocab
 
 S, I, N, B = "string", "integer", "number", "boolean"
 DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
-ADMIN1_PATTERN = r"(CN|US)-[A-Z]{2}"
+ADMIN1_PATTERN = "(" + "|".join(vocab.COUNTRIES) + r")-[A-Z]{2}"  # ISO 3166-2: (CN|US)-XX
 
 
 def f(name, type_=S, description="", required=False, enum=None, pattern=None, minimum=None):
@@ -14,7 +19,7 @@ def f(name, type_=S, description="", required=False, enum=None, pattern=None, mi
     if required:
         constraints["required"] = True
     if enum:
-        constraints["enum"] = enum
+        constraints["enum"] = list(enum)  # a vocabulary tuple, as a JSON list
     if pattern:
         constraints["pattern"] = pattern
     if minimum is not None:
@@ -31,11 +36,6 @@ def place_fk(field):
     return {"fields": field, "reference": {"resource": "places", "fields": "place_id"}}
 
 
-CATEGORIES = ["surgical_mask", "respirator_mask", "mask_unspecified", "protective_clothing", "gloves", "goggles",
-              "shoe_covers", "thermometer", "cash", "other"]
-ACTOR_KINDS = ["government", "company", "foundation_ngo", "university", "individuals"]
-MESSAGE_KINDS = ["letter", "voice_support", "video", "call_email"]
-
 RESOURCES = {
     "sources": {
         "description": "The documents every row cites.",
@@ -51,7 +51,7 @@ RESOURCES = {
     "regions": {
         "description": "Chinese provinces and US states (ISO 3166-2) with names in both languages and a representative point.",
         "schema": {"fields": [
-            f("admin1", required=True, pattern=ADMIN1_PATTERN), f("country", required=True, enum=["CN", "US"]),
+            f("admin1", required=True, pattern=ADMIN1_PATTERN), f("country", required=True, enum=vocab.COUNTRIES),
             f("name_en", required=True), f("name_zh", required=True),
             f("lat", N, required=True), f("lon", N, required=True), f("method", required=True),
         ], "primaryKey": ["admin1"]},
@@ -60,27 +60,27 @@ RESOURCES = {
         "description": "Every place and organisation on either side, with English and Chinese names and coordinates.",
         "schema": {"fields": [
             f("place_id", required=True), f("name_en", required=True), f("name_zh", description="Empty where no Chinese name is known"),
-            f("country", required=True, enum=["CN", "US"]),
+            f("country", required=True, enum=vocab.COUNTRIES),
             f("level", required=True, description="province, autonomous_region, municipality, state, federal_district, region, city, "
               "county_level_city, prefecture, district, county, borough, town, organization, individual, country"),
             f("admin1", description="ISO 3166-2 code of the province or state; empty where none applies", pattern=ADMIN1_PATTERN),
             f("lat", N, description="WGS84 latitude; empty where no location is stated"),
             f("lon", N, description="WGS84 longitude; empty where no location is stated"),
             f("geonameid", I, description="GeoNames id of the city the coordinates come from"),
-            f("coord_source", required=True), f("coord_precision", required=True, enum=["city", "seat_city", "admin1", "none"], description="city: the place's own GeoNames point; seat_city: the point of the city where it sits or its seat; admin1: centre of its province/state; none: not located"),
-            f("actor_kind", required=True, enum=ACTOR_KINDS), f("note"),
+            f("coord_source", required=True), f("coord_precision", required=True, enum=vocab.COORD_PRECISIONS, description="city: the place's own GeoNames point; seat_city: the point of the city where it sits or its seat; admin1: centre of its province/state; none: not located"),
+            f("actor_kind", required=True, enum=vocab.ACTOR_KINDS), f("note"),
         ], "primaryKey": ["place_id"],
             "foreignKeys": [{"fields": "admin1", "reference": {"resource": "regions", "fields": "admin1"}}]},
     },
     "donations": {
         "description": "Donation records: Table 1 of the CCG report (China to US, 70 printed rows) and donations described in the text.",
         "schema": {"fields": [
-            f("donation_id", required=True), f("direction", required=True, enum=["cn_to_us", "us_to_cn"]),
+            f("donation_id", required=True), f("direction", required=True, enum=vocab.DIRECTIONS),
             f("donor_province_as_printed", description="Table 1's province column (blank cells filled from the row above)"),
             f("donor_as_printed", required=True), f("donor_place_id", required=True),
             f("recipient_as_printed", required=True), f("recipient_place_id", required=True),
             f("as_of", description="Date of the record or of the list it is in", pattern=DATE_PATTERN),
-            f("status", required=True, enum=["donated", "pledged"]),
+            f("status", required=True, enum=vocab.DONATION_STATUSES),
             f("items_as_printed", required=True), f("correction_note"), f("doubtful", B, required=True),
             f("source_id", required=True), f("source_ref", required=True),
         ], "primaryKey": ["donation_id"],
@@ -90,8 +90,8 @@ RESOURCES = {
         "description": "Item lines of each donation; quantity empty where the source gives none.",
         "schema": {"fields": [
             f("donation_id", required=True), f("line", I, required=True, minimum=1),
-            f("category", required=True, enum=CATEGORIES), f("quantity", I, minimum=0),
-            f("unit", required=True, enum=["pieces", "items", "pairs", "packs", "CNY", "USD"]), f("as_printed", required=True),
+            f("category", required=True, enum=vocab.ITEM_CATEGORIES), f("quantity", I, minimum=0),
+            f("unit", required=True, enum=vocab.UNITS), f("as_printed", required=True),
         ], "primaryKey": ["donation_id", "line"],
             "foreignKeys": [{"fields": "donation_id", "reference": {"resource": "donations", "fields": "donation_id"}}]},
     },
@@ -100,7 +100,7 @@ RESOURCES = {
         "schema": {"fields": [
             f("message_id", required=True), f("sender_state_as_printed"), f("sender_as_printed", required=True),
             f("sender_place_id", required=True), f("recipient_as_printed", required=True), f("recipient_place_id", required=True),
-            f("kind", required=True, enum=MESSAGE_KINDS), f("kind_as_printed", required=True),
+            f("kind", required=True, enum=vocab.MESSAGE_KINDS), f("kind_as_printed", required=True),
             f("correction_note"), f("doubtful", B, required=True), f("source_id", required=True), f("source_ref", required=True),
         ], "primaryKey": ["message_id"],
             "foreignKeys": [SOURCE_FK, place_fk("sender_place_id"), place_fk("recipient_place_id")]},
@@ -109,7 +109,7 @@ RESOURCES = {
         "description": "Sister province-state and sister-city relationships: named in the sources' text, listed on Wikipedia, or inferred from a same-level government pair that exchanged help in Tables 1-2 (basis says which; an inferred pair is not a confirmed sister relationship).",
         "schema": {"fields": [
             f("pairing_id", required=True), f("cn_place_id", required=True), f("us_place_id", required=True),
-            f("level", required=True, enum=["province_state", "city"]),
+            f("level", required=True, enum=vocab.PAIRING_LEVELS),
             f("basis", required=True, description="stated_in_text, table_pair (a same-level government pair in Table 1 or 2), "
               "wikipedia_list; several joined by '+'"),
             f("evidence", required=True), f("doubtful", B, required=True), f("source_id", required=True),
@@ -127,7 +127,7 @@ RESOURCES = {
     "survey_findings": {
         "description": "Key findings of CCG's online survey (1,776 valid responses).",
         "schema": {"fields": [
-            f("finding_id", required=True), f("theme", required=True, enum=["support", "awareness", "participation", "media"]),
+            f("finding_id", required=True), f("theme", required=True, enum=vocab.SURVEY_THEMES),
             f("statement", required=True), f("percent", N, required=True), f("respondents", I, required=True, description="Base: valid responses"),
             f("source_id", required=True), f("source_ref", required=True),
         ], "primaryKey": ["finding_id"], "foreignKeys": [SOURCE_FK]},
@@ -137,7 +137,7 @@ RESOURCES = {
         "schema": {"fields": [
             f("figure_id", required=True), f("date", required=True, pattern=DATE_PATTERN), f("actor", required=True),
             f("description", required=True), f("value", N, description="Empty for events without a number"), f("unit"),
-            f("theme", required=True), f("scope", required=True, enum=["china_us", "china_domestic", "global"]),
+            f("theme", required=True), f("scope", required=True, enum=vocab.FIGURE_SCOPES),
             f("source_id", required=True), f("source_ref", required=True),
         ], "primaryKey": ["figure_id"], "foreignKeys": [SOURCE_FK]},
     },

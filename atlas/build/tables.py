@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-CCG_FILE = "001_044789d203434675.txt"
+from .files import curated
 
 
 @dataclass(frozen=True)
@@ -66,18 +67,10 @@ def survey(text: str) -> list[tuple[float, str]]:
 
 # --- item lines ---------------------------------------------------------------------------
 
-_ITEM_PATTERNS = [
-    (r"CNY ([\d,]+)", "cash", "CNY"),
-    (r"([\d,]+) (?:N95/KN95|KN95|FFP2|N95) (?:masks|respirators)", "respirator_mask", "pieces"),
-    (r"([\d,]+) surgical masks", "surgical_mask", "pieces"),
-    (r"([\d,]+) (?:medical protective )?masks", "mask_unspecified", "pieces"),
-    (r"([\d,]+) (?:items|units) of protective clothing", "protective_clothing", "items"),
-    (r"([\d,]+) pairs of gloves", "gloves", "pairs"),
-    (r"([\d,]+) pairs of goggles", "goggles", "pairs"),
-    (r"([\d,]+) shoe covers", "shoe_covers", "pieces"),
-    (r"([\d,]+) forehead thermometers", "thermometer", "pieces"),
-    (r"([\d,]+) packs of disinfecting wipes", "other", "packs"),
-]
+@lru_cache(maxsize=1)
+def item_patterns() -> tuple[tuple[re.Pattern, str, str], ...]:
+    """(pattern of one printed item, category, unit), first match wins (``curation/item_patterns.csv``)."""
+    return tuple((re.compile(r["pattern"]), r["category"], r["unit"]) for r in curated("item_patterns.csv"))
 
 
 def parse_items(cell: str) -> list[tuple[str, int, str, str]]:
@@ -93,8 +86,8 @@ def _parse_parts(cell: str) -> list[tuple[str, int, str, str]]:
     parts = re.split(r", (?=\d|CNY)", cell)
     out = []
     for part in parts:
-        for pattern, category, unit in _ITEM_PATTERNS:
-            m = re.fullmatch(pattern, part.strip())
+        for pattern, category, unit in item_patterns():
+            m = pattern.fullmatch(part.strip())
             if m:
                 out.append((category, int(m.group(1).replace(",", "")), unit, part.strip()))
                 break

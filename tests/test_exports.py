@@ -1,0 +1,94 @@
+"""atlas.exports: CSV that is safe to open in a spreadsheet, and the exports' file names.
+
+Hostile cells (issue #4): text that begins with = + - @ TAB CR gets an apostrophe, whatever its
+dtype, including a formula hidden after a bare carriage return; numbers stay numbers (negative
+coordinates too); the frame given is not changed. Checked on the hostile package's records export.
+"""
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from atlas.exports import csv_bytes, file_name, neutralise
+from atlas.filters import Filters
+from atlas.flows import records_table
+from tests.conftest import CMD, FORMULA, FORMULA_DONATION
+
+
+def read_csv_bytes(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM so that Excel reads Chinese"
+    return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+def test_formula_cells_are_neutralised():
+    cells = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "plain", "上海 São Paulo", "", "a=1", " =1", "line\nbreak"]
+    df = pd.DataFrame({"text": cells, "number": [-5, 5, -1, 0, 1, 2, 3, 4, 5, 6, 7]})
+    rows = read_csv_bytes(csv_bytes(df))
+    assert rows[0] == ["text", "number"]
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t=1", "plain", "上海 São Paulo", "", "a=1",
+                                        " =1", "line\nbreak"]
+    # Numbers are numbers: a spreadsheet must still be able to add them up.
+    assert [r[1] for r in rows[1:]] == ["-5", "5", "-1", "0", "1", "2", "3", "4", "5", "6", "7"]
+
+
+def test_carriage_return_cannot_start_a_new_formula_cell():
+    cells = ["\r=1+1", "x\r=1+2", "ok"]
+    rows = read_csv_bytes(csv_bytes(pd.DataFrame({"text": cells, "n": [1, 2, 3]})))
+    assert len(rows) == 1 + len(cells), rows
+    assert [r[0] for r in rows[1:]] == ["'\r=1+1", cells[1], "ok"]
+    assert not any(cell.startswith("=") for r in rows for cell in r)
+
+
+@pytest.mark.parametrize("dtype", [object, "string", "str", "category"])
+def test_every_text_dtype_is_neutralised(dtype):
+    df = pd.DataFrame({"t": pd.Series([CMD, "-2", "ok"], dtype=dtype)})
+    assert [r[0] for r in read_csv_bytes(csv_bytes(df))[1:]] == ["'" + CMD, "'-2", "ok"]
+
+
+def test_numbers_stay_numbers_in_every_numeric_dtype():
+    df = pd.DataFrame({"i": pd.array([-5, None], dtype="Int64"), "f": pd.array([-1.5, None], dtype="Float64"),
+                       "g": [-2.25, float("nan")], "mixed": pd.Series([-7, "-7"], dtype=object)})
+    rows = read_csv_bytes(csv_bytes(df))
+    assert rows[1] == ["-5", "-1.5", "-2.25", "-7"]
+    assert rows[2] == ["", "", "", "'-7"], "a number stays a number, the text '-7' is neutralised"
+
+
+def test_csv_export_does_not_change_the_frame():
+    df = pd.DataFrame({"t": ["=1"]})
+    csv_bytes(df)
+    assert df["t"].tolist() == ["=1"]
+
+
+def test_neutralise_leaves_non_text_alone():
+    assert neutralise(-1) == -1 and neutralise(None) is None and neutralise("=x") == "'=x"
+
+
+def test_flow_records_export_is_neutralised(hostile_data):
+    data = csv_bytes(records_table(hostile_data, Filters()))
+    rows = read_csv_bytes(data)
+    header = rows[0]
+    col = header.index("from_as_printed")
+    assert ["'" + FORMULA] == [r[col] for r in rows[1:] if r[header.index("record_id")] == FORMULA_DONATION][:1]
+    numeric = {"quantity"}
+    for r in rows[1:]:
+        for name, cell in zip(header, r):
+            if name not in numeric:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+
+
+def test_table_export_keeps_negative_coordinates_numeric(bundled):
+    rows = read_csv_bytes(csv_bytes(bundled.places))
+    header = rows[0]
+    lon = [r[header.index("lon")] for r in rows[1:] if r[header.index("country")] == "US" and r[header.index("lon")]]
+    assert lon and all(v.startswith("-") and float(v) < 0 for v in lon)
+    assert len(rows) - 1 == len(bundled.places)
+
+
+@pytest.mark.parametrize("slug, filters, ext, lang, expected", [
+    ("corporate-giving", "", "png", "en", "corporate-giving.png"),
+    ("flows", "province-Fujian_state-Ohio", "csv", "en", "flows_province-Fujian_state-Ohio.csv"),
+    ("flow-map", "province-Hubei", "html", "zh", "flow-map_province-Hubei_zh.html"),
+])
+def test_file_names_carry_the_filters_and_the_language(slug, filters, ext, lang, expected):
+    assert file_name(slug, filters, ext, lang) == expected

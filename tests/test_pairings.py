@@ -1,0 +1,82 @@
+"""atlas.pairings: sister relationships, the help recorded between each pair, and the official totals."""
+import pandas as pd
+import pytest
+
+from atlas import pairings
+from atlas.filters import Filters
+from atlas.package import Package
+
+
+def _help_pairs(records):
+    cn = records[records["direction"] == "cn_to_us"]
+    us = records[records["direction"] == "us_to_cn"]
+    return (set(zip(cn["from_id"].astype(str), cn["to_id"].astype(str))),
+            set(zip(us["to_id"].astype(str), us["from_id"].astype(str))))
+
+
+def test_every_pair_with_the_help_recorded_between_its_places(atlas_data, bundled, records):
+    view = pairings.view(atlas_data, Filters())
+    assert len(view) == len(bundled.pairings) == 199
+    k1, k2 = _help_pairs(records)
+    pairs = list(zip(view["cn_place_id"], view["us_place_id"]))
+    assert view["help_cn_to_us"].tolist() == [p in k1 for p in pairs]
+    assert view["help_us_to_cn"].tolist() == [p in k2 for p in pairs]
+    expected = ["both" if a and b else "cn_to_us" if a else "us_to_cn" if b else "none"
+                for a, b in zip(view["help_cn_to_us"], view["help_us_to_cn"])]
+    assert view["exchange"].tolist() == expected
+    hubei_ohio = view.set_index("pairing_id").loc["pr-hubei--ohio"]
+    assert (hubei_ohio["cn_admin1"], hubei_ohio["us_admin1"]) == ("CN-HB", "US-OH")
+
+
+@pytest.mark.parametrize("f, column, codes", [
+    (Filters(provinces=("CN-FJ",)), "cn_admin1", {"CN-FJ"}),
+    (Filters(states=("US-OH", "US-CA")), "us_admin1", {"US-OH", "US-CA"}),
+])
+def test_region_filters_narrow_the_pairs(atlas_data, bundled, f, column, codes):
+    view = pairings.view(atlas_data, f)
+    places = bundled.places.set_index("place_id")["admin1"]
+    side = "cn_place_id" if column == "cn_admin1" else "us_place_id"
+    expected = bundled.pairings[places.reindex(bundled.pairings[side]).isin(codes).to_numpy()]
+    assert sorted(view["pairing_id"]) == sorted(expected["pairing_id"]) and len(view) > 0
+    assert set(view[column]) <= codes
+
+
+def test_other_filters_do_not_change_the_pairs(atlas_data):
+    everything = pairings.view(atlas_data, Filters())
+    narrowed = pairings.view(atlas_data, Filters(direction="us_to_cn", categories=("letter",), date_from="2020-05"))
+    pd.testing.assert_frame_equal(everything, narrowed)
+
+
+def test_summary_counts_the_shown_pairs_against_the_official_totals(atlas_data, bundled):
+    view = pairings.view(atlas_data, Filters(provinces=("CN-FJ",)))
+    s = pairings.summary(view, bundled)
+    assert s["pairs"] == len(view) == s["province_state"] + s["city"]
+    assert s["exchanged"] == int((view["exchange"] != "none").sum())
+    assert s["pairs_all"] == 199
+    kf = bundled.key_figures.set_index("figure_id")
+    assert (s["official_total"], s["official_province_state"], s["official_city"]) == (
+        int(kf.at["kf-sister-total-2022", "value"]), int(kf.at["kf-sister-province-state-2022", "value"]),
+        int(kf.at["kf-sister-city-2022", "value"])) == (284, 50, 234)
+    assert s["official_date"] == kf.at["kf-sister-total-2022", "date"]
+
+
+def test_summary_without_the_official_figures(atlas_data, bundled):
+    kf = bundled.key_figures[~bundled.key_figures["figure_id"].str.startswith("kf-sister-")]
+    pkg = Package(bundled.path, bundled.descriptor, {**bundled.tables, "key_figures": kf})
+    s = pairings.summary(pairings.view(atlas_data, Filters()), pkg)
+    assert s["official_total"] is None and s["official_province_state"] is None and s["official_city"] is None
+    assert s["official_date"] is None and s["pairs"] == 199
+
+
+@pytest.mark.parametrize("lang, column", [("en", "name_en"), ("zh", "name_zh")])
+def test_table_names_the_places_in_the_readers_language(atlas_data, bundled, lang, column):
+    view = pairings.view(atlas_data, Filters())
+    table = pairings.table(view, lang)
+    assert list(table.columns) == ["pairing_id", "china", "united_states", "level", "exchange_during_covid", "basis",
+                                   "doubtful", "evidence", "source_id"]
+    names = bundled.places.set_index("place_id")
+    want = [names.at[p, column] or names.at[p, "name_en"] for p in view["cn_place_id"]]
+    assert table["china"].tolist() == want
+    assert table["exchange_during_covid"].tolist() == view["exchange"].tolist()
+    hubei = table.set_index("pairing_id").loc["pr-hubei--ohio"]
+    assert (hubei["china"], hubei["united_states"]) == (("Hubei", "Ohio") if lang == "en" else ("湖北省", "俄亥俄州"))
