@@ -4,8 +4,10 @@
 2. ``wikipedia`` (`atlas.build.resolve_wikipedia`): ``<shared>/data/`` list -> the resolved pairs CSV
 3. ``tables`` (`atlas.build.package_tables`): ``<shared>/seeds/``, curation, steps 1-2 -> ``<out>/*.csv``
    and ``<out>/datapackage.json``
+4. ``readme`` (`atlas.build.readme`): curation's README template, the tables of step 3 and the pairs of
+   step 2 -> ``<out>/README.md`` (every count in it computed from the tables)
 
-``python -m atlas.build`` runs all three; ``--only STEP ...`` runs some (in this order, whatever the
+``python -m atlas.build`` runs all four; ``--only STEP ...`` runs some (in this order, whatever the
 order given). The npm tarballs are read from ``--src`` (default: a cache folder outside the
 repository, ``$ATLAS_NPM_CACHE`` or ``~/.cache/cooperation-atlas/npm``); missing ones are fetched
 there once with ``npm pack``, so only the first build needs the npm registry.
@@ -19,13 +21,13 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import geo, package_tables, resolve_wikipedia
+from . import geo, package_tables, readme, resolve_wikipedia
 from .gazetteer import Gazetteer
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 OUT = ROOT / "data"
-STEPS = ("boundaries", "wikipedia", "tables")
+STEPS = ("boundaries", "wikipedia", "tables", "readme")
 
 
 def npm_cache() -> Path:
@@ -55,6 +57,8 @@ def run(shared: Path = SHARED, out: Path = OUT, pairs: Path = resolve_wikipedia.
         start = time.perf_counter()
         if step == "boundaries":
             done[step] = geo.build(Path(src) if src else npm_cache(), Path(out) / "geo")
+        elif step == "readme":
+            done[step] = readme.build(Path(out), Path(pairs))
         else:
             gaz = gaz or Gazetteer()
             if step == "wikipedia":
@@ -71,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=SHARED, help="the shared folder with seeds/ and data/ (default: ../shared)")
     ap.add_argument("--out", type=Path, default=OUT, help="the package folder to write (default: data/)")
     ap.add_argument("--pairs", type=Path, default=resolve_wikipedia.PAIRS,
-                    help="the resolved Wikipedia pairs, written by step 2 and read by step 3 "
+                    help="the resolved Wikipedia pairs, written by step 2 and read by steps 3 and 4 "
                          "(default: atlas/build/curation/wikipedia_pairs.csv)")
     ap.add_argument("--src", type=Path, default=None, help="folder of the npm tarballs, filled by `npm pack` where one "
                                                            "is missing (default: $ATLAS_NPM_CACHE or ~/.cache/cooperation-atlas/npm)")
@@ -80,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         run(args.shared, args.out, args.pairs, args.src, args.only)
-    except (geo.SourceUnavailable, geo.BoundaryProblems, FileNotFoundError) as e:
+    except (geo.SourceUnavailable, geo.BoundaryProblems, readme.TemplateOutOfDate, FileNotFoundError) as e:
         print(f"build failed: {e}", file=sys.stderr)
         return 1
     return 0
