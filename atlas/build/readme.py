@@ -126,6 +126,18 @@ def counted(rows: list[dict], field: str, order: tuple[str, ...] = (), last: str
     return join([f"{code(v)} ({counts[v]:,})" for v in values], last)
 
 
+def short_name(publisher: str) -> str:
+    """``The Diplomat (Trans-Pacific View)`` -> ``The Diplomat``; ``CCG (...), supported by ...`` -> ``CCG``."""
+    return re.sub(r" \(.*?\)|,.*", "", publisher)
+
+
+def by_basis(pairings: list[dict]) -> str:
+    counts = Counter(p["basis"] for p in pairings)
+    if len(counts) == 1:
+        return f"all of them {code(next(iter(counts)))}"
+    return join([f"{n:,} {code(b)}" for b, n in sorted(counts.items())])
+
+
 def cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -176,7 +188,7 @@ def values(out: Path, pairs_csv: Path) -> dict:
            "the seed documents, the Wikipedia sister-city lists (`wikipedia-sister-cities`), and press reports")
     expect(seeds[0]["source_id"] == "ccg2020", "The main source is the CCG report, cited as `ccg2020`")
     v.update(n_seeds=words(len(seeds)), n_articles=words(len(seeds) - 1), n_reported=words(len(reported)),
-             seed_list="; ".join(f"{code(s['source_id'])}, {s['publisher']}" for s in seeds),
+             seed_list="; ".join(f"{code(s['source_id'])}, {short_name(s['publisher'])}" for s in seeds),
              reported_list=join([code(s["source_id"]) for s in reported]))
     cited = [r["name"] for r in package["resources"] if "source_ref" in [f["name"] for f in r["schema"]["fields"]]]
     v["cited_resources"] = join([code(name) for name in cited])
@@ -214,7 +226,7 @@ def values(out: Path, pairs_csv: Path) -> dict:
     text = [d for d in donations if not d["source_ref"].startswith("Table ")]
     expect(all(d["donation_id"].startswith("t-") for d in text), "six donations described in the text (`t-*`)")
     expect(any(d["donation_id"] == "t-ohio-hubei" for d in text), "such as the Ohio Development Service Agency's supplies to Hubei")
-    v.update(n_t1=f"{len(t1):,}", n_text_donations=words(len(text)), t1_first=t1[0]["donation_id"], t1_last=t1[-1]["donation_id"],
+    v.update(n_t1=f"{len(t1):,}", n_text_donations=words(len(text)), n_text_donations_n=f"{len(text):,}", t1_first=t1[0]["donation_id"], t1_last=t1[-1]["donation_id"],
              directions=counted(donations, "direction", vocab.DIRECTIONS), statuses=counted(donations, "status", vocab.DONATION_STATUSES),
              categories=counted(items, "category", vocab.ITEM_CATEGORIES, last="and"), units=counted(items, "unit", vocab.UNITS),
              n_no_quantity=words(sum(not i["quantity"] for i in items)))
@@ -265,7 +277,7 @@ def values(out: Path, pairs_csv: Path) -> dict:
     v.update(pairing_levels=counted(pairings, "level", vocab.PAIRING_LEVELS),
              pairings_by_basis=join([f"{n:,} {code(b)}" for b, n in sorted(bases.items(), key=lambda kv: (-kv[1], kv[0]))]),
              n_doubtful_pairings=f"{len(doubtful_pairings):,}",
-             doubtful_by_basis=join([f"{n:,} {code(b)}" for b, n in sorted(Counter(p["basis"] for p in doubtful_pairings).items())]),
+             doubtful_by_basis=by_basis(doubtful_pairings),
              n_stated=words(len(stated)), n_table_pairs=f"{len(table_pairs):,}",
              n_table_and_listed=f"{sum(p in listed for p in table_pairs):,}", n_listed=f"{len(listed):,}",
              n_only_listed=f"{bases['wikipedia_list']:,}",
@@ -327,7 +339,61 @@ def render(template: str, v: dict, resources: list[str]) -> str:
     missing = [name for name in resources if f"| `{name}.csv` |" not in template]
     if missing:
         raise TemplateOutOfDate(f"{TEMPLATE.name}: the Tables section does not list {', '.join(missing)}")
-    return template.format(**v)
+    return reflow(template.format(**v))
+
+
+# A line starting with one of these would turn prose into a list item, a quote or a heading.
+LINE_STARTS_BLOCK = re.compile(r"^([-+*>=#]+|\d+[.)])$")
+
+
+def wrap(text: str, prefix: str, indent: str, width: int) -> list[str]:
+    """Greedy word wrap that never starts a line with a word Markdown would read as block syntax."""
+    lines: list[list[str]] = [[]]
+    used = len(prefix)
+    for word in text.split():
+        if lines[-1] and used + 1 + len(word) > width:
+            carry = []
+            while LINE_STARTS_BLOCK.match(word if not carry else carry[0]) and len(lines[-1]) > 1:
+                carry.insert(0, lines[-1].pop())
+            lines.append(carry)
+            used = len(indent) + sum(len(w) + 1 for w in carry) - (1 if carry else 0)
+        used += (1 if lines[-1] else 0) + len(word)
+        lines[-1].append(word)
+    return [(prefix if n == 0 else indent) + " ".join(ws) for n, ws in enumerate(lines)]
+
+
+def reflow(text: str, width: int = 100) -> str:
+    """Re-wrap prose paragraphs and list items (placeholders make lines uneven); tables, code, headings
+    and quotes are left as they are."""
+    out: list[str] = []
+    item: tuple[str, str, list[str]] | None = None  # (first-line prefix, continuation indent, words)
+    fenced = False
+
+    def flush():
+        nonlocal item
+        if item:
+            out.extend(wrap(" ".join(item[2]), item[0], item[1], width))
+            item = None
+
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            flush()
+            fenced = not fenced
+            out.append(line)
+            continue
+        bullet = re.match(r"^(\s*)- ", line)
+        if fenced or not line.strip() or line.lstrip().startswith(("|", "#", ">")):
+            flush()
+            out.append(line)
+        elif bullet:
+            flush()
+            item = (bullet.group(0), " " * len(bullet.group(0)), [line[bullet.end():]])
+        elif item:
+            item[2].append(line.strip())
+        else:
+            item = ("", "", [line.strip()])
+    flush()
+    return "\n".join(out)
 
 
 def build(out: Path, pairs_csv: Path) -> dict[str, int]:
