@@ -52,12 +52,15 @@ def button(label, file_name, mime, key, icon, help_text, primary):
                        help=help_text, width="content" if primary else "stretch", type="primary" if primary else "secondary")
 
 
-def chart(key, tab_labels, figure, data, captions):
-    tab_chart, tab_table = st.tabs(tab_labels)
+def chart(key, tab_labels, tabs, figure, data, captions):
+    # The tabs track which one is open (a tab switch reruns, as in the app) and only the open one's content is sent.
+    tab_chart, tab_table = st.tabs(tab_labels, default=tabs["default"], key=tabs["key"], on_change="rerun")
     with tab_chart:
-        st.plotly_chart(figure, theme=None, key=f"plot_{key}", config={"displaylogo": False})
+        if tab_chart.open:
+            st.plotly_chart(figure, theme=None, key=f"plot_{key}", config={"displaylogo": False})
     with tab_table:
-        table(*data)
+        if tab_table.open:
+            table(*data)
     for text in captions:
         st.caption(text)
 

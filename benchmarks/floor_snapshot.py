@@ -187,8 +187,12 @@ class _Context:
                                       f"dl_{key}_{fmt}", t(f"{help_prefix}{fmt}", LANG)) for fmt in formats])
 
     def chart(self, chart, key: str, filter_names=()) -> list:
-        """components/charts.py's show_chart: tabs (figure, table), notes, source line, four downloads."""
-        return [("chart", key, [t("chart.tab_chart", LANG), t("chart.tab_table", LANG)], chart.figure, _table(chart.data)[1:],
+        """components/charts.py's show_chart: tabs (figure, table; only the open one sent), notes, source line,
+        four downloads."""
+        labels = [t("chart.tab_chart", LANG), t("chart.tab_table", LANG)]
+        tabs = {"default": labels[1] if key in self.state["as_table"] else labels[0],
+                "key": url_state.widget_key(f"as_table_{key}")}
+        return [("chart", key, labels, tabs, chart.figure, _table(chart.data)[1:],
                  [md(note) for note in chart.notes] + [md(chart.source)]),
                 self.downloads(key, chart.slug, filter_names, ("png", "svg", "html", "csv"))]
 
