@@ -17,6 +17,7 @@ URL values are English names or codes; several values are repeated keys:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, fields as dc_fields, make_dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -153,7 +154,9 @@ FILTER_FIELDS = tuple(f for f in FIELDS if f.is_filter)
 URL_KEYS = tuple(k for f in FIELDS for k in f.url_keys)
 
 
+@lru_cache(maxsize=None)
 def filters_class(table: tuple[Field, ...]):
+    """The Filters class of a filter table: one attribute per filter (two for a range), once per table."""
     attrs = []
     for f in table:
         if f.is_filter:
@@ -179,7 +182,7 @@ def defaults(table: tuple[Field, ...] = FIELDS, vocab: Vocabulary | None = None)
 
 def filters_of(state: Mapping[str, Any], table: tuple[Field, ...] = FIELDS, cls=None) -> Any:
     """The Filters value of a state (view options left out)."""
-    cls = cls or Filters
+    cls = cls or filters_class(table)
     values = {}
     for f in table:
         if f.is_filter:

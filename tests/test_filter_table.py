@@ -46,9 +46,6 @@ def test_the_new_key_is_parsed_from_the_url(vocab):
     assert "status" not in plain.state and plain.warnings == [("status", "", "unknown_key")]
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="runtime bug: ParseResult.filters calls filters_of(state, table) without the table's "
-                          "Filters class, so a table with another filter field raises TypeError")
 def test_parse_result_filters_are_of_the_tables_class(vocab):
     r = parse_query({"status": ["pledged"]}, vocab, table=TABLE)
     assert r.filters.statuses == ("pledged",)
