@@ -40,7 +40,7 @@ test: install-dev system-deps
 bench: install-dev system-deps
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
-# Maintainer commands: rebuild data/ from ../shared (boundaries, Wikipedia resolution, package tables; the npm
+# Maintainer commands: rebuild data/ from ../shared (boundaries, Wikipedia resolution, package tables, data/README.md; the npm
 # tarballs of the boundaries are fetched once into ~/.cache/cooperation-atlas/npm), validate it with frictionless.
 data: install
 	$(BIN)/python -m atlas.build
