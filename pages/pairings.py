@@ -14,8 +14,10 @@ if view.empty:
     frame.empty()
 else:
     s = pairings.summary(view, pkg)
-    for col, key in zip(st.columns(4), ("pairs", "province_state", "city", "exchanged")):
-        col.metric(t(f"pairings.{'total' if key == 'pairs' else key}", lang), s[key], border=True)
+    cards = {"pairs": "pairings.total", "province_state": "pairings.province_state", "city": "pairings.city",
+             "exchanged": "pairings.exchanged"}
+    for col, (key, label_key) in zip(st.columns(len(cards)), cards.items()):
+        col.metric(t(label_key, lang), s[key], border=True)
     if s["official_total"] is not None:
         st.caption(t("pairings.completeness", lang, listed=s["pairs_all"], official=s["official_total"],
                      official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
