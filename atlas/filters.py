@@ -124,21 +124,23 @@ def _months(records: pd.DataFrame, span) -> np.ndarray:
 
 _codes = lambda values: (lambda vocab: {v: v for v in values})
 RECORD_PAGES = ("overview", "flows")
+# The data page keeps the rows of its record tables (donations, their items, messages) that the filters keep.
+FILTERED_PAGES = RECORD_PAGES + ("data",)
 
 FIELDS: tuple[Field, ...] = (
     Field("lang", "one", _codes(LANGS), "en", pages=("*",), widget="radio", names="lang", rebuild=True),
-    Field("province", "multi", lambda v: v.provinces, (), attrs=("provinces",), pages=RECORD_PAGES + ("pairings",),
+    Field("province", "multi", lambda v: v.provinces, (), attrs=("provinces",), pages=FILTERED_PAGES + ("pairings",),
           widget="multiselect", names="region", match=_isin("cn_admin1")),
-    Field("state", "multi", lambda v: v.states, (), attrs=("states",), pages=RECORD_PAGES + ("pairings",),
+    Field("state", "multi", lambda v: v.states, (), attrs=("states",), pages=FILTERED_PAGES + ("pairings",),
           widget="multiselect", names="region", match=_isin("us_admin1")),
-    Field("direction", "one", _codes(("both",) + V.DIRECTIONS), "both", pages=RECORD_PAGES, widget="radio",
+    Field("direction", "one", _codes(("both",) + V.DIRECTIONS), "both", pages=FILTERED_PAGES, widget="radio",
           names="direction", match=_equals("direction")),
-    Field("category", "multi", _codes(V.CATEGORIES), (), attrs=("categories",), pages=RECORD_PAGES, widget="multiselect",
+    Field("category", "multi", _codes(V.CATEGORIES), (), attrs=("categories",), pages=FILTERED_PAGES, widget="multiselect",
           names="category", match=_isin("category")),
-    Field("actor", "multi", _codes(V.ACTOR_KINDS), (), attrs=("actors",), pages=RECORD_PAGES, widget="multiselect",
+    Field("actor", "multi", _codes(V.ACTOR_KINDS), (), attrs=("actors",), pages=FILTERED_PAGES, widget="multiselect",
           names="actor", match=_actor),
     Field("dates", "range", lambda v: {m: m for m in v.months}, (None, None), keys=("from", "to"),
-          attrs=("date_from", "date_to"), pages=RECORD_PAGES, widget="slider", match=_months),
+          attrs=("date_from", "date_to"), pages=FILTERED_PAGES, widget="slider", match=_months),
     Field("level", "one", _codes(("region", "place")), "region", pages=("flows",), widget="segmented", sidebar=False,
           names="flows.level"),
     Field("basemap", "flag", default=False, pages=("flows", "pairings"), widget="toggle", sidebar=False),

@@ -1,33 +1,50 @@
-"""The one cache: the package loaded once per process, and each page's numbers once per filter set.
+"""The one cache: the package loaded once per process, each page's numbers once per filter set, each export once.
 
 `get()` loads and checks the data package (`ATLAS_DATA_DIR` or the bundled `data/`) once per process
-and shares it with every session. `view(fn, filters, **options)` runs a page's number function
-(`atlas.<page>.view` and friends, which are handed their inputs) once per process for each filter
-set and options, and shares the result: callers must not modify it. Only aggregates and the first
-rows of tables are kept (a bounded number of entries), never a filtered copy of the records.
+and shares it with every session and with the HTTP routes. `view(fn, filters, **options)` runs a page's
+number function (`atlas.<page>.view` and friends, which are handed their inputs) once per process for
+each filter set and options, and shares the result: callers must not modify it. Only aggregates and the
+first rows of tables are kept (a bounded number of entries), never a filtered copy of the records.
+`rendered(key, make)` keeps the bytes of exports (PNG, SVG, HTML, CSV) served at stable addresses.
+
+Built on `atlas.memo.Memo` rather than `st.cache_resource`: the HTTP routes run outside any script run,
+where Streamlit's cache works but warns on every call; the memo is the same for both.
 """
 from __future__ import annotations
 
 from dataclasses import astuple
 from typing import Any, Callable
 
-import streamlit as st
-
 from atlas.filters import Filters, Vocabulary
 from atlas.i18n import t
+from atlas.memo import Memo
 from atlas.package import data_dir
 from atlas.records import Data, load
 
 MAX_VIEWS = 64
+MAX_RENDERED = 256
+
+_packages = Memo(4)
+_views = Memo(MAX_VIEWS)
+_of_packages = Memo(16)
+_rendered = Memo(MAX_RENDERED)
 
 
-@st.cache_resource(show_spinner="Loading and checking the data package… · 正在加载并检查数据包…")
+def _in_script_run() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    return get_script_run_ctx(suppress_warning=True) is not None
+
+
 def _load(path: str) -> Data:
-    return load(path)
+    if path not in _packages and _in_script_run():
+        import streamlit as st
+        with st.spinner("Loading and checking the data package… · 正在加载并检查数据包…"):
+            return _packages.get(path, lambda: load(path))
+    return _packages.get(path, lambda: load(path))
 
 
 def get() -> Data:
-    """The loaded package; raises PackageError (app.py shows it) if it is broken."""
+    """The loaded package; raises PackageError (app.py and the routes show it) if it is broken."""
     return _load(str(data_dir()))
 
 
@@ -35,23 +52,24 @@ def vocab() -> Vocabulary:
     return get().vocab
 
 
-@st.cache_resource(max_entries=MAX_VIEWS, show_spinner=False)
-def _view(name: str, path: str, key: tuple, options: tuple, _fn: Callable, _filters: Filters) -> Any:
-    return _fn(_load(path), _filters, **dict(options))
-
-
 def view(fn: Callable[..., Any], filters: Filters, lang: str = "en", **options) -> Any:
     """`fn(data, filters, **options)`, computed once per process for each distinct set of arguments."""
-    with st.spinner(t("loading.aggregating", lang)):
-        return _view(f"{fn.__module__}.{fn.__qualname__}", str(data_dir()), astuple(filters),
-                     tuple(sorted(options.items())), fn, filters)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _of_package(name: str, path: str, _fn: Callable) -> Any:
-    return _fn(_load(path).package)
+    path = str(data_dir())
+    key = (f"{fn.__module__}.{fn.__qualname__}", path, astuple(filters), tuple(sorted(options.items())))
+    make = lambda: fn(_load(path), filters, **options)
+    if key not in _views and _in_script_run():
+        import streamlit as st
+        with st.spinner(t("loading.aggregating", lang)):
+            return _views.get(key, make)
+    return _views.get(key, make)
 
 
 def of_package(fn: Callable[..., Any]) -> Any:
     """`fn(package)` for numbers that depend on the package only (computed once per process)."""
-    return _of_package(f"{fn.__module__}.{fn.__qualname__}", str(data_dir()), fn)
+    path = str(data_dir())
+    return _of_packages.get((f"{fn.__module__}.{fn.__qualname__}", path), lambda: fn(_load(path).package))
+
+
+def rendered(key: tuple, make: Callable[[], Any]) -> Any:
+    """An export's bytes (or any rendered value), once per process for each key (bounded)."""
+    return _rendered.get((str(data_dir()),) + key, make)

@@ -1,39 +1,80 @@
-"""Download buttons, one way everywhere: files made only when clicked, named after the chart and its filters."""
+"""Downloads, one way everywhere: plain links to the app's stable addresses (`components/http.py`).
+
+A download is a link to `/charts/<name>.png?<filters>&download=1` or `/api/v1/<name>.csv?...`: the file
+is made by whichever process answers, from the URL alone, so it works in any process, survives reruns
+and server restarts, and the same address can be pasted into a script or an article. Beside each
+chart's files: the page link, the image link, an <iframe> snippet and a citation.
+"""
 from __future__ import annotations
 
-from typing import Callable
+import datetime as dt
+from urllib.parse import urlsplit
 
 import streamlit as st
 
-from atlas.exports import file_name
-from atlas.filters import only, slug
 from atlas.i18n import t
 
-from . import data, url_state
-
-MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv", "zip": "application/zip"}
+from . import data, exhibits, url_state
 
 
-def name_for(stem: str, filter_names: tuple[str, ...], ext: str) -> str:
-    """The file name of an export: its stem, the filters it shows, the language if not English."""
-    f = only(url_state.filters(), filter_names)
-    return file_name(stem, slug(f, data.vocab()), ext, url_state.lang())
+def origin() -> str:
+    """Scheme and host the reader's browser uses for this app (empty if unknown, e.g. in tests)."""
+    try:
+        parts = urlsplit(st.context.url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    except Exception:
+        return ""
 
 
-def show_row(key: str, stem: str | dict[str, str], filter_names: tuple[str, ...], makers: dict[str, Callable[[], bytes]],
-             help_prefix: str = "chart.download_") -> None:
-    """One button per format in `makers` ({"csv": make_csv, ...}), side by side; `key` names their widgets.
+def link(label: str, url: str, key: str, help: str | None = None, primary: bool = False, zip_file: bool = False) -> None:
+    st.link_button(label, url, key=key, help=help, icon=":material/folder_zip:" if zip_file else ":material/download:",
+                   width="content" if primary else "stretch", type="primary" if primary else "secondary")
 
-    `stem` starts every file's name, or per format ({"csv": "flows", "html": "flow-map"})."""
-    lang = url_state.lang()
-    for col, (fmt, maker) in zip(st.columns(len(makers)), makers.items()):
+
+def show_row(name: str, key: str | None = None, help_prefix: str = "chart.download_") -> None:
+    """One link per format of exhibit `name`, side by side (widget keys dl_<key>_<fmt>)."""
+    ex = exhibits.BY_NAME[name]
+    key = key or ex.key or ex.page
+    lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
+    for col, fmt in zip(st.columns(len(ex.formats)), ex.formats):
         with col:
-            name = name_for(stem if isinstance(stem, str) else stem[fmt], filter_names, fmt)
-            button(fmt.upper(), maker, name, f"dl_{key}_{fmt}", t(f"{help_prefix}{fmt}", lang))
+            link(fmt.upper(), exhibits.address(ex, fmt, state, vocab, download=True), f"dl_{key}_{fmt}",
+                 t(f"{help_prefix}{fmt}", lang))
 
 
-def button(label: str, maker: Callable[[], bytes], name: str, key: str, help: str | None = None, primary: bool = False) -> None:
-    ext = name.rsplit(".", 1)[-1]
-    st.download_button(label, data=maker, file_name=name, mime=MIME.get(ext, "application/octet-stream"), key=key,
-                       on_click="ignore", icon=":material/folder_zip:" if ext == "zip" else ":material/download:",
-                       help=help, width="stretch" if not primary else "content", type="primary" if primary else "secondary")
+def citation(title: str, page_url: str, lang: str, today: dt.date | None = None) -> str:
+    """An APA-style reference to a chart as shown: title, the app, version, the link and the access date."""
+    today = today or dt.date.today()
+    version = data.get().package.descriptor.get("version", "")
+    app = "Cooperation Atlas（合作图谱）" if lang == "zh" else "Cooperation Atlas"
+    return t("cite.chart", lang, app=app, title=title, version=version, url=page_url,
+             date=today.isoformat() if lang == "zh" else f"{today.day} {today:%B %Y}", year=today.year)
+
+
+def show_share(name: str, title: str, height: int | None = None) -> None:
+    """"Link, embed, cite" for one exhibit: the page link, its image address, an <iframe> snippet, a citation."""
+    from .sidebar import share_link
+    ex = exhibits.BY_NAME[name]
+    lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
+    base = origin()
+    page_url = share_link()
+    with st.popover(t("share.button", lang), icon=":material/share:"):
+        st.caption(t("share.page", lang))
+        st.code(page_url, language=None, wrap_lines=True)
+        if "png" in ex.chart_formats:
+            st.caption(t("share.image", lang))
+            st.code(base + exhibits.address(ex, "png", state, vocab), language=None, wrap_lines=True)
+        st.caption(t("share.data", lang))
+        st.code(base + exhibits.address(ex, "csv" if "csv" in ex.api_formats else "html", state, vocab),
+                language=None, wrap_lines=True)
+        if ex.kind != "table":
+            src = base + exhibits.address(ex, "embed", state, vocab)
+            st.caption(t("share.embed", lang))
+            st.code(f'<iframe src="{src}" title="{_attr(title)}" width="100%" height="{(height or 520) + 20}" '
+                    f'style="border:0" loading="lazy"></iframe>', language="html", wrap_lines=True)
+        st.caption(t("share.cite", lang))
+        st.code(citation(title, page_url, lang), language=None, wrap_lines=True)
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")

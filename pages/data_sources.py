@@ -1,27 +1,29 @@
 """Data & sources: every table of the package, browsable and downloadable, and how to cite it."""
 import streamlit as st
 
-from atlas import catalogue, exports
+from atlas import catalogue
 from atlas.i18n import has, md, t
-from components import data, downloads, frame, sidebar
+from components import data, downloads, exhibits, frame, sidebar, url_state
 from components.tables import show_table
 
 lang = frame.header("data")
 pkg = data.get().package
 
-downloads.button(t("data.zip", lang), lambda: catalogue.package_zip(pkg.path), "cooperation-atlas-data.zip", "dl_zip",
-                 primary=True)
+downloads.link(t("data.zip", lang), "/api/v1/cooperation-atlas-data.zip?download=1", "dl_zip", primary=True, zip_file=True)
 choice = sidebar.option("table", format_func=lambda n: f"{n} ({len(pkg.tables[n]):,} {t('data.rows', lang)})")
 # The package's own description, in Chinese from the catalogue where the resource is one of ours.
 description = t(f"resource.{choice}", lang) if has(f"resource.{choice}") else pkg.resource(choice).get("description", "")
 st.markdown(f"**{md(choice)}** — {md(description)}")
-table = catalogue.search_table(pkg.tables[choice], sidebar.option("q"))
+sidebar.option("q")
+if choice not in exhibits.RECORD_TABLES and url_state.filters() != url_state.filters().__class__():
+    st.info(t("data.filters_records_only", lang, tables=", ".join(exhibits.RECORD_TABLES)), icon=":material/filter_alt_off:")
+table = exhibits.BY_NAME[choice].build(exhibits.Ask(data.get(), url_state.state()))  # what its CSV link serves
 st.caption(t("data.showing", lang, n=len(table), total=len(pkg.tables[choice])))
 if table.empty:
     frame.empty("empty.no_rows")
 else:
     show_table(table, lang, localise=False, height=460)  # the package as it is: field names and codes
-downloads.button("CSV", lambda: exports.csv_bytes(table), f"{choice}.csv", f"dl_table_{choice}")
+downloads.show_row(choice, key=f"table_{choice}", help_prefix="data.download_")
 with st.expander(t("data.schema", lang)):
     show_table(catalogue.schema_table(pkg, choice), lang)
 

@@ -1,10 +1,9 @@
 """Sister-city flows: where help went, as arcs on an offline map, with the records behind it."""
 import streamlit as st
 
-from atlas import exports, flows
+from atlas import flows
 from atlas.i18n import fmt_number, label, t
-from components import data, downloads, frame, sidebar, site, url_state
-from components.decks import build_flow_deck, deck_html
+from components import data, downloads, frame, sidebar, url_state
 from components.flow_map import show_flow_map
 from components.tables import show_table
 
@@ -25,9 +24,6 @@ else:
         st.caption(t("flows.unmapped", lang, n=view.map.unmapped))
     st.subheader(t("flows.table_heading", lang, n=fmt_number(view.rows, lang)))
     show_table(view.table, lang, total=view.rows, height=320)
-    # Exports run when clicked, outside this script run: they get the filters as they are now.
-    downloads.show_row("flows", {"csv": "flows", "html": "flow-map"}, site.BY_KEY["flows"].applies, {
-        "csv": lambda: exports.csv_bytes(flows.records_table(data.get(), f)),
-        "html": lambda: deck_html(build_flow_deck(view.map, lang, dark=False)),
-    }, help_prefix="flows.download_")
+    downloads.show_row("flows", help_prefix="flows.download_")
+    downloads.show_row("flow-map", key="flows", help_prefix="flows.download_")
 frame.sources("flows")

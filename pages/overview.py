@@ -3,16 +3,13 @@ import streamlit as st
 
 from atlas import overview
 from atlas.i18n import fmt_number, t
-from atlas.vocab import PHYSICAL_UNITS
-from components import data, frame, site, url_state
-from components.charts import build_category_chart, build_region_chart, build_timeline_chart, show_chart
+from components import data, downloads, frame, url_state
+from components.exhibit_view import show_chart
 from components.tables import show_reconciliation
 
 lang = frame.header("overview")
 f = url_state.filters()
 pkg = data.get().package
-applies = site.BY_KEY["overview"].applies
-described = frame.describe()
 view = data.view(overview.view, f, lang)
 
 if view is None:
@@ -24,27 +21,16 @@ else:
     st.caption(t("headline.source", lang, pairs=fmt_number(len(pkg.pairings), lang)))
 
     st.header(t("overview.items_heading", lang))
-    totals = view.category_totals
-    if not totals["unit"].isin(PHYSICAL_UNITS).any():
-        frame.empty("empty.no_items")
-    else:
-        show_chart(lambda dark: build_category_chart(totals, lang, t("source.ccg_tables", lang), described, dark),
-                   "items", applies)
-
+    show_chart("items-each-way")
     st.header(t("overview.regions_heading", lang))
-    show_chart(lambda dark: build_region_chart(view.region_giving, lang, t("source.ccg_tables", lang), described, dark),
-               "regions", applies)
+    show_chart("provinces-and-states")
 
 st.header(t("overview.timeline_heading", lang))
-timeline = overview.timeline_figures(pkg.key_figures, f)
-if timeline.empty:
-    frame.empty("empty.no_figures")
-else:
-    show_chart(lambda dark: build_timeline_chart(timeline, lang, t("source.all", lang), frame.describe(("dates",)), dark),
-               "timeline", ("dates",))
+show_chart("timeline")
 
 st.header(t("overview.reconcile_heading", lang))
 st.markdown(t("overview.reconcile_intro", lang))
 show_reconciliation(data.of_package(overview.reconciliation), lang)
 st.caption(t("overview.reconcile_note", lang))
+downloads.show_row("reconciliation", help_prefix="overview.download_")
 frame.sources("overview")

@@ -1,9 +1,9 @@
 """Sister relationships: which pairs the sources name, and which of them exchanged help during COVID-19."""
 import streamlit as st
 
-from atlas import exports, pairings
+from atlas import pairings
 from atlas.i18n import t
-from components import data, downloads, frame, site, url_state
+from components import data, downloads, frame, url_state
 from components.pairings_map import show_pairings_map
 from components.tables import show_table
 
@@ -23,6 +23,5 @@ else:
                      official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
     show_pairings_map(view, lang)
     show_table(pairings.table(view, lang), lang, height=420)
-    downloads.show_row("pairings", "sister-relationships", site.BY_KEY["pairings"].applies,
-                       {"csv": lambda: exports.csv_bytes(pairings.table(view, "en"))})
+    downloads.show_row("sister-relationships", key="pairings")
 frame.sources("pairings")

@@ -4,7 +4,7 @@ import streamlit as st
 from atlas import survey
 from atlas.i18n import t
 from components import data, frame
-from components.charts import build_survey_chart, show_chart
+from components.exhibit_view import show_chart
 
 lang = frame.header("survey")
 findings = data.get().package.survey_findings
@@ -14,6 +14,6 @@ if n is None:
 else:
     st.metric(t("survey.base", lang), f"{n:,}")
     st.caption(t("survey.method", lang))
-    show_chart(lambda dark: build_survey_chart(findings, lang, t("source.ccg_survey", lang, n=f"{n:,}"), dark), "survey")
+    show_chart("survey-findings")
 st.info(t("survey.no_breakdowns", lang), icon=":material/info:")
 frame.sources("survey")

@@ -1,0 +1,47 @@
+"""A chart on its page: chart and table tabs, notes and source, its files, and "link, embed, cite".
+
+The chart is the exhibit of that name (`components/exhibits.py`) built from the reader's URL state, so
+what the page draws is what its addresses serve.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from atlas.i18n import md, t
+
+from . import data, downloads, exhibits, frame, url_state
+from .charts import Chart
+from .tables import show_table
+from .theme import dark
+
+
+def show_chart(name: str) -> Chart | None:
+    """Exhibit `name` as the reader asked for it; its empty state when nothing matches."""
+    ex = exhibits.BY_NAME[name]
+    lang = url_state.lang()
+    chart = ex.build(exhibits.Ask(data.get(), url_state.state(), dark()))
+    if chart is None:
+        frame.empty(ex.empty)
+        return None
+    labels = [t("chart.tab_chart", lang), t("chart.tab_table", lang)]
+    tabs_key = url_state.widget_key(f"as_table_{ex.key}")
+
+    def switched() -> None:
+        others = tuple(k for k in url_state.value("as_table") if k != ex.key)
+        url_state.changed("as_table", others + ((ex.key,) if st.session_state.get(tabs_key) == labels[1] else ()))
+
+    shown_as_table = ex.key in url_state.value("as_table")
+    tab_chart, tab_table = st.tabs(labels, default=labels[1] if shown_as_table else labels[0], key=tabs_key,
+                                   on_change=switched)
+    with tab_chart:
+        if tab_chart.open:  # only the open tab is sent to the browser
+            st.plotly_chart(chart.figure, theme=None, key=f"plot_{ex.key}", config={"displaylogo": False})
+    with tab_table:
+        if tab_table.open:
+            show_table(chart.data, lang)
+    for note in chart.notes:
+        st.caption(md(note))
+    st.caption(md(chart.source))
+    downloads.show_row(name)
+    downloads.show_share(name, chart.title, int(chart.figure.layout.height or 500))
+    return chart

@@ -1,0 +1,249 @@
+"""Every chart, map and table the dashboard shows or serves, declared once.
+
+An `Exhibit` has one name, its address: `/charts/<name>.png|svg|html|json` for a chart,
+`/charts/<name>.html` for a map, `/api/v1/<name>.csv|json` for every table and every chart's numbers.
+Its `build(ask)` makes it from an `Ask` (the loaded data, a parsed URL state, the language, the theme),
+so the page (which asks with the reader's state) and the HTTP routes (which ask with the request's
+query, parsed by the same `atlas.filters.parse_query`) draw the same figure from the same numbers.
+`filters` names the shared filters an exhibit shows: it is built from those only, its file names and
+links carry those only, and the others are reported as not applying.
+
+`build` returns None when nothing matches (the page shows its empty state, an address answers 404
+for a chart; a table is never None, an empty table is an answer).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from atlas import catalogue, corporate, flows, overview, pairings
+from atlas.filters import FIELDS, RECORD_PAGES, Vocabulary, describe, filters_of, is_set, match, only, to_query
+from atlas.i18n import t
+from atlas.package import RESOURCE_NAMES
+from atlas.records import Data
+from atlas.vocab import PHYSICAL_UNITS
+
+from . import data
+from .charts import (Chart, build_category_chart, build_corporate_chart, build_figures_chart, build_region_chart,
+                     build_survey_chart, build_timeline_chart)
+from .decks import build_flow_deck, build_pairings_deck
+from . import site
+
+RECORD_FILTERS = tuple(f.name for f in FIELDS if f.is_filter and set(RECORD_PAGES) <= set(f.pages))
+VIEW_OPTIONS = ("level", "basemap", "currency", "q")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What an exhibit is built from: the data, a full URL state (every field), the language and theme."""
+    data: Data
+    state: Mapping[str, Any]
+    dark: bool = False
+
+    @property
+    def lang(self) -> str:
+        return self.state.get("lang", "en")
+
+    def filters(self, names: tuple[str, ...]):
+        return only(filters_of(self.state), names)
+
+    def describe(self, names: tuple[str, ...]) -> str:
+        return describe(filters_of(self.state), self.lang, self.data.vocab, names)
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    name: str                                # the address, and the stem of its files' names
+    kind: str                                # "chart" | "map" | "table"
+    page: str                                # the page that shows it (locale page.<page>)
+    build: Callable[[Ask], Any]              # Chart (chart), (deck, title) (map), DataFrame (table), or None
+    filters: tuple[str, ...] = ()            # the shared filters it shows
+    options: tuple[str, ...] = ()            # the view options it reads (currency, level, q, ...)
+    key: str = ""                            # a chart's key among atlas.vocab.CHARTS (tabs, widget keys)
+    empty: str = "empty.no_records"          # the locale key of its empty state
+    title_key: str = ""                      # a table's title (locale key), when it has one
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return {"chart": ("png", "svg", "html", "csv"), "map": ("html",), "table": ("csv",)}[self.kind]
+
+    @property
+    def api_formats(self) -> tuple[str, ...]:
+        """Formats at /api/v1/<name>.<fmt>: every table, and every chart's numbers."""
+        return ("csv", "json") if self.kind in ("chart", "table") else ()
+
+    @property
+    def chart_formats(self) -> tuple[str, ...]:
+        """Formats at /charts/<name>.<fmt>."""
+        return {"chart": ("png", "svg", "html", "json"), "map": ("html",)}.get(self.kind, ())
+
+    def names(self) -> tuple[str, ...]:
+        """Every URL field this exhibit reads: its filters, options and the language."""
+        return ("lang",) + self.filters + self.options
+
+
+# --- the builders ---------------------------------------------------------------------------------
+
+def _overview_view(ask: Ask):
+    return data.view(overview.view, ask.filters(RECORD_FILTERS), ask.lang)
+
+
+def _items(ask: Ask) -> Chart | None:
+    view = _overview_view(ask)
+    if view is None or not view.category_totals["unit"].isin(PHYSICAL_UNITS).any():
+        return None
+    return build_category_chart(view.category_totals, ask.lang, t("source.ccg_tables", ask.lang),
+                                ask.describe(RECORD_FILTERS), ask.dark)
+
+
+def _regions(ask: Ask) -> Chart | None:
+    view = _overview_view(ask)
+    if view is None:
+        return None
+    return build_region_chart(view.region_giving, ask.lang, t("source.ccg_tables", ask.lang),
+                              ask.describe(RECORD_FILTERS), ask.dark)
+
+
+def _timeline(ask: Ask) -> Chart | None:
+    figures = overview.timeline_figures(ask.data.package.key_figures, ask.filters(("dates",)))
+    if figures.empty:
+        return None
+    return build_timeline_chart(figures, ask.lang, t("source.all", ask.lang), ask.describe(("dates",)), ask.dark)
+
+
+def _corporate(ask: Ask) -> Chart:
+    giving = corporate.giving(ask.data.package, ask.state.get("currency", "CNY"), corporate.EXCHANGE_RATE)
+    return build_corporate_chart(giving, ask.state.get("currency", "CNY"), ask.lang, t("source.ccg_table4", ask.lang),
+                                 "", ask.dark)
+
+
+def _domestic(group: str) -> Callable[[Ask], Chart | None]:
+    def build(ask: Ask) -> Chart | None:
+        pkg = ask.data.package
+        rows = corporate.domestic_figures(pkg.key_figures, group)
+        if rows.empty:
+            return None
+        unit = rows["unit"].iloc[0]
+        source = t("source.generic", ask.lang, sources="; ".join(pkg.source_title(s) for s in rows["source_id"].unique()))
+        return build_figures_chart(rows, f"china-tech-philanthropy-{group}", t(f"corporate.domestic.{group}", ask.lang),
+                                   t("unit.currency_" + unit.lower(), ask.lang), ask.lang, source, ask.dark)
+    return build
+
+
+def _survey(ask: Ask) -> Chart | None:
+    from atlas import survey
+    findings = ask.data.package.survey_findings
+    n = survey.base(findings)
+    if n is None:
+        return None
+    return build_survey_chart(findings, ask.lang, t("source.ccg_survey", ask.lang, n=f"{n:,}"), ask.dark)
+
+
+FLOWS_FILTERS = site.BY_KEY["flows"].applies
+PAIRINGS_FILTERS = site.BY_KEY["pairings"].applies
+
+
+def _flow_map(ask: Ask):
+    view = data.view(flows.view, ask.filters(FLOWS_FILTERS), ask.lang, level=ask.state.get("level", "region"))
+    if view is None:
+        return None
+    return build_flow_deck(view.map, ask.lang, dark=ask.dark), t("page.flows", ask.lang)
+
+
+def _flows_table(ask: Ask) -> pd.DataFrame:
+    return flows.records_table(ask.data, ask.filters(FLOWS_FILTERS))
+
+
+def _pairings_view(ask: Ask) -> pd.DataFrame:
+    return data.view(pairings.view, ask.filters(PAIRINGS_FILTERS))
+
+
+def _pairings_map(ask: Ask):
+    view = _pairings_view(ask)
+    if view.empty:
+        return None
+    return build_pairings_deck(view, ask.lang, dark=ask.dark), t("page.pairings", ask.lang)
+
+
+def _pairings_table(ask: Ask) -> pd.DataFrame:
+    return pairings.table(_pairings_view(ask), "en")
+
+
+def _reconciliation(ask: Ask) -> pd.DataFrame:
+    return data.of_package(overview.reconciliation)
+
+
+# The package's own tables: as they are, searched with `q` like the data page; those whose rows are flow
+# records (donations, their item lines, messages) also keep only the rows the shared filters keep.
+RECORD_TABLES = {"donations": ("donation_id", "donation"), "donation_items": ("donation_id", "donation"),
+                 "support_messages": ("message_id", "message")}
+
+
+def package_table(ask: Ask, name: str) -> pd.DataFrame:
+    table = ask.data.package.tables[name]
+    if name in RECORD_TABLES:
+        f = ask.filters(RECORD_FILTERS)
+        if any(is_set(fd, ask.state.get(fd.name, fd.default)) for fd in FIELDS if fd.name in RECORD_FILTERS):
+            id_column, kind = RECORD_TABLES[name]
+            kept = match(ask.data.records, f)
+            kept = kept[kept["record_kind"] == kind]
+            rows = table[id_column].isin(set(kept["record_id"].astype(str)))
+            if name == "donation_items" and f.categories:
+                rows &= table["category"].isin(f.categories)
+            table = table[rows]
+    return catalogue.search_table(table, ask.state.get("q", ""))
+
+
+def _package_table(name: str) -> Callable[[Ask], pd.DataFrame]:
+    return lambda ask: package_table(ask, name)
+
+
+EXHIBITS: tuple[Exhibit, ...] = (
+    Exhibit("items-each-way", "chart", "overview", _items, RECORD_FILTERS, key="items", empty="empty.no_items"),
+    Exhibit("provinces-and-states", "chart", "overview", _regions, RECORD_FILTERS, key="regions"),
+    Exhibit("timeline", "chart", "overview", _timeline, ("dates",), key="timeline", empty="empty.no_figures"),
+    Exhibit("reconciliation", "table", "overview", _reconciliation, title_key="overview.reconcile_heading"),
+    Exhibit("flow-map", "map", "flows", _flow_map, FLOWS_FILTERS, ("level",)),
+    Exhibit("flows", "table", "flows", _flows_table, FLOWS_FILTERS, title_key="page.flows"),
+    Exhibit("corporate-giving", "chart", "corporate", _corporate, (), ("currency",), key="corporate"),
+    *(Exhibit(f"china-tech-philanthropy-{g}", "chart", "corporate", _domestic(g), key=f"domestic_{g}",
+              empty="empty.no_figures") for g in corporate.DOMESTIC_GROUPS),
+    Exhibit("survey-findings", "chart", "survey", _survey, key="survey", empty="empty.no_rows"),
+    Exhibit("sister-relationships-map", "map", "pairings", _pairings_map, PAIRINGS_FILTERS),
+    Exhibit("sister-relationships", "table", "pairings", _pairings_table, PAIRINGS_FILTERS, title_key="page.pairings"),
+    *(Exhibit(n, "table", "data", _package_table(n), RECORD_FILTERS if n in RECORD_TABLES else (), ("q",))
+      for n in RESOURCE_NAMES),
+)
+BY_NAME = {e.name: e for e in EXHIBITS}
+BY_KEY = {e.key: e for e in EXHIBITS if e.key}
+
+
+# --- addresses ------------------------------------------------------------------------------------
+
+def query_of(exhibit: Exhibit, state: Mapping[str, Any], vocab: Vocabulary) -> list[tuple[str, str]]:
+    """The URL parameters of an exhibit in `state`: the fields it reads that differ from their defaults."""
+    names = set(exhibit.names())
+    relevant = {f.name: (state.get(f.name, f.default) if f.name in names else f.default) for f in FIELDS}
+    return [(k, v) for k, vs in to_query(relevant, vocab).items() for v in vs]
+
+
+def address(exhibit: Exhibit, fmt: str, state: Mapping[str, Any], vocab: Vocabulary, download: bool = False,
+            api: bool | None = None) -> str:
+    """The path (with query) where `exhibit` is served in `fmt` for `state`.
+
+    CSV, and JSON with `api` (a table's JSON always), are numbers at /api/v1/; PNG, SVG, HTML and a chart's
+    figure JSON are at /charts/; "embed" is the minimal view of one chart at /embed/."""
+    from urllib.parse import urlencode
+    api = (fmt == "csv" or exhibit.kind == "table") if api is None else api
+    if fmt == "embed" and exhibit.kind != "table":
+        base = f"/embed/{exhibit.name}"
+    elif api and fmt in exhibit.api_formats:
+        base = f"/api/v1/{exhibit.name}.{fmt}"
+    elif not api and fmt in exhibit.chart_formats:
+        base = f"/charts/{exhibit.name}.{fmt}"
+    else:
+        raise ValueError(f"{exhibit.name} has no {fmt} address")
+    q = query_of(exhibit, state, vocab) + ([("download", "1")] if download else [])
+    return base + ("?" + urlencode(q) if q else "")

@@ -1,0 +1,314 @@
+"""The app's stable addresses, served beside its pages by `st.App` (one process, started by `make run`).
+
+  GET /api/v1/                         what exists: every table and chart, their addresses and parameters
+  GET /api/v1/<name>.csv | .json       every table of the package, and every chart's numbers
+  GET /api/v1/datapackage.json         the package's descriptor (schemas, licences, sources)
+  GET /api/v1/cooperation-atlas-data.zip   the whole package
+  GET /charts/<chart>.png|.svg|.html|.json  a chart's image, interactive file or plotly figure; maps as .html
+  GET /embed/<chart>                   a minimal page of one chart for an <iframe>
+  GET /healthz                         the package loaded, and its version (503 if it cannot be)
+
+Every address takes exactly the page URL's parameters (`province=Fujian&lang=zh`...), parsed by the
+same `atlas.filters.parse_query`; a chart also takes `theme=light|dark`, every file `download=1` (sent as
+an attachment under the page's file name). A parameter the page would warn about is a 400 here with a
+JSON error naming it; a filter that the exhibit does not show is listed in `X-Atlas-Ignored`. What is made
+is kept per parameter set in the one cache (`components/data.rendered`) and answered with an ETag.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from atlas import catalogue
+from atlas.exports import csv_bytes, file_name
+from atlas.filters import FIELDS, active, filters_of, only, parse_query, slug
+from atlas.i18n import t
+from atlas.package import PackageError
+
+from . import data, exhibits
+from .charts import Chart, html_bytes, static_image
+from .decks import deck_html
+
+_LOG = logging.getLogger(__name__)
+MAX_QUERY = 4_096          # bytes of query string
+MAX_PARAMS = 100
+CONTROLS = {"theme": ("light", "dark"), "download": ("0", "1")}
+ZIP_NAME = "cooperation-atlas-data.zip"
+MIME = {"csv": "text/csv; charset=utf-8", "json": "application/json", "png": "image/png", "svg": "image/svg+xml",
+        "html": "text/html; charset=utf-8", "zip": "application/zip", "js": "text/javascript; charset=utf-8"}
+SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
+
+
+class Problem(Exception):
+    def __init__(self, status: int, error: str, message: str, **extra: Any):
+        super().__init__(message)
+        self.status, self.body = status, {"error": error, "message": message, **extra}
+
+
+def _json(body: Any, status: int = 200, headers: dict | None = None) -> Response:
+    return JSONResponse(body, status_code=status, headers={**SECURITY, **(headers or {})})
+
+
+def _problem(p: Problem) -> Response:
+    return _json(p.body, p.status, {"Cache-Control": "no-store"})
+
+
+def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """Every route answers JSON on failure: a Problem as itself, a broken package as 503, anything else as 500
+    without a traceback (it goes to the log)."""
+    def endpoint(request: Request) -> Response:
+        try:
+            if len(request.url.query.encode()) > MAX_QUERY:
+                raise Problem(414, "query_too_long", f"The query string is longer than {MAX_QUERY:,} bytes.")
+            return handler(request)
+        except Problem as p:
+            return _problem(p)
+        except PackageError as error:
+            return _json({"error": "package", "message": str(error)[:2_000]}, 503, {"Cache-Control": "no-store"})
+        except Exception:
+            _LOG.exception("error answering %s", request.url.path)
+            return _json({"error": "internal", "message": "The server could not answer this request."}, 500)
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+# --- parameters -----------------------------------------------------------------------------------
+
+def parse(request: Request, exhibit: exhibits.Exhibit | None = None) -> tuple[dict, dict]:
+    """The request's URL state (every field) and its controls (theme, download); Problem(400) if the page would warn."""
+    items = request.query_params.multi_items()
+    if len(items) > MAX_PARAMS:
+        raise Problem(400, "too_many_parameters", f"The request has {len(items):,} parameters; at most {MAX_PARAMS} are read.")
+    params: dict[str, list[str]] = {}
+    for k, v in items:
+        params.setdefault(k, []).append(v)
+    controls, problems = {}, []
+    for name, allowed in CONTROLS.items():
+        values = params.pop(name, [])
+        if len(values) > 1 or (values and values[0] not in allowed):
+            problems.append({"param": name, "value": ", ".join(values)[:40], "reason": "unknown",
+                             "message": f"{name} must be one of: {', '.join(allowed)}."})
+        controls[name] = values[0] if values and values[0] in allowed else allowed[0]
+    result = parse_query(params, data.vocab())
+    for param, value, reason in result.warnings:
+        problems.append({"param": param, "value": value, "reason": reason,
+                         "message": t(f"warning.{reason}", "en", param=param, value=value)})
+    if problems:
+        raise Problem(400, "bad_parameters", "Some parameters are not valid here; nothing was answered.",
+                      problems=problems)
+    return result.state, controls
+
+
+def ignored(exhibit: exhibits.Exhibit, state: dict) -> list[str]:
+    """Set fields the exhibit does not read (a chart of the whole package given province=...)."""
+    reads = set(exhibit.names()) | {"as_table", "table"}
+    return [n for n in active(state, FIELDS, only_filters=False) if n not in reads]
+
+
+def _exhibit(name: str, allowed: Callable[[exhibits.Exhibit], tuple[str, ...]], fmt: str) -> exhibits.Exhibit:
+    ex = exhibits.BY_NAME.get(name)
+    if ex is None or fmt not in allowed(ex):
+        raise Problem(404, "not_found", "No such table, chart or format; see /api/v1/ for what exists.", see="/api/v1/")
+    return ex
+
+
+def _split(file: str) -> tuple[str, str]:
+    stem, _, ext = file.rpartition(".")
+    return (stem, ext.lower()) if stem else (file, "")
+
+
+# --- answering --------------------------------------------------------------------------------------
+
+def _package_meta() -> dict:
+    d = data.get().package.descriptor
+    return {"name": d.get("name", ""), "title": d.get("title", ""), "version": d.get("version", ""),
+            "licenses": d.get("licenses", []), "descriptor": "/api/v1/datapackage.json"}
+
+
+def _headers(kind_of_file: str, name: str, download: bool) -> dict:
+    meta = _package_meta()
+    licence = next((lic.get("path", "") for lic in meta["licenses"]), "")
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = "attachment" if download else "inline"
+    return {**SECURITY, "Content-Type": MIME[kind_of_file],
+            "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
+            "X-Atlas-Package-Version": str(meta["version"]),
+            "Link": f'</api/v1/datapackage.json>; rel="describedby"' + (f', <{licence}>; rel="license"' if licence else ""),
+            "Cache-Control": "public, max-age=300"}
+
+
+def _answer(request: Request, body: bytes, headers: dict) -> Response:
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {**headers, "ETag": etag}
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers={k: v for k, v in headers.items()
+                                                  if k in ("ETag", "Cache-Control", "X-Content-Type-Options")})
+    return Response(body, headers=headers)
+
+
+def _file_name(ex: exhibits.Exhibit, state: dict, ext: str) -> str:
+    f = only(filters_of(state), ex.filters)
+    return file_name(ex.name, slug(f, data.vocab()), ext, state.get("lang", "en"))
+
+
+def _cache_key(ex: exhibits.Exhibit, fmt: str, state: dict, controls: dict) -> tuple:
+    return (ex.name, fmt, tuple(exhibits.query_of(ex, state, data.vocab())), controls["theme"])
+
+
+def _build(ex: exhibits.Exhibit, state: dict, dark: bool = False):
+    made = ex.build(exhibits.Ask(data.get(), state, dark))
+    if made is None:
+        raise Problem(404, "empty", t(ex.empty, state.get("lang", "en")))
+    return made
+
+
+def _table_of(ex: exhibits.Exhibit, state: dict):
+    made = _build(ex, state)
+    return made.data if isinstance(made, Chart) else made
+
+
+def _json_rows(ex: exhibits.Exhibit, state: dict, controls: dict) -> bytes:
+    made = _build(ex, state)
+    table = made.data if isinstance(made, Chart) else made
+    rows = json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso"))
+    body = {"name": ex.name, "kind": ex.kind, "page": ex.page,
+            "title": made.title if isinstance(made, Chart) else (t(ex.title_key, state.get("lang", "en")) if ex.title_key else ex.name),
+            "source": made.source if isinstance(made, Chart) else t("api.row_sources", state.get("lang", "en")),
+            "package": _package_meta(), "query": dict(exhibits.query_of(ex, state, data.vocab())),
+            "ignored": ignored(ex, state), "row_count": len(rows), "fields": [str(c) for c in table.columns], "rows": rows}
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, default=str).encode("utf-8")
+
+
+@guarded
+def api_file(request: Request) -> Response:
+    name, fmt = _split(request.path_params["file"])
+    pkg = data.get().package
+    if name == "datapackage" and fmt == "json":
+        body = json.dumps(pkg.descriptor, ensure_ascii=False, indent=2).encode("utf-8")
+        return _answer(request, body, _headers("json", "datapackage.json", False))
+    if f"{name}.{fmt}" == ZIP_NAME:
+        parse(request)  # download=1 only
+        body = data.rendered(("zip",), lambda: catalogue.package_zip(pkg.path))
+        return _answer(request, body, _headers("zip", ZIP_NAME, True))
+    ex = _exhibit(name, lambda e: e.api_formats, fmt)
+    state, controls = parse(request, ex)
+    key = _cache_key(ex, fmt, state, controls)
+    if fmt == "csv":
+        body = data.rendered(key, lambda: csv_bytes(_table_of(ex, state)))
+    else:
+        body = data.rendered(key, lambda: _json_rows(ex, state, controls))
+    headers = _headers(fmt, _file_name(ex, state, fmt), controls["download"] == "1")
+    if skipped := ignored(ex, state):
+        headers["X-Atlas-Ignored"] = ", ".join(skipped)
+    return _answer(request, body, headers)
+
+
+@guarded
+def chart_file(request: Request) -> Response:
+    name, fmt = _split(request.path_params["file"])
+    ex = _exhibit(name, lambda e: e.chart_formats, fmt)
+    state, controls = parse(request, ex)
+    dark = controls["theme"] == "dark"
+    key = _cache_key(ex, fmt, state, controls)
+
+    def make() -> bytes:
+        made = _build(ex, state, dark)
+        if ex.kind == "map":
+            deck, _title = made
+            return deck_html(deck)
+        if fmt in ("png", "svg"):
+            return static_image(made.figure, fmt)
+        if fmt == "html":
+            return html_bytes(made.figure, made.title)
+        return made.figure.to_json().encode("utf-8")
+
+    body = data.rendered(key, make)
+    headers = _headers(fmt, _file_name(ex, state, fmt), controls["download"] == "1")
+    if skipped := ignored(ex, state):
+        headers["X-Atlas-Ignored"] = ", ".join(skipped)
+    return _answer(request, body, headers)
+
+
+def _plotly_asset() -> tuple[str, Path]:
+    import plotly
+    return f"/assets/plotly-{plotly.__version__}.min.js", Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@guarded
+def embed(request: Request) -> Response:
+    """One chart on its own page, for an <iframe>: plotly.js from this server (cached for a year), the chart at full width."""
+    ex = _exhibit(request.path_params["name"], lambda e: ("embed",) if e.kind != "table" else (), "embed")
+    state, controls = parse(request, ex)
+    key = _cache_key(ex, "embed", state, controls)
+
+    def make() -> bytes:
+        made = _build(ex, state, controls["theme"] == "dark")
+        if ex.kind == "map":
+            return deck_html(made[0])
+        fig = made.figure
+        html = fig.to_html(include_plotlyjs=_plotly_asset()[0], full_html=True, default_width="100%",
+                           config={"displaylogo": False, "responsive": True})
+        style = "<style>html,body{margin:0;padding:0;background:transparent}</style>"
+        from .charts import escape_html
+        html = html.replace("<head>", f'<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, '
+                            f'initial-scale=1"><title>{escape_html(made.title)}</title>{style}', 1)
+        return html.encode("utf-8")
+
+    body = data.rendered(key, make)
+    headers = {**_headers("html", _file_name(ex, state, "html"), False), "Content-Disposition": "inline"}
+    return _answer(request, body, headers)
+
+
+@guarded
+def asset(request: Request) -> Response:
+    path, file = _plotly_asset()
+    if request.url.path != path:
+        raise Problem(404, "not_found", "No such asset.")
+    body = data.rendered(("asset", path), file.read_bytes)
+    return Response(body, headers={**SECURITY, "Content-Type": MIME["js"], "Cache-Control": "public, max-age=31536000, immutable"})
+
+
+@guarded
+def index(request: Request) -> Response:
+    parse(request)
+    lang_note = "Every address takes the page URL's parameters, e.g. ?province=Fujian&lang=zh."
+    fields = {f.name: {"keys": list(f.url_keys), "kind": f.kind, "default": f.default} for f in FIELDS}
+    entries = []
+    for ex in exhibits.EXHIBITS:
+        defaults = {f.name: f.default for f in FIELDS}
+        entry = {"name": ex.name, "kind": ex.kind, "page": ex.page, "filters": list(ex.filters), "options": list(ex.options)}
+        entry["data"] = {fmt: exhibits.address(ex, fmt, defaults, data.vocab(), api=True) for fmt in ex.api_formats}
+        entry["files"] = {fmt: exhibits.address(ex, fmt, defaults, data.vocab(), api=False) for fmt in ex.chart_formats}
+        if ex.kind != "table":
+            entry["embed"] = exhibits.address(ex, "embed", defaults, data.vocab())
+        if ex.page == "data":
+            entry["schema"] = f"/api/v1/datapackage.json#{ex.name}"
+        entries.append(entry)
+    return _json({"package": _package_meta(), "about": lang_note, "parameters": fields, "exhibits": entries,
+                  "zip": f"/api/v1/{ZIP_NAME}", "health": "/healthz"})
+
+
+@guarded
+def healthz(request: Request) -> Response:
+    d = data.get()
+    return _json({"status": "ok", "package": _package_meta(), "records": int(len(d.records))},
+                 headers={"Cache-Control": "no-store"})
+
+
+ROUTES = [
+    Route("/healthz", healthz, methods=["GET", "HEAD"]),
+    Route("/api/v1", index, methods=["GET", "HEAD"]),
+    Route("/api/v1/", index, methods=["GET", "HEAD"]),
+    Route("/api/v1/{file}", api_file, methods=["GET", "HEAD"]),
+    Route("/charts/{file}", chart_file, methods=["GET", "HEAD"]),
+    Route("/embed/{name}", embed, methods=["GET", "HEAD"]),
+    Route("/assets/{file}", asset, methods=["GET", "HEAD"]),
+]
