@@ -4,7 +4,13 @@
 with the HTTP addresses of `components/http.py` beside the pages (one process, one port). Run as a
 session's script, `__name__` is "__main__" and `main()` routes the page.
 """
+from pathlib import Path
+
 import streamlit as st
+
+# The page icon is a file of ours (two rings, Okabe-Ito vermillion and blue), served by the app itself:
+# a Material icon name would have the browser fetch it from a font CDN, which fails offline.
+ICON = str(Path(__file__).parent / "components" / "assets" / "icon.png")
 
 
 def main() -> None:
@@ -13,7 +19,7 @@ def main() -> None:
     from components import sidebar, streamlit_fixes, url_state
     from components.site import PAGES
 
-    st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=":material/handshake:", layout="wide")
+    st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=ICON, layout="wide")
     try:
         url_state.init()
     except PackageError as error:
@@ -35,6 +41,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-else:  # imported by the ASGI server
+else:  # imported by the ASGI server, once, before any session
     from components.http import ROUTES
+    from components.streamlit_fixes import leave_legacy_pages
+    leave_legacy_pages()
     app = st.App(__file__, routes=ROUTES)

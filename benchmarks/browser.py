@@ -28,7 +28,7 @@ SIDEBAR = '[data-testid="stSidebar"]'
 # The province field's widget, in the app and in the floor alike: its key is filter_<field>_<generation>
 # (components.url_state.widget_key), and Streamlit gives its element the class st-key-<key>.
 PROVINCE_FILTER = f'{SIDEBAR} [class*="st-key-filter_province_"]'
-COUNTED = ("stElementContainer", "stPlotlyChart", "stDeckGlJsonChart", "stDataFrame", "stMetric", "stDownloadButton")
+COUNTED = ("stElementContainer", "stPlotlyChart", "stDeckGlJsonChart", "stDataFrame", "stMetric", "stLinkButton")
 
 WATCH = """
 (() => {
@@ -188,8 +188,8 @@ class Session:
         return await self._measure(link.click)
 
     async def download(self, label: str) -> tuple[str, bytes, float]:
-        """Click the first download button labelled `label`; returns the file's name, its bytes and the seconds taken."""
-        button = self.page.locator('[data-testid="stDownloadButton"] button', has_text=label).first
+        """Click the first download link labelled `label`; returns the file's name, its bytes and the seconds taken."""
+        button = self.page.locator('[data-testid="stLinkButton"]').get_by_role("link", name=label).first
         start = time.perf_counter()
         async with self.page.expect_download(timeout=TIMEOUT_MS) as info:
             await button.click()

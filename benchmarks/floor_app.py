@@ -34,10 +34,6 @@ class FrozenDeck:
         return self._json
 
 
-def _no_data() -> bytes:
-    return b""
-
-
 def table(view, headers, options, note):
     if headers is not None:
         options = {**options, "column_config": {c: st.column_config.Column(h) for c, h in headers.items()}}
@@ -46,10 +42,18 @@ def table(view, headers, options, note):
         st.caption(note)
 
 
-def button(label, file_name, mime, key, icon, help_text, primary):
-    """components/downloads.py's button, with no file behind it."""
-    st.download_button(label, data=_no_data, file_name=file_name, mime=mime, key=key, on_click="ignore", icon=icon,
-                       help=help_text, width="content" if primary else "stretch", type="primary" if primary else "secondary")
+def button(label, url, key, icon, help_text, primary):
+    """components/downloads.py's link, to an address the floor does not serve."""
+    st.link_button(label, url, key=key, icon=icon, help=help_text, width="content" if primary else "stretch",
+                   type="primary" if primary else "secondary")
+
+
+def share(label, items):
+    """components/downloads.py's "link, embed, cite" popover: a caption and a code block per item."""
+    with st.popover(label, icon=":material/share:"):
+        for caption, code, language in items:
+            st.caption(caption)
+            st.code(code, language=language, wrap_lines=True)
 
 
 def chart(key, tab_labels, tabs, figure, data, captions):
@@ -127,7 +131,7 @@ RENDER = {
     "title": st.title, "header": st.header, "subheader": st.subheader, "markdown": st.markdown, "caption": st.caption,
     "info": lambda text, icon: st.info(text, icon=icon),
     "code": lambda text: st.code(text, language=None, wrap_lines=True),
-    "metric": st.metric, "metrics": metrics, "chart": chart, "legend": legend, "downloads": downloads,
+    "metric": st.metric, "metrics": metrics, "chart": chart, "legend": legend, "downloads": downloads, "share": share,
     "sources": sources, "expander_table": expander_table, "table": table, "widget": widget, "download": button,
     "button": lambda label, icon: st.button(label, icon=icon, width="stretch"),
     "dataframe": lambda table, options: st.dataframe(table, hide_index=True, width="stretch", **options),

@@ -29,7 +29,6 @@ from components import url_state
 from components.charts import (build_category_chart, build_corporate_chart, build_figures_chart, build_region_chart,
                                build_survey_chart, build_timeline_chart)
 from components.decks import build_flow_deck, build_pairings_deck, legend_widths
-from components.downloads import MIME
 from components.flow_map import MAP_KEY, legend_view
 from components.site import BY_KEY, PAGES
 from components.tables import MAX_ROWS
@@ -90,10 +89,22 @@ def _widget(name: str, state: dict, vocab, format_func=None) -> tuple | None:
 
 
 def _button(label_text: str, name: str, key: str, help_text: str | None = None, primary: bool = False) -> tuple:
-    """components/downloads.py's button (the file itself is not made: the floor's buttons download nothing)."""
+    """components/downloads.py's link (to the file's name: the floor serves no files)."""
     ext = name.rsplit(".", 1)[-1]
-    return (label_text, name, MIME.get(ext, "application/octet-stream"), key,
+    return (label_text, f"/floor/{name}?download=1", key,
             ":material/folder_zip:" if ext == "zip" else ":material/download:", help_text, primary)
+
+
+def _share(title: str, stem: str) -> tuple:
+    """components/downloads.py's show_share: page link, image, data, embed snippet and citation."""
+    url = "http://localhost:8501/?lang=en"
+    items = [(t("share.page", LANG), url, None), (t("share.image", LANG), f"http://localhost:8501/charts/{stem}.png", None),
+             (t("share.data", LANG), f"http://localhost:8501/api/v1/{stem}.csv", None),
+             (t("share.embed", LANG), f'<iframe src="http://localhost:8501/embed/{stem}" title="{title}" width="100%" '
+                                      'height="540" style="border:0" loading="lazy"></iframe>', "html"),
+             (t("share.cite", LANG), t("cite.chart", LANG, app="Cooperation Atlas", year=2026, title=title, version="1.0.0",
+                                       date="1 December 2026", url=url), None)]
+    return ("share", t("share.button", LANG), items)
 
 
 def build(path: Path) -> Path:
@@ -187,14 +198,14 @@ class _Context:
                                       f"dl_{key}_{fmt}", t(f"{help_prefix}{fmt}", LANG)) for fmt in formats])
 
     def chart(self, chart, key: str, filter_names=()) -> list:
-        """components/charts.py's show_chart: tabs (figure, table; only the open one sent), notes, source line,
+        """components/exhibit_view.py's show_chart: tabs (figure, table; only the open one sent), notes, source line,
         four downloads."""
         labels = [t("chart.tab_chart", LANG), t("chart.tab_table", LANG)]
         tabs = {"default": labels[1] if key in self.state["as_table"] else labels[0],
                 "key": url_state.widget_key(f"as_table_{key}")}
         return [("chart", key, labels, tabs, chart.figure, _table(chart.data)[1:],
                  [md(note) for note in chart.notes] + [md(chart.source)]),
-                self.downloads(key, chart.slug, filter_names, ("png", "svg", "html", "csv"))]
+                self.downloads(key, chart.slug, filter_names, ("png", "svg", "html", "csv")), _share(chart.title, chart.slug)]
 
 
 def _overview(ctx: _Context) -> list:

@@ -38,8 +38,9 @@ def show_row(name: str, key: str | None = None, help_prefix: str = "chart.downlo
     lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
     for col, fmt in zip(st.columns(len(ex.formats)), ex.formats):
         with col:
-            link(fmt.upper(), exhibits.address(ex, fmt, state, vocab, download=True), f"dl_{key}_{fmt}",
-                 t(f"{help_prefix}{fmt}", lang))
+            label = t("download.label_zip", lang) if fmt == "zip" else fmt.upper()
+            link(label, exhibits.address(ex, fmt, state, vocab, download=True), f"dl_{key}_{fmt}",
+                 t(f"{help_prefix}{fmt}", lang), zip_file=fmt == "zip")
 
 
 def citation(title: str, page_url: str, lang: str, today: dt.date | None = None) -> str:

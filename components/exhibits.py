@@ -67,12 +67,12 @@ class Exhibit:
 
     @property
     def formats(self) -> tuple[str, ...]:
-        return {"chart": ("png", "svg", "html", "csv"), "map": ("html",), "table": ("csv",)}[self.kind]
+        return {"chart": ("png", "svg", "html", "csv", "zip"), "map": ("html",), "table": ("csv", "zip")}[self.kind]
 
     @property
     def api_formats(self) -> tuple[str, ...]:
         """Formats at /api/v1/<name>.<fmt>: every table, and every chart's numbers."""
-        return ("csv", "json") if self.kind in ("chart", "table") else ()
+        return ("csv", "json", "zip") if self.kind in ("chart", "table") else ()
 
     @property
     def chart_formats(self) -> tuple[str, ...]:
@@ -236,7 +236,7 @@ def address(exhibit: Exhibit, fmt: str, state: Mapping[str, Any], vocab: Vocabul
     CSV, and JSON with `api` (a table's JSON always), are numbers at /api/v1/; PNG, SVG, HTML and a chart's
     figure JSON are at /charts/; "embed" is the minimal view of one chart at /embed/."""
     from urllib.parse import urlencode
-    api = (fmt == "csv" or exhibit.kind == "table") if api is None else api
+    api = (fmt in ("csv", "zip") or exhibit.kind == "table") if api is None else api
     if fmt == "embed" and exhibit.kind != "table":
         base = f"/embed/{exhibit.name}"
     elif api and fmt in exhibit.api_formats:

@@ -24,16 +24,17 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from atlas import catalogue
-from atlas.exports import csv_bytes, file_name
+from atlas.exports import csv_bytes, file_name, for_reader, table_schema
 from atlas.filters import FIELDS, active, filters_of, only, parse_query, slug
 from atlas.i18n import t
 from atlas.package import PackageError
 
 from . import data, exhibits
+from .site import PAGES
 from .charts import Chart, html_bytes, static_image
 from .decks import deck_html
 
@@ -53,8 +54,15 @@ class Problem(Exception):
         self.status, self.body = status, {"error": error, "message": message, **extra}
 
 
+def json_bytes(body: Any) -> bytes:
+    """JSON with <, > and & as \\u escapes, so no value (a reflected parameter, a hostile name) reads as markup anywhere."""
+    text = json.dumps(body, ensure_ascii=False, allow_nan=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
+
+
 def _json(body: Any, status: int = 200, headers: dict | None = None) -> Response:
-    return JSONResponse(body, status_code=status, headers={**SECURITY, **(headers or {})})
+    return Response(json_bytes(body), status_code=status, media_type="application/json",
+                    headers={**SECURITY, **(headers or {})})
 
 
 def _problem(p: Problem) -> Response:
@@ -159,8 +167,8 @@ def _file_name(ex: exhibits.Exhibit, state: dict, ext: str) -> str:
     return file_name(ex.name, slug(f, data.vocab()), ext, state.get("lang", "en"))
 
 
-def _cache_key(ex: exhibits.Exhibit, fmt: str, state: dict, controls: dict) -> tuple:
-    return (ex.name, fmt, tuple(exhibits.query_of(ex, state, data.vocab())), controls["theme"])
+def _cache_key(route: str, ex: exhibits.Exhibit, fmt: str, state: dict, controls: dict) -> tuple:
+    return (route, ex.name, fmt, tuple(exhibits.query_of(ex, state, data.vocab())), controls["theme"])
 
 
 def _build(ex: exhibits.Exhibit, state: dict, dark: bool = False):
@@ -175,6 +183,74 @@ def _table_of(ex: exhibits.Exhibit, state: dict):
     return made.data if isinstance(made, Chart) else made
 
 
+FOOTER_HEIGHT = 18
+
+
+def with_footer(figure, text: str):
+    """A copy of `figure` one line taller, with `text` (link back and licence) under its source line."""
+    import plotly.graph_objects as go
+    from .theme import MUTED
+    fig = go.Figure(figure)
+    bottom = int(fig.layout.margin.b if fig.layout.margin.b is not None else 80)
+    fig.update_layout(margin=dict(b=bottom + FOOTER_HEIGHT), height=int(fig.layout.height or 600) + FOOTER_HEIGHT)
+    fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, yshift=-(bottom + FOOTER_HEIGHT - 4),
+                       xanchor="left", yanchor="bottom", showarrow=False, align="left", font=dict(size=10, color=MUTED))
+    return fig
+
+
+def _footer(request: Request, ex: exhibits.Exhibit, state: dict) -> str:
+    from .charts import escape_html
+    lang = state.get("lang", "en")
+    licence = next((lic.get("title") or lic.get("name", "") for lic in _package_meta()["licenses"]), "")
+    return escape_html(t("export.footer", lang, url=_page_url(request, ex, state), licence=licence))
+
+
+def _export_table(ex: exhibits.Exhibit, state: dict):
+    """The CSV's table: the package's own tables as they are; the others in the reader's language."""
+    table = _table_of(ex, state)
+    return table if ex.page == "data" else for_reader(table, state.get("lang", "en"))
+
+
+def _page_url(request: Request, ex: exhibits.Exhibit, state: dict) -> str:
+    from urllib.parse import urlencode
+    from .site import BY_KEY
+    q = urlencode(exhibits.query_of(ex, state, data.vocab()) + ([("table", ex.name)] if ex.page == "data" else []))
+    return str(request.base_url).rstrip("/") + BY_KEY[ex.page].path + (f"?{q}" if q else "")
+
+
+def _csv_with_metadata(request: Request, ex: exhibits.Exhibit, state: dict) -> bytes:
+    """"CSV + metadata": the CSV and a datapackage.json of that one resource (title, source, filters, licence,
+    the page and the address it came from, when), so the file says what it is wherever it goes."""
+    import datetime as dt
+    import io
+    import zipfile
+    lang = state.get("lang", "en")
+    made = _build(ex, state)
+    table = _export_table(ex, state)
+    csv_name = _file_name(ex, state, "csv")
+    meta = _package_meta()
+    described = exhibits.Ask(data.get(), state).describe(ex.filters)
+    title = made.title if isinstance(made, Chart) else (t(ex.title_key, lang) if ex.title_key else ex.name)
+    source = made.source if isinstance(made, Chart) else t("api.row_sources", lang)
+    descriptor = {
+        "name": ex.name.replace("_", "-"), "title": title, "description": made.subtitle if isinstance(made, Chart) else "",
+        "licenses": meta["licenses"], "sources": [{"title": source}], "version": meta["version"],
+        "x-cooperation-atlas": {"filters": described,
+                                "query": dict(exhibits.query_of(ex, state, data.vocab())),
+                                "page": _page_url(request, ex, state),
+                                "address": str(request.base_url).rstrip("/") + exhibits.address(ex, "csv", state, data.vocab()),
+                                "generated": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+                                "package": meta["name"], "package_version": meta["version"]},
+        "resources": [{"name": ex.name.replace("_", "-"), "path": csv_name, "format": "csv", "mediatype": "text/csv",
+                       "encoding": "utf-8-sig", "schema": {"fields": table_schema(table)}}],
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(csv_name, csv_bytes(table))
+        z.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2))
+    return buf.getvalue()
+
+
 def _json_rows(ex: exhibits.Exhibit, state: dict, controls: dict) -> bytes:
     made = _build(ex, state)
     table = made.data if isinstance(made, Chart) else made
@@ -183,8 +259,9 @@ def _json_rows(ex: exhibits.Exhibit, state: dict, controls: dict) -> bytes:
             "title": made.title if isinstance(made, Chart) else (t(ex.title_key, state.get("lang", "en")) if ex.title_key else ex.name),
             "source": made.source if isinstance(made, Chart) else t("api.row_sources", state.get("lang", "en")),
             "package": _package_meta(), "query": dict(exhibits.query_of(ex, state, data.vocab())),
+            "filters": exhibits.Ask(data.get(), state).describe(ex.filters),
             "ignored": ignored(ex, state), "row_count": len(rows), "fields": [str(c) for c in table.columns], "rows": rows}
-    return json.dumps(body, ensure_ascii=False, allow_nan=False, default=str).encode("utf-8")
+    return json_bytes(body)
 
 
 @guarded
@@ -200,9 +277,11 @@ def api_file(request: Request) -> Response:
         return _answer(request, body, _headers("zip", ZIP_NAME, True))
     ex = _exhibit(name, lambda e: e.api_formats, fmt)
     state, controls = parse(request, ex)
-    key = _cache_key(ex, fmt, state, controls)
+    key = _cache_key("api", ex, fmt, state, controls)
     if fmt == "csv":
-        body = data.rendered(key, lambda: csv_bytes(_table_of(ex, state)))
+        body = data.rendered(key, lambda: csv_bytes(_export_table(ex, state)))
+    elif fmt == "zip":
+        body = data.rendered(key + (str(request.base_url),), lambda: _csv_with_metadata(request, ex, state))
     else:
         body = data.rendered(key, lambda: _json_rows(ex, state, controls))
     headers = _headers(fmt, _file_name(ex, state, fmt), controls["download"] == "1")
@@ -217,20 +296,21 @@ def chart_file(request: Request) -> Response:
     ex = _exhibit(name, lambda e: e.chart_formats, fmt)
     state, controls = parse(request, ex)
     dark = controls["theme"] == "dark"
-    key = _cache_key(ex, fmt, state, controls)
+    key = _cache_key("charts", ex, fmt, state, controls)
 
     def make() -> bytes:
         made = _build(ex, state, dark)
         if ex.kind == "map":
             deck, _title = made
             return deck_html(deck)
+        if fmt == "json":
+            return made.figure.to_json().encode("utf-8")
+        figure = with_footer(made.figure, _footer(request, ex, state))
         if fmt in ("png", "svg"):
-            return static_image(made.figure, fmt)
-        if fmt == "html":
-            return html_bytes(made.figure, made.title)
-        return made.figure.to_json().encode("utf-8")
+            return static_image(figure, fmt)
+        return html_bytes(figure, made.title)
 
-    body = data.rendered(key, make)
+    body = data.rendered(key + (str(request.base_url),), make)
     headers = _headers(fmt, _file_name(ex, state, fmt), controls["download"] == "1")
     if skipped := ignored(ex, state):
         headers["X-Atlas-Ignored"] = ", ".join(skipped)
@@ -247,7 +327,7 @@ def embed(request: Request) -> Response:
     """One chart on its own page, for an <iframe>: plotly.js from this server (cached for a year), the chart at full width."""
     ex = _exhibit(request.path_params["name"], lambda e: ("embed",) if e.kind != "table" else (), "embed")
     state, controls = parse(request, ex)
-    key = _cache_key(ex, "embed", state, controls)
+    key = _cache_key("embed", ex, "embed", state, controls)
 
     def make() -> bytes:
         made = _build(ex, state, controls["theme"] == "dark")
@@ -269,11 +349,36 @@ def embed(request: Request) -> Response:
 
 @guarded
 def asset(request: Request) -> Response:
+    if request.url.path == "/assets/boot.js":
+        return Response(BOOT_JS, headers={**SECURITY, "Content-Type": MIME["js"], "Cache-Control": "no-cache"})
     path, file = _plotly_asset()
     if request.url.path != path:
         raise Problem(404, "not_found", "No such asset.")
     body = data.rendered(("asset", path), file.read_bytes)
     return Response(body, headers={**SECURITY, "Content-Type": MIME["js"], "Cache-Control": "public, max-age=31536000, immutable"})
+
+
+BOOT_JS = (b"// Cooperation Atlas: tell Streamlit's front end where its server is, so that a first visit to /flows does not\n"
+           b"// probe /flows/_stcore/health and /flows/_stcore/host-config (two 404s) before finding the root.\n"
+           b"window.__streamlit = Object.assign({}, window.__streamlit || {}, {BACKEND_BASE_URL: window.location.origin + '/'});\n")
+
+
+def _index_html() -> str:
+    from streamlit import file_util
+    return (Path(file_util.get_static_dir()) / "index.html").read_text(encoding="utf-8")
+
+
+def page_html(request: Request) -> Response:
+    """Streamlit's page, with its server's address given (no failing probes) and `<html lang>` in the link's language."""
+    lang = "zh" if request.query_params.get("lang") == "zh" else "en"
+
+    def make() -> bytes:
+        html = _index_html()
+        html = html.replace('<html lang="en">', f'<html lang="{"zh-Hans" if lang == "zh" else "en"}">', 1)
+        return html.replace("<head>", '<head>\n    <script src="/assets/boot.js"></script>', 1).encode("utf-8")
+
+    body = data.rendered(("page_html", lang), make)
+    return Response(body, headers={**SECURITY, "Content-Type": MIME["html"], "Cache-Control": "no-cache"})
 
 
 @guarded
@@ -311,4 +416,5 @@ ROUTES = [
     Route("/charts/{file}", chart_file, methods=["GET", "HEAD"]),
     Route("/embed/{name}", embed, methods=["GET", "HEAD"]),
     Route("/assets/{file}", asset, methods=["GET", "HEAD"]),
+    *(Route(p.path, page_html, methods=["GET", "HEAD"]) for p in PAGES),
 ]

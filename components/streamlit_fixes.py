@@ -6,6 +6,9 @@
    alone, without the shared sidebar. app.py runs the page inside `routed()`; a page run outside it
    leaves that mode for the whole process and reruns, which goes through app.py. Each session caught
    that way reruns, not only the first. (tests/e2e/test_concurrent.py fails without it.)
+   Served through `st.App` (app.py's ASGI branch), `leave_legacy_pages()` switches that mode off
+   once, when the server imports app.py, before any session exists: no session then ever starts in
+   it (a first visit to /data no longer shows "Page not found" while its page was being run alone).
 
 (Downloads needed a second patch, of MediaFileManager, while files were made inside one session; they
 are now plain links to the app's stable addresses, components/http.py, and need none.)
@@ -30,6 +33,12 @@ def routed():
         yield
     finally:
         _run.routed = False
+
+
+def leave_legacy_pages() -> None:
+    """Before any session: app.py routes every page with st.navigation, never pages/ alone (see 1. above)."""
+    from streamlit.runtime.pages_manager import PagesManager
+    PagesManager.uses_pages_directory = False
 
 
 def router_guard() -> None:

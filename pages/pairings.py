@@ -23,5 +23,5 @@ else:
                      official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
     show_pairings_map(view, lang)
     show_table(pairings.table(view, lang), lang, height=420)
-    downloads.show_row("sister-relationships", key="pairings")
+    downloads.show_row("sister-relationships", key="pairings", help_prefix="pairings.download_")
 frame.sources("pairings")

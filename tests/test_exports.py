@@ -5,6 +5,7 @@ dtype, including a formula hidden after a bare carriage return; numbers stay num
 coordinates too); the frame given is not changed. Checked on the hostile package's records export.
 """
 import csv
+import re
 import io
 
 import pandas as pd
@@ -92,3 +93,12 @@ def test_table_export_keeps_negative_coordinates_numeric(bundled):
 ])
 def test_file_names_carry_the_filters_and_the_language(slug, filters, ext, lang, expected):
     assert file_name(slug, filters, ext, lang) == expected
+
+
+def test_chinese_exports_have_chinese_headers_and_words_english_ones_stay_as_fields():
+    from atlas.exports import for_reader
+    df = pd.DataFrame({"direction": ["cn_to_us"], "category": ["surgical_mask"], "quantity": [50000]})
+    assert for_reader(df, "en") is df
+    zh = for_reader(df, "zh")
+    assert all(re.search(r"[\u4e00-\u9fff]", c) for c in zh.columns), list(zh.columns)
+    assert re.search(r"[\u4e00-\u9fff]", zh.iloc[0, 0]) and zh.iloc[0, 2] == 50000

@@ -26,3 +26,14 @@ def test_a_page_run_alone_leaves_legacy_pages_mode_and_reruns(monkeypatch):
         pass  # leaving the block ends the routed run
     router_guard()
     assert reruns == [1] and PagesManager.uses_pages_directory is False
+
+
+def test_leaving_legacy_pages_mode_before_any_session(monkeypatch):
+    from streamlit.runtime.pages_manager import PagesManager
+    from components.streamlit_fixes import leave_legacy_pages
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    leave_legacy_pages()
+    assert PagesManager.uses_pages_directory is False
+    # a pages manager made afterwards (a new session) keeps it off although pages/ exists
+    PagesManager("app.py")
+    assert PagesManager.uses_pages_directory is False

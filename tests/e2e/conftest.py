@@ -75,16 +75,17 @@ def settle(page, timeout: int = 90_000) -> None:
 # --- helpers for export, map and language tests -------------------------------------------------
 
 def download(page, label: str, dest: Path, name_prefix: str = "", key: str | None = None) -> Path:
-    """Click a download button labelled `label` (PNG, SVG, HTML, CSV) and save the file in `dest`.
+    """Click a download link labelled `label` (PNG, SVG, HTML, CSV) and save the file in `dest`.
 
-    With `key`, the button is the one the app created with that widget key (e.g. "dl_corporate_png"),
+    With `key`, the button is the one the app created with that widget key (e.g. "dl_corporate_png", components.downloads.show_row),
     so another chart's button on the same page can never be taken for it; without, the first button
     with that label. The file keeps the name the app suggests; `name_prefix` checks it is the right chart.
     """
     if key:
-        button = page.locator(f".st-key-{key} button").first
+        # by role: a link button with help text also holds an inert copy of its link, which is not a link to a reader
+        button = page.locator(f".st-key-{key}").get_by_role("link").first
     else:
-        button = page.locator('[data-testid="stDownloadButton"] button', has_text=label).first
+        button = page.locator('[data-testid="stLinkButton"]').get_by_role("link", name=label).first
     button.wait_for(timeout=60_000)
     with page.expect_download(timeout=90_000) as info:
         button.click()

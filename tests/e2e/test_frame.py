@@ -48,7 +48,7 @@ def test_flows_csv_download_holds_exactly_fujians_records(page, app_url):
     settle(page)
     expect(page.locator('[data-testid="stMain"]')).to_contain_text(re.compile(r"(?<!\d)8\s+donation records"))
     with page.expect_download() as info:
-        page.locator('[data-testid="stDownloadButton"] button', has_text="CSV").first.click()
+        page.locator(".st-key-dl_flows_csv").get_by_role("link").first.click()
     download = info.value
     assert download.suggested_filename == "flows_province-Fujian.csv"
     rows = list(csv.DictReader(io.StringIO(download.path().read_bytes().decode("utf-8-sig"))))
