@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev system-deps bench data validate clean
+.PHONY: run serve test install install-dev system-deps bench data validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +27,17 @@ install-dev: $(VENV)/.installed-dev
 # Chromium renders server-side PNG/SVG exports (kaleido) and runs the browser tests;
 # Noto CJK gives exported charts real Chinese glyphs. Both come from Debian's packages.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/nginx ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx; \
 	fi
 
 run: install system-deps
 	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+
+# Several processes behind one address: WORKERS app processes behind nginx on PORT (see components/serve.py).
+WORKERS ?= 2
+serve: install system-deps
+	$(BIN)/python -m components.serve --workers $(WORKERS) --port $(PORT)
 
 test: install-dev system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -42,7 +42,10 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:  # imported by the ASGI server, once, before any session
+    from starlette.middleware import Middleware
+
+    from components.compression import StaticGzip
     from components.http import ROUTES
     from components.streamlit_fixes import leave_legacy_pages
     leave_legacy_pages()
-    app = st.App(__file__, routes=ROUTES)
+    app = st.App(__file__, routes=ROUTES, middleware=[Middleware(StaticGzip)])

@@ -19,7 +19,10 @@ def show_chart(name: str) -> Chart | None:
     """Exhibit `name` as the reader asked for it; its empty state when nothing matches."""
     ex = exhibits.BY_NAME[name]
     lang = url_state.lang()
-    chart = ex.build(exhibits.Ask(data.get(), url_state.state(), dark()))
+    state, is_dark = url_state.state(), dark()
+    # Built once per process for each parameter set (shared by every session; figures are only read here).
+    key = ("screen", name, tuple(exhibits.query_of(ex, state, data.vocab())), is_dark)
+    chart = data.rendered(key, lambda: ex.build(exhibits.Ask(data.get(), state, is_dark)))
     if chart is None:
         frame.empty(ex.empty)
         return None

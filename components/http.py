@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
@@ -46,6 +47,8 @@ ZIP_NAME = "cooperation-atlas-data.zip"
 MIME = {"csv": "text/csv; charset=utf-8", "json": "application/json", "png": "image/png", "svg": "image/svg+xml",
         "html": "text/html; charset=utf-8", "zip": "application/zip", "js": "text/javascript; charset=utf-8"}
 SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
+if os.environ.get("ATLAS_WORKER"):  # set by components/serve.py: which of several processes answered
+    SECURITY["X-Atlas-Worker"] = os.environ["ATLAS_WORKER"][:16]
 
 
 class Problem(Exception):

@@ -1,0 +1,184 @@
+"""Several app processes behind one address: `make serve WORKERS=N` (nginx, Debian's package).
+
+One Python process runs on one core (the GIL), so a machine with more cores serves more readers with
+more processes. This starts N `streamlit run app.py` workers on local ports and nginx in front of them
+on `--port`, and keeps them running (a worker that exits is started again):
+
+- **Session traffic is sticky** (`ip_hash`): the page, its websocket (`/_stcore/stream`) and the
+  session's media (the page icon) go to one worker, which holds that reader's session.
+- **The stable addresses are not** (`/api/v1/`, `/charts/`, `/embed/`, `/assets/`, `/healthz`): any
+  worker answers them from the URL alone, so downloads and embeds spread over all workers.
+- **Health:** nginx stops sending to a worker that fails (`max_fails`, `fail_timeout`), and gzips text.
+
+On several machines the same layout holds: replicas of this (or single workers) behind a load
+balancer that keeps websocket connections on one replica and spreads the stateless addresses; each
+replica reads the package from its own copy or shared storage (`ATLAS_DATA_DIR`). What limits it: a
+reader's session lives in one process, so a worker that dies drops its sessions (the browser
+reconnects to another and reruns the page from its URL); each worker holds its own copy of the
+package and caches in memory.
+
+    python -m components.serve --workers 2 --port 8501 [--host 127.0.0.1] [--base-port 8600]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STATELESS = ("/api/v1/", "/charts/", "/embed/", "/assets/", "/healthz")
+
+NGINX_CONF = """\
+worker_processes 1;
+pid {run}/nginx.pid;
+error_log {run}/error.log warn;
+daemon off;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {run}/body; proxy_temp_path {run}/proxy; fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi; scgi_temp_path {run}/scgi;
+    gzip on; gzip_comp_level 6; gzip_min_length 1024; gzip_proxied any;
+    gzip_types text/css text/javascript application/javascript application/json image/svg+xml text/csv text/plain;
+    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    upstream atlas_sessions {{ ip_hash; {servers} }}
+    upstream atlas_any {{ {servers} }}
+    server {{
+        listen {host}:{port};
+        client_max_body_size 10m;
+        proxy_http_version 1.1;
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+{stateless}
+        location / {{
+            proxy_pass http://atlas_sessions;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 1d; proxy_buffering off;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_conf(run: Path, host: str, port: int, workers: list[int]) -> str:
+    servers = " ".join(f"server 127.0.0.1:{p} max_fails=2 fail_timeout=5s;" for p in workers)
+    stateless = "\n".join(f"        location {'= ' if not path.endswith('/') else '^~ '}{path} {{ proxy_pass http://atlas_any; }}"
+                          for path in STATELESS)
+    return NGINX_CONF.format(run=run, host=host, port=port, servers=servers, stateless=stateless)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_worker(port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_healthy(port: int, timeout: float = 120) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).status == 200:
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if not found:
+        sys.exit("nginx is not installed: `make serve` installs Debian's nginx package (apt-get install nginx)")
+    return found
+
+
+class Cluster:
+    """N workers and nginx; `stop()` ends them all."""
+
+    def __init__(self, workers: int, port: int, host: str = "127.0.0.1", env: dict | None = None):
+        self.env = {**os.environ, **(env or {})}
+        self.run = Path(tempfile.mkdtemp(prefix="atlas-serve-"))
+        self.ports = [free_port() for _ in range(workers)]
+        self.procs = {p: start_worker(p, {**self.env, "ATLAS_WORKER": str(i + 1)}) for i, p in enumerate(self.ports)}
+        for p in self.ports:
+            if not wait_healthy(p):
+                self.stop()
+                raise RuntimeError(f"worker on port {p} did not become healthy")
+        (self.run / "nginx.conf").write_text(nginx_conf(self.run, host, port, self.ports))
+        self.nginx = subprocess.Popen([nginx_binary(), "-c", str(self.run / "nginx.conf"), "-p", str(self.run)],
+                                      start_new_session=True)
+        self.url = f"http://{host}:{port}"
+        if not wait_url(self.url + "/healthz"):
+            self.stop()
+            raise RuntimeError("nginx did not start: see " + str(self.run / "error.log"))
+
+    def supervise(self) -> None:
+        """Restart any worker that exits, until interrupted."""
+        while self.nginx.poll() is None:
+            for port, proc in list(self.procs.items()):
+                if proc.poll() is not None:
+                    print(f"worker on port {port} exited ({proc.returncode}); starting it again", flush=True)
+                    self.procs[port] = start_worker(port, {**self.env, "ATLAS_WORKER": str(self.ports.index(port) + 1)})
+            time.sleep(1)
+
+    def stop(self) -> None:
+        procs = list(self.procs.values()) + ([self.nginx] if getattr(self, "nginx", None) else [])
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_url(url: str, timeout: float = 30) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            return urllib.request.urlopen(url, timeout=5).status == 200
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--port", type=int, default=8501)
+    ap.add_argument("--host", default="127.0.0.1")
+    args = ap.parse_args(argv)
+    cluster = Cluster(args.workers, args.port, args.host)
+    print(f"Cooperation Atlas: {args.workers} workers (ports {', '.join(map(str, cluster.ports))}) behind {cluster.url}",
+          flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (cluster.stop(), sys.exit(0)))
+    try:
+        cluster.supervise()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
