@@ -16,7 +16,7 @@ def _help_pairs(records):
 
 def test_every_pair_with_the_help_recorded_between_its_places(atlas_data, bundled, records):
     view = pairings.view(atlas_data, Filters())
-    assert len(view) == len(bundled.pairings) == 199
+    assert len(view) == len(bundled.pairings) == 198
     k1, k2 = _help_pairs(records)
     pairs = list(zip(view["cn_place_id"], view["us_place_id"]))
     assert view["help_cn_to_us"].tolist() == [p in k1 for p in pairs]
@@ -52,7 +52,7 @@ def test_summary_counts_the_shown_pairs_against_the_official_totals(atlas_data, 
     s = pairings.summary(view, bundled)
     assert s["pairs"] == len(view) == s["province_state"] + s["city"]
     assert s["exchanged"] == int((view["exchange"] != "none").sum())
-    assert s["pairs_all"] == 199
+    assert s["pairs_all"] == 198
     kf = bundled.key_figures.set_index("figure_id")
     assert (s["official_total"], s["official_province_state"], s["official_city"]) == (
         int(kf.at["kf-sister-total-2022", "value"]), int(kf.at["kf-sister-province-state-2022", "value"]),
@@ -65,7 +65,7 @@ def test_summary_without_the_official_figures(atlas_data, bundled):
     pkg = Package(bundled.path, bundled.descriptor, {**bundled.tables, "key_figures": kf})
     s = pairings.summary(pairings.view(atlas_data, Filters()), pkg)
     assert s["official_total"] is None and s["official_province_state"] is None and s["official_city"] is None
-    assert s["official_date"] is None and s["pairs"] == 199
+    assert s["official_date"] is None and s["pairs"] == 198
 
 
 @pytest.mark.parametrize("lang, column", [("en", "name_en"), ("zh", "name_zh")])
