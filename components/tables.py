@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from atlas.i18n import fmt_number, has, label, localise_table, t
+from atlas.i18n import fmt_number, fmt_unit, has, label, localise_table, t
 from atlas.records import SCREEN_ROWS as MAX_ROWS
 
 
@@ -25,6 +25,10 @@ def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | 
 
 
 def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:
-    """Table 1's sums against the totals the report's text states, in the reader's language."""
-    shown = rec.assign(category=[label("category", c, lang) if has(f"category.{c}") else c for c in rec["category"]])
+    """What the report's text states beside what its rows sum to, both directions, in the reader's language."""
+    shown = rec.assign(
+        direction=[label("direction", d, lang) for d in rec["direction"]],
+        category=[label("category", c, lang) if has(f"category.{c}") else c for c in rec["category"]],
+        unit=[fmt_unit(u, lang) for u in rec["unit"]],
+        reason=[t(f"reconcile.reason.{r}", lang) for r in rec["reason"]])
     st.dataframe(shown.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns}), hide_index=True, width="stretch")

@@ -1,10 +1,10 @@
 """Overview: headline figures for the current filters, what flowed each way, provinces and states, timeline, reconciliation."""
 import streamlit as st
 
-from atlas import overview
+from atlas import exports, overview, pairings
 from atlas.i18n import fmt_number, t
 from atlas.vocab import PHYSICAL_UNITS
-from components import data, frame, site, url_state
+from components import data, downloads, frame, site, url_state
 from components.charts import build_category_chart, build_region_chart, build_timeline_chart, show_chart
 from components.tables import show_reconciliation
 
@@ -18,10 +18,12 @@ view = data.view(overview.view, f, lang)
 if view is None:
     frame.empty()
 else:
-    s = view.summary
-    for col, key in zip(st.columns(4), ("masks_cn_to_us", "masks_us_to_cn", "donations", "messages")):
-        col.metric(t(f"headline.{key}", lang), fmt_number(s[key], lang), border=True)
-    st.caption(t("headline.source", lang, pairs=fmt_number(len(pkg.pairings), lang)))
+    for col, card in zip(st.columns(4), overview.headline(view.summary, pkg)):
+        col.metric(t(f"headline.{card['key']}", lang), fmt_number(card["value"], lang), border=True)
+        col.caption(overview.headline_caption(card, lang))
+    on_record = pairings.on_record(pkg)
+    st.caption(t("headline.source", lang, pairs=fmt_number(on_record, lang),
+                 inferred=fmt_number(len(pkg.pairings) - on_record, lang)))
 
     st.header(t("overview.items_heading", lang))
     totals = view.category_totals
@@ -45,6 +47,9 @@ else:
 
 st.header(t("overview.reconcile_heading", lang))
 st.markdown(t("overview.reconcile_intro", lang))
-show_reconciliation(data.of_package(overview.reconciliation), lang)
+reconciliation = data.of_package(overview.reconciliation)
+show_reconciliation(reconciliation, lang)
 st.caption(t("overview.reconcile_note", lang))
+downloads.show_row("reconciliation", "reconciliation", (), {"csv": lambda: exports.csv_bytes(reconciliation)},
+                   help_prefix="reconcile.download_")
 frame.sources("overview")

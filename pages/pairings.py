@@ -13,15 +13,19 @@ view = data.view(pairings.view, url_state.filters())
 if view.empty:
     frame.empty()
 else:
-    s = pairings.summary(view, pkg)
-    cards = {"pairs": "pairings.total", "province_state": "pairings.province_state", "city": "pairings.city",
-             "exchanged": "pairings.exchanged"}
+    include_inferred = st.toggle(t("pairings.count_inferred", lang), key="pairings_count_inferred")
+    s = pairings.summary(view, pkg, include_inferred)
+    cards = {"pairs": "pairings.total_all" if include_inferred else "pairings.total",
+             "province_state": "pairings.province_state", "city": "pairings.city", "exchanged": "pairings.exchanged"}
     for col, (key, label_key) in zip(st.columns(len(cards)), cards.items()):
         col.metric(t(label_key, lang), s[key], border=True)
+    if s["inferred"] and not include_inferred:
+        st.caption(t("pairings.inferred_caption", lang, inferred=s["inferred"], contradicted=s["contradicted"]))
     if s["official_total"] is not None:
         st.caption(t("pairings.completeness", lang, listed=s["pairs_all"], official=s["official_total"],
                      official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
     show_pairings_map(view, lang)
+    st.markdown(t("pairings.evidence_legend", lang))
     show_table(pairings.table(view, lang), lang, height=420)
     downloads.show_row("pairings", "sister-relationships", site.BY_KEY["pairings"].applies,
                        {"csv": lambda: exports.csv_bytes(pairings.table(view, "en"))})

@@ -59,7 +59,10 @@ def build_places(gaz: Gazetteer, centroids: dict[str, dict]) -> dict[str, dict]:
         assert pid not in places, pid
         places[pid] = {"place_id": pid, "name_en": p["name_en"], "name_zh": p["name_zh"], "country": p["country"],
                        "level": p["level"], "admin1": p["admin1"], **locate(gaz, centroids, p),
-                       "actor_kind": p["actor_kind"], "note": p["note"]}
+                       "actor_kind": p["actor_kind"], "note": p["note"], "part_of": ""}
+    for r in curated("place_parents.csv"):
+        assert r["part_of"] in places and places[r["part_of"]]["actor_kind"] == "government", r
+        places[r["place_id"]]["part_of"] = r["part_of"]
     return places
 
 
@@ -99,7 +102,7 @@ def merge_wikipedia(places: dict, pairs: list[dict]) -> list[dict]:
                            ("point of its seat or parent city (see note)" if w[f"{side}_lat"] else "none: not located"),
                            "coord_precision": "city" if gid else ("seat_city" if w[f"{side}_lat"] else "none"),
                            "actor_kind": "government",
-                           "note": "from the Wikipedia sister-city list; " + w["resolution_note"]}
+                           "note": "from the Wikipedia sister-city list; " + w["resolution_note"], "part_of": ""}
             known[key] = pid
             ids.append(pid)
         rows.append({**w, "cn_place_id": ids[0], "us_place_id": ids[1]})
@@ -226,7 +229,20 @@ def build_pairings(places, donations, messages, wiki_rows):
     for w in wiki_rows:
         add(w["cn_place_id"], w["us_place_id"], "wikipedia_list", f"Wikipedia list, row {w['wiki_row']} ({w['china_city']} - {w['us_city']})",
             "wikipedia-sister-cities", doubtful=w["resolution"] == "doubtful")
-    return list(pairs.values())
+    checks = {c["pairing_id"]: c for c in curated("pairing_checks.csv")}
+    out = []
+    for p in pairs.values():
+        bases = p["basis"].split("+")
+        c = checks.pop(p["pairing_id"], None)
+        level = ("stated" if "stated_in_text" in bases else "listed" if "wikipedia_list" in bases
+                 else "contradicted" if c and c["verdict"] == "contradicted" else "inferred")
+        note = ""
+        if c:
+            cited = f'{c["source"]}, {c["published"]}, {c["url"]}: "{c["quote"]}"; ' if c["source"] else ""
+            note = f'{c["verdict"]}: {cited}{c["note"]}'
+        out.append({**p, "evidence_level": level, "level_note": note})
+    assert not checks, f"checks of no pairing: {sorted(checks)}"
+    return out
 
 
 # --------------------------------------------------------------------------- the step
