@@ -321,6 +321,10 @@ def _survey(ctx: _Context) -> list:
         out.append(ctx.empty("empty.no_rows"))
     else:
         out.append(("metric", t("survey.base", LANG), f"{n:,}"))
+        check = survey.base_check(findings)
+        out.append(("caption", t("survey.base_note", LANG, n=fmt_number(n, "en"), fit=len(check["fit"]), findings=check["findings"],
+                                 respondents=fmt_number(overview.stated(ctx.pkg, "kf-survey-respondents-abstract"), LANG),
+                                 accounts=fmt_number(overview.stated(ctx.pkg, "kf-survey-accounts"), LANG))))
         out.append(("caption", t("survey.method", LANG)))
         out += ctx.chart(build_survey_chart(findings, LANG, t("source.ccg_survey", LANG, n=f"{n:,}")), "survey")
     out.append(("info", t("survey.no_breakdowns", LANG), ":material/info:"))

@@ -70,3 +70,13 @@ def test_pairings_legend_in_chinese():
     assert not at.exception
     assert any("**推断**" in m.value for m in at.markdown)
     assert {m.label for m in at.metric} >= {"有据可查的友好关系"}
+
+
+def test_survey_page_states_the_base_and_the_abstracts_figures():
+    at = run_app(page="pages/survey.py")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Valid responses in total"] == "1,776"
+    captions = " ".join(c.value for c in at.caption)
+    assert "1,776 is the total of valid responses" in captions and "only 2 of the 9 percentages" in captions
+    assert "some 2,000 respondents" in captions and "over 200 rich, contextualized accounts" in captions
+    assert "approximate 95% intervals" in captions
