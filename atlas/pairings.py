@@ -79,6 +79,20 @@ def on_record(pkg: Package) -> int:
     return int(pkg.pairings["evidence_level"].isin(ON_RECORD).sum())
 
 
+def years(view: pd.DataFrame) -> pd.DataFrame:
+    """Relationships by the year public sources say they were established (pairs without a stated year left
+    out). A pair whose sources disagree counts in each year they give, as `disputed`."""
+    dated = view[view["established"].fillna("") != ""]
+    rows = [{"year": int(y), "pairing_id": pid, "disputed": ";" in est}
+            for pid, est in zip(dated["pairing_id"], dated["established"]) for y in est.split("; ")]
+    d = pd.DataFrame(rows, columns=["year", "pairing_id", "disputed"])
+    out = (d.groupby("year").agg(pairs=("pairing_id", "size"), disputed=("disputed", "sum"),
+                                 pairing_ids=("pairing_id", lambda v: "; ".join(sorted(v))))
+           .reset_index())
+    out["disputed"] = out["disputed"].astype(int)
+    return out
+
+
 def table(view: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The pairs as a table, names in the reader's language (English where no Chinese name is known)."""
     col = "name_zh" if lang == "zh" else "name_en"
@@ -88,4 +102,5 @@ def table(view: pd.DataFrame, lang: str) -> pd.DataFrame:
         "pairing_id": view["pairing_id"], "china": cn, "united_states": us, "level": view["level"],
         "exchange_during_covid": view["exchange"], "help_through": view["help_through"],
         "evidence_level": view["evidence_level"], "basis": view["basis"], "doubtful": view["doubtful"],
-        "evidence": view["evidence"], "level_note": view["level_note"], "source_id": view["source_id"]})
+        "evidence": view["evidence"], "level_note": view["level_note"], "established": view["established"],
+        "established_sources": view["established_sources"], "source_id": view["source_id"]})

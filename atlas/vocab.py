@@ -24,4 +24,5 @@ ON_RECORD = ("stated", "listed")  # what counts as a sister relationship "on rec
 SURVEY_THEMES = ("support", "awareness", "participation", "media")
 FIGURE_SCOPES = ("china_us", "china_domestic", "global")
 COORD_PRECISIONS = ("city", "seat_city", "admin1", "none")
-CHARTS = ("items", "regions", "timeline", "corporate", "domestic_online", "domestic_disasters", "survey")  # every chart's key
+CHARTS = ("items", "regions", "timeline", "corporate", "domestic_online", "domestic_disasters", "survey",
+          "pairing_years")  # every chart's key

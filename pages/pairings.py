@@ -5,6 +5,8 @@ from atlas import exports, pairings
 from atlas.i18n import t
 from components import data, downloads, frame, site, url_state
 from components.pairings_map import show_pairings_map
+from components.charts import show_chart
+from components.charts_pairings import build_pairing_years_chart
 from components.tables import show_table
 
 lang = frame.header("pairings")
@@ -27,6 +29,13 @@ else:
     show_pairings_map(view, lang)
     st.markdown(t("pairings.evidence_legend", lang))
     show_table(pairings.table(view, lang), lang, height=420)
+    st.header(t("pairing_years.heading", lang))
+    years = pairings.years(view)
+    if years.empty:
+        frame.empty("pairing_years.none")
+    else:
+        show_chart(lambda dark: build_pairing_years_chart(years, lang, t("source.pairing_years", lang), frame.describe(
+            site.BY_KEY["pairings"].applies), dark), "pairing_years", site.BY_KEY["pairings"].applies)
     downloads.show_row("pairings", "sister-relationships", site.BY_KEY["pairings"].applies,
                        {"csv": lambda: exports.csv_bytes(pairings.table(view, "en"))})
 frame.sources("pairings")

@@ -13,7 +13,7 @@ def test_overview_headline_is_delivered_only_with_pledges_and_stated_totals_besi
     captions = [c.value for c in at.caption]
     assert any("plus 30,000 pledged, not counted" in c and "2,110,000" in c for c in captions)
     assert any("171,088" in c and "1,800,000" in c for c in captions)
-    assert any("163 sister relationships are on record" in c and "36 more are only inferred" in c for c in captions)
+    assert any("164 sister relationships are on record" in c and "35 more are only inferred" in c for c in captions)
     assert not any("own totals are larger" in c for c in captions)
     rec = next(df.value for df in at.dataframe if "Total stated in the text" in df.value.columns)
     assert set(rec["Direction"]) == {"China to US", "US to China"}
@@ -54,8 +54,8 @@ def test_pairings_page_filtered_to_ohio_shows_the_2020_help_on_hubei_ohio():
 def test_pairings_cards_count_pairs_on_record_unless_asked():
     at = run_app(page="pages/pairings.py")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Relationships on record"] == "163"
-    assert any("36 more pairs shown are only inferred" in c.value for c in at.caption)
+    assert metrics["Relationships on record"] == "164"
+    assert any("35 more pairs shown are only inferred" in c.value for c in at.caption)
     assert any("**inferred**, only a donation or message" in m.value for m in at.markdown)  # the legend
     at.toggle(key="pairings_count_inferred").set_value(True).run()
     metrics = {m.label: m.value for m in at.metric}
@@ -80,3 +80,11 @@ def test_survey_page_states_the_base_and_the_abstracts_figures():
     assert "1,776 is the total of valid responses" in captions and "only 2 of the 9 percentages" in captions
     assert "some 2,000 respondents" in captions and "over 200 rich, contextualized accounts" in captions
     assert "approximate 95% intervals" in captions
+
+
+def test_pairings_page_charts_relationships_by_year():
+    at = run_app(page="pages/pairings.py")
+    assert any(h.value == "When the relationships began" for h in at.header)
+    assert any("none inferred" in c.value for c in at.caption)
+    fujian = run_app({"province": "Fujian"}, page="pages/pairings.py")
+    assert any("No public source found states the founding year" in i.value for i in fujian.info)

@@ -41,11 +41,13 @@ def test_help_of_a_state_agency_counts_for_its_states_pair(atlas_data):
 
 def test_every_pairing_has_an_evidence_level(bundled):
     p = bundled.pairings
-    assert p["evidence_level"].value_counts().to_dict() == {"listed": 161, "inferred": 35, "stated": 2, "contradicted": 1}
+    assert p["evidence_level"].value_counts().to_dict() == {"listed": 161, "inferred": 34, "stated": 3, "contradicted": 1}
     bases = p["basis"].str.split("+")
     assert (p.loc[bases.map(lambda b: "stated_in_text" in b), "evidence_level"] == "stated").all()
+    # a pair a public source names (NBC15: Heilongjiang, Wisconsin's sister state) is stated too
+    assert p.set_index("pairing_id").at["pr-heilongjiang--wisconsin", "evidence_level"] == "stated"
     only_inferred = bases.map(lambda b: b == ["table_pair"])
-    assert set(p.loc[only_inferred, "evidence_level"]) == {"inferred", "contradicted"}
+    assert set(p.loc[only_inferred, "evidence_level"]) == {"inferred", "contradicted", "stated"}
     # each inferred pair says what it was inferred from: the table rows
     assert p.loc[only_inferred, "evidence"].str.contains(r"CCG report Table [12], row \d+").all()
 
@@ -63,9 +65,9 @@ def test_a_pair_a_public_source_contradicts_is_marked_and_cites_it(bundled):
 def test_on_record_counts_leave_out_inferred_pairs(atlas_data, bundled):
     view = pairings.view(atlas_data, Filters())
     s = pairings.summary(view, bundled)
-    assert s["pairs"] == s["pairs_all"] == pairings.on_record(bundled) == 163 == 199 - 36
-    assert (s["inferred"], s["contradicted"]) == (36, 1)
-    assert s["province_state"] == 1  # only Hubei-Ohio of the province-state pairs is stated or listed
+    assert s["pairs"] == s["pairs_all"] == pairings.on_record(bundled) == 164 == 199 - 35
+    assert (s["inferred"], s["contradicted"]) == (35, 1)
+    assert s["province_state"] == 2  # of the province-state pairs only Hubei-Ohio (text) and Heilongjiang-Wisconsin (NBC15)
     everything = pairings.summary(view, bundled, include_inferred=True)
     assert everything["pairs"] == 199 and everything["province_state"] == 21
 
@@ -95,7 +97,7 @@ def test_summary_counts_the_shown_pairs_against_the_official_totals(atlas_data, 
     shown = view[view["on_record"]]
     assert s["pairs"] == len(shown) == s["province_state"] + s["city"]
     assert s["exchanged"] == int((shown["exchange"] != "none").sum())
-    assert s["pairs_all"] == 163
+    assert s["pairs_all"] == 164
     kf = bundled.key_figures.set_index("figure_id")
     assert (s["official_total"], s["official_province_state"], s["official_city"]) == (
         int(kf.at["kf-sister-total-2022", "value"]), int(kf.at["kf-sister-province-state-2022", "value"]),
@@ -108,7 +110,7 @@ def test_summary_without_the_official_figures(atlas_data, bundled):
     pkg = Package(bundled.path, bundled.descriptor, {**bundled.tables, "key_figures": kf})
     s = pairings.summary(pairings.view(atlas_data, Filters()), pkg)
     assert s["official_total"] is None and s["official_province_state"] is None and s["official_city"] is None
-    assert s["official_date"] is None and s["pairs"] == 163
+    assert s["official_date"] is None and s["pairs"] == 164
 
 
 @pytest.mark.parametrize("lang, column", [("en", "name_en"), ("zh", "name_zh")])
@@ -116,10 +118,26 @@ def test_table_names_the_places_in_the_readers_language(atlas_data, bundled, lan
     view = pairings.view(atlas_data, Filters())
     table = pairings.table(view, lang)
     assert list(table.columns) == ["pairing_id", "china", "united_states", "level", "exchange_during_covid", "help_through",
-                                   "evidence_level", "basis", "doubtful", "evidence", "level_note", "source_id"]
+                                   "evidence_level", "basis", "doubtful", "evidence", "level_note", "established",
+                                   "established_sources", "source_id"]
     names = bundled.places.set_index("place_id")
     want = [names.at[p, column] or names.at[p, "name_en"] for p in view["cn_place_id"]]
     assert table["china"].tolist() == want
     assert table["exchange_during_covid"].tolist() == view["exchange"].tolist()
     hubei = table.set_index("pairing_id").loc["pr-hubei--ohio"]
     assert (hubei["china"], hubei["united_states"]) == (("Hubei", "Ohio") if lang == "en" else ("湖北省", "俄亥俄州"))
+
+
+def test_establishment_years_keep_disagreeing_sources(bundled, atlas_data):
+    p = bundled.pairings.set_index("pairing_id")
+    hubei = p.loc["pr-hubei--ohio"]
+    assert hubei["established"] == "1979; 1985"  # Xinhua and the Chinese consulate say 1979; cnhubei.com 1985
+    assert "fmprc.gov.cn" in hubei["established_sources"] and "October 7, 1985" in hubei["established_sources"]
+    assert p.loc["pr-heilongjiang--wisconsin", "established"] == "1982"
+    assert p.loc["pr-heilongjiang--wisconsin", "evidence_level"] == "stated"  # NBC15 names the sister-state tie
+    dated = p[p["established"] != ""]
+    assert len(dated) == 8 and dated["established_sources"].str.contains('https?://', regex=True).all()
+    y = pairings.years(pairings.view(atlas_data, Filters())).set_index("year")
+    assert y.loc[1979, "pairs"] == 2 and y.loc[1979, "disputed"] == 1 and y.loc[1985, "pairing_ids"] == "pr-hubei--ohio"
+    assert y["pairs"].sum() == len(dated) + 1  # Hubei-Ohio counts in both years its sources give
+    assert pairings.years(pairings.view(atlas_data, Filters(provinces=("CN-FJ",)))).empty

@@ -230,18 +230,28 @@ def build_pairings(places, donations, messages, wiki_rows):
         add(w["cn_place_id"], w["us_place_id"], "wikipedia_list", f"Wikipedia list, row {w['wiki_row']} ({w['china_city']} - {w['us_city']})",
             "wikipedia-sister-cities", doubtful=w["resolution"] == "doubtful")
     checks = {c["pairing_id"]: c for c in curated("pairing_checks.csv")}
+    years: dict[str, list[dict]] = {}
+    for y in curated("pairing_years.csv"):
+        years.setdefault(y["pairing_id"], []).append(y)
     out = []
     for p in pairs.values():
         bases = p["basis"].split("+")
         c = checks.pop(p["pairing_id"], None)
-        level = ("stated" if "stated_in_text" in bases else "listed" if "wikipedia_list" in bases
-                 else "contradicted" if c and c["verdict"] == "contradicted" else "inferred")
+        verdict = c["verdict"] if c else ""
+        level = ("stated" if "stated_in_text" in bases or verdict == "confirmed" else "listed" if "wikipedia_list" in bases
+                 else "contradicted" if verdict == "contradicted" else "inferred")
         note = ""
         if c:
             cited = f'{c["source"]}, {c["published"]}, {c["url"]}: "{c["quote"]}"; ' if c["source"] else ""
             note = f'{c["verdict"]}: {cited}{c["note"]}'
-        out.append({**p, "evidence_level": level, "level_note": note})
+        found = years.pop(p["pairing_id"], [])
+        out.append({**p, "evidence_level": level, "level_note": note,
+                    "established": "; ".join(sorted({y["year"] for y in found})),
+                    "established_sources": " | ".join(
+                        f'{y["year"]}: {y["source"]}' + (f', {y["published"]}' if y["published"] else "") + f', {y["url"]}: "{y["quote"]}"'
+                        for y in found)})
     assert not checks, f"checks of no pairing: {sorted(checks)}"
+    assert not years, f"years of no pairing: {sorted(years)}"
     return out
 
 

@@ -122,6 +122,9 @@ RESOURCES = {
               "lists the rows); contradicted: inferred, and a public source attributes that help to another relationship"),
             f("level_note", description="What a public source checked against the pair says (source, date, address, words); "
               "empty where none was checked"),
+            f("established", description="Year(s) the relationship was established, as public sources state them; sources that "
+              "disagree are all kept ('1979; 1985'); empty where no source found states one (none inferred)"),
+            f("established_sources", description="For each year: the source, its date, address and exact words, '|' between"),
         ], "primaryKey": ["pairing_id"],
             "foreignKeys": [SOURCE_FK, place_fk("cn_place_id"), place_fk("us_place_id")]},
     },
