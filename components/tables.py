@@ -30,5 +30,9 @@ def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:
         direction=[label("direction", d, lang) for d in rec["direction"]],
         category=[label("category", c, lang) if has(f"category.{c}") else c for c in rec["category"]],
         unit=[fmt_unit(u, lang) for u in rec["unit"]],
-        reason=[t(f"reconcile.reason.{r}", lang) for r in rec["reason"]])
-    st.dataframe(shown.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns}), hide_index=True, width="stretch")
+        reason=[t(f"reconcile.reason.{r}", lang) for r in rec["reason"]],
+        # numbers as the reader's language writes them; "—" where the text states none (the CSV keeps them empty)
+        **{c: [fmt_number(None if pd.isna(v) else v, lang) for v in rec[c]]
+           for c in ("text_total", "rows_sum", "difference", "other_rows", "pledged")})
+    st.dataframe(shown.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns}), hide_index=True, width="stretch",
+                 height=35 * (len(shown) + 1) + 3)
