@@ -148,7 +148,7 @@ FIELDS: tuple[Field, ...] = (
     Field("table", "one", lambda v: {n: n for n in v.tables}, "", pages=("data",), widget="select", sidebar=False),
     Field("q", "text", default="", pages=("data",), widget="text", sidebar=False),
     # The charts a reader switched to their table tab (each chart's tabs are this field's widget).
-    Field("as_table", "multi", _codes(V.CHARTS), (), pages=("overview", "corporate", "survey"), widget="tabs",
+    Field("as_table", "multi", _codes(V.CHARTS), (), pages=("overview", "corporate", "survey", "pairings"), widget="tabs",
           sidebar=False),
 )
 BY_NAME = {f.name: f for f in FIELDS}

@@ -7,20 +7,37 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .filters import Filters, match
+from .i18n import fmt_number, t
 from .package import Package
 from .records import Data, period
 from .vocab import MASKS
 
-# Table 1's item categories set against the totals the report's text states for China-to-US giving.
-# Each narrative figure is a key figure; the table sum is computed from donation_items.
+# What the report's text states (II.i.1, CPAFFC by 26 May 2020, both directions; footnote 5, MedShare)
+# set against what the package's rows sum to within the same scope: (key, direction, item categories,
+# unit or None for any, stated key figure or None where the text states none, scope of the rows, reason).
+# Scopes: "table1" = Table 1's rows; "sister_excl_hubei" = rows from a US government to a Chinese
+# recipient outside Hubei (the text's US-to-China figures exclude Hubei); "none" = no row itemises it.
+FACE_MASKS: tuple[str, ...] = ()  # the text's "face masks" are counted apart from masks; no row is labelled so
 RECONCILE = [
-    ("masks", MASKS, "kf-cpaffc-cn-masks"),
-    ("protective_clothing", ("protective_clothing",), "kf-cpaffc-cn-clothing"),
-    ("gloves", ("gloves",), "kf-cpaffc-cn-gloves"),
-    ("goggles", ("goggles",), "kf-cpaffc-cn-goggles"),
-    ("shoe_covers", ("shoe_covers",), "kf-cpaffc-cn-shoe-covers"),
+    ("masks", "cn_to_us", MASKS, None, "kf-cpaffc-cn-masks", "table1", "cn_masks"),
+    ("protective_clothing", "cn_to_us", ("protective_clothing",), None, "kf-cpaffc-cn-clothing", "table1", "partial_list"),
+    ("gloves", "cn_to_us", ("gloves",), None, "kf-cpaffc-cn-gloves", "table1", "agree"),
+    ("goggles", "cn_to_us", ("goggles",), None, "kf-cpaffc-cn-goggles", "table1", "agree"),
+    ("shoe_covers", "cn_to_us", ("shoe_covers",), None, "kf-cpaffc-cn-shoe-covers", "table1", "partial_list"),
+    ("face_masks", "cn_to_us", FACE_MASKS, None, "kf-cpaffc-cn-face-masks", "table1", "cn_face_masks"),
+    ("cash", "cn_to_us", ("cash",), "CNY", None, "table1", "no_text_total"),
+    ("masks", "us_to_cn", MASKS, None, "kf-cpaffc-us-masks", "sister_excl_hubei", "us_masks"),
+    ("protective_clothing", "us_to_cn", ("protective_clothing",), None, "kf-cpaffc-us-clothing", "sister_excl_hubei", "totals_only"),
+    ("goggles", "us_to_cn", ("goggles",), None, "kf-cpaffc-us-goggles", "sister_excl_hubei", "totals_only"),
+    ("face_masks", "us_to_cn", FACE_MASKS, None, "kf-cpaffc-us-face-masks", "sister_excl_hubei", "totals_only"),
+    ("cash", "us_to_cn", ("cash",), "CNY", "kf-cpaffc-us-cash", "sister_excl_hubei", "us_cash"),
+    ("other_equipment", "us_to_cn", ("other",), "CNY", "kf-cpaffc-us-other", "sister_excl_hubei", "totals_only"),
+    ("masks", "us_to_cn", MASKS, None, "kf-medshare-masks", "none", "medshare"),
+    ("cash", "us_to_cn", ("cash",), "USD", None, "none", "gates_pledge"),
 ]
-CATEGORY_KEYS = {name for name, _, _ in RECONCILE}
+CATEGORY_KEYS = {name for name, *_ in RECONCILE}
+RECONCILE_COLUMNS = ["direction", "category", "unit", "text_total", "rows_sum", "difference", "other_rows", "pledged",
+                     "reason", "text_ref"]
 
 
 @dataclass(frozen=True)
@@ -39,14 +56,19 @@ def view(data: Data, filters: Filters) -> OverviewView | None:
 
 
 def summary(records: pd.DataFrame) -> dict:
-    """Headline counts for a set of records."""
-    records = records[["record_kind", "record_no", "direction", "from_id", "to_id", "category", "quantity"]]  # rows copied below: only these
+    """Headline counts for a set of records. Quantities are delivered donations only, by direction;
+    pledges are counted apart (`*_pledged`), never summed in."""
+    records = records[["record_kind", "record_no", "direction", "from_id", "to_id", "category", "quantity", "status"]]  # rows copied below: only these
     don = records[records["record_kind"] == "donation"]
     msg = records[records["record_kind"] == "message"]
     masks = don[don["category"].isin(MASKS)]
-    by_dir = masks.groupby("direction", observed=True)["quantity"].sum()
+    pledged = masks["status"].eq("pledged")
+    by_dir = masks[~pledged].groupby("direction", observed=True)["quantity"].sum()
+    pledged_by_dir = masks[pledged].groupby("direction", observed=True)["quantity"].sum()
+    by_cat = masks[~pledged].groupby(["direction", "category"], observed=True)["quantity"].sum()
     return {
         "donations": int(don["record_no"].nunique()),
+        "donations_pledged": int(don.loc[don["status"] == "pledged", "record_no"].nunique()),
         "donations_cn_to_us": int(don.loc[don["direction"] == "cn_to_us", "record_no"].nunique()),
         "donations_us_to_cn": int(don.loc[don["direction"] == "us_to_cn", "record_no"].nunique()),
         "recipients": int(don["to_id"].nunique()),
@@ -54,7 +76,11 @@ def summary(records: pd.DataFrame) -> dict:
         "messages": int(msg["record_no"].nunique()),
         "masks_cn_to_us": int(by_dir.get("cn_to_us", 0) or 0),
         "masks_us_to_cn": int(by_dir.get("us_to_cn", 0) or 0),
-        "masks_by_category": {c: int(v) for c, v in masks.groupby("category", observed=True)["quantity"].sum().items() if v},
+        "masks_cn_to_us_pledged": int(pledged_by_dir.get("cn_to_us", 0) or 0),
+        "masks_us_to_cn_pledged": int(pledged_by_dir.get("us_to_cn", 0) or 0),
+        # delivered masks by direction, then kind: a direction is never summed with the other
+        "masks_by_category": {d: {c: int(v) for (d2, c), v in by_cat.items() if d2 == d and v}
+                              for d in ("cn_to_us", "us_to_cn") if by_cat.get(d, pd.Series(dtype=float)).sum()},
     }
 
 
@@ -90,19 +116,89 @@ def region_giving(records: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _scope(pkg: Package, scope: str, direction: str) -> pd.Series:
+    """Which donations fall in a stated figure's scope (a boolean per row of pkg.donations)."""
+    d = pkg.donations
+    places = pkg.places.set_index("place_id")
+    if scope == "table1":
+        return d["source_ref"].str.startswith("Table 1,")
+    if scope == "sister_excl_hubei":
+        donor_gov = places["actor_kind"].reindex(d["donor_place_id"]).eq("government").to_numpy()
+        outside_hubei = places["admin1"].reindex(d["recipient_place_id"]).ne("CN-HB").to_numpy()
+        return d["direction"].eq(direction) & donor_gov & outside_hubei
+    assert scope == "none", scope
+    return pd.Series(False, index=d.index)
+
+
 def reconciliation(pkg: Package) -> pd.DataFrame:
-    t1 = pkg.donations[pkg.donations["source_ref"].str.startswith("Table 1,")]["donation_id"]
-    items = pkg.donation_items[pkg.donation_items["donation_id"].isin(t1)]
+    """Both directions, per category, cash included: what the report's text states beside what the package's
+    rows in the same scope sum to, the difference, the delivered rows outside that scope, the pledged
+    ones (never summed in) and a reason code (``reconcile.reason.<code>``). A figure the package lacks
+    is left out; a category the text states nothing for keeps an empty ``text_total``."""
     kf = pkg.key_figures.set_index("figure_id")
+    d = pkg.donations.set_index("donation_id")
+    items = pkg.donation_items.join(d[["direction", "status"]], on="donation_id")
     rows = []
-    for name, cats, fid in RECONCILE:
-        if fid not in kf.index:  # a package without the stated figure: nothing to set the sum against
+    for name, direction, cats, unit, fid, scope, reason in RECONCILE:
+        if fid is not None and fid not in kf.index:  # a package without the stated figure: nothing to set the sum against
             continue
-        table_sum = int(items.loc[items["category"].isin(cats), "quantity"].sum())
-        stated = float(kf.at[fid, "value"])
-        rows.append({"category": name, "table1_sum": table_sum, "text_total": int(stated),
-                     "difference": int(table_sum - stated), "text_ref": kf.at[fid, "source_ref"]})
-    return pd.DataFrame(rows, columns=["category", "table1_sum", "text_total", "difference", "text_ref"])
+        in_scope = set(pkg.donations.loc[_scope(pkg, scope, direction).to_numpy(), "donation_id"])
+        it = items[items["direction"].eq(direction) & items["category"].isin(cats)]
+        if unit:
+            it = it[it["unit"] == unit]
+        delivered = it[it["status"] != "pledged"]
+        scoped = delivered["donation_id"].isin(in_scope)
+        rows_sum = int(delivered.loc[scoped, "quantity"].sum())
+        stated = int(float(kf.at[fid, "value"])) if fid else None
+        rows.append({"direction": direction, "category": name,
+                     "unit": unit or (kf.at[fid, "unit"] if fid else ""),
+                     "text_total": stated, "rows_sum": rows_sum,
+                     "difference": None if stated is None else rows_sum - stated,
+                     "other_rows": int(delivered.loc[~scoped, "quantity"].sum()),
+                     "pledged": int(it.loc[it["status"] == "pledged", "quantity"].sum()),
+                     "reason": reason, "text_ref": kf.at[fid, "source_ref"] if fid else ""})
+    out = pd.DataFrame(rows, columns=RECONCILE_COLUMNS)
+    for c in ("text_total", "difference"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+# What each headline card's caption sets beside its number: key figures stated in the text.
+HEADLINE_STATED = {"masks_cn_to_us": {"stated": "kf-cpaffc-cn-masks"},
+                   "masks_us_to_cn": {"cpaffc": "kf-cpaffc-us-masks", "medshare": "kf-medshare-masks"}}
+HEADLINE_CARDS = ("masks_cn_to_us", "masks_us_to_cn", "donations", "messages")
+
+
+def headline(summary: dict, pkg: Package) -> list[dict]:
+    """The four headline cards: key, number and the values their captions name (pledges apart, the text's
+    stated totals beside). Captions are `headline.caption.<key>`; `pledged` is None when nothing is pledged."""
+    cards = []
+    for key in HEADLINE_CARDS:
+        card = {"key": key, "value": summary[key], "pledged": None, "stated": {}}
+        if key.startswith("masks_"):
+            card["pledged"] = summary[f"{key}_pledged"] or None
+            card["stated"] = {name: stated(pkg, fid) for name, fid in HEADLINE_STATED[key].items()}
+        elif key == "donations":
+            card["stated"] = {"cn": summary["donations_cn_to_us"], "us": summary["donations_us_to_cn"],
+                              "pledged": summary["donations_pledged"]}
+        cards.append(card)
+    return cards
+
+
+def headline_caption(card: dict, lang: str) -> str:
+    """A headline card's caption, true for its own number: what it counts, its pledges apart, the text's totals."""
+    n = lambda v: fmt_number(v, lang)
+    pledged = t("headline.pledged", lang, n=n(card["pledged"])) if card["pledged"] else ""
+    kw = {k: n(v) for k, v in card["stated"].items()}
+    if card["key"].startswith("masks_"):
+        kw["pledged"] = pledged
+    return t(f"headline.caption.{card['key']}", lang, **kw)
+
+
+def stated(pkg: Package, figure_id: str) -> int | None:
+    """A key figure's value, or None when the package lacks it."""
+    kf = pkg.key_figures.set_index("figure_id")
+    return int(float(kf.at[figure_id, "value"])) if figure_id in kf.index else None
 
 
 def timeline_figures(kf: pd.DataFrame, filters: Filters) -> pd.DataFrame:

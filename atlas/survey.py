@@ -31,3 +31,17 @@ def survey_table(df: pd.DataFrame) -> pd.DataFrame:
 def base(df: pd.DataFrame) -> int | None:
     """The number of valid responses the findings are stated on, or None for a package without findings."""
     return int(df["respondents"].iloc[0]) if len(df) else None
+
+
+def fits_base(percent: float, n: int, decimals: int = 2) -> bool:
+    """Whether a printed percentage can be k out of n respondents for some whole k, at its printed decimals."""
+    k = round(percent * n / 100)
+    return any(round(100 * j / n, decimals) == round(percent, decimals) for j in (k - 1, k, k + 1) if 0 <= j <= n)
+
+
+def base_check(df: pd.DataFrame) -> dict:
+    """What the stated base bears out: the findings whose percentage can be k/n of the total (the others were
+    stated on other, unpublished bases), as {"n": total, "fit": [finding_id, ...], "findings": count}."""
+    n = base(df)
+    fit = [fid for fid, p in zip(df["finding_id"], df["percent"]) if n and fits_base(float(p), n)]
+    return {"n": n, "fit": fit, "findings": len(df)}

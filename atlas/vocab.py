@@ -17,7 +17,12 @@ UNITS = ("pieces", "items", "pairs", "packs", "CNY", "USD")
 PHYSICAL_UNITS = ("pieces", "items", "pairs")  # counted things, comparable by quantity
 DONATION_STATUSES = ("donated", "pledged")
 PAIRING_LEVELS = ("province_state", "city")
+# How a sister relationship is known: stated in a source's text, listed on a public list, only inferred
+# from help between two governments, or inferred and contradicted by a public source.
+PAIRING_EVIDENCE = ("stated", "listed", "inferred", "contradicted")
+ON_RECORD = ("stated", "listed")  # what counts as a sister relationship "on record"
 SURVEY_THEMES = ("support", "awareness", "participation", "media")
 FIGURE_SCOPES = ("china_us", "china_domestic", "global")
 COORD_PRECISIONS = ("city", "seat_city", "admin1", "none")
-CHARTS = ("items", "regions", "timeline", "corporate", "domestic_online", "domestic_disasters", "survey")  # every chart's key
+CHARTS = ("items", "regions", "timeline", "corporate", "domestic_online", "domestic_disasters", "survey",
+          "pairing_years")  # every chart's key

@@ -217,10 +217,12 @@ def _overview(ctx: _Context) -> list:
     if view is None:
         out.append(ctx.empty())
     else:
-        s = view.summary
-        out.append(("metrics", [(t(f"headline.{k}", LANG), fmt_number(s[k], LANG), None)
-                                for k in ("masks_cn_to_us", "masks_us_to_cn", "donations", "messages")]))
-        out.append(("caption", t("headline.source", LANG, pairs=fmt_number(len(pkg.pairings), LANG))))
+        cards = overview.headline(view.summary, pkg)
+        out.append(("metrics", [(t(f"headline.{c['key']}", LANG), fmt_number(c["value"], LANG), None) for c in cards]))
+        out += [("caption", overview.headline_caption(c, LANG)) for c in cards]
+        on_record = pairings.on_record(pkg)
+        out.append(("caption", t("headline.source", LANG, pairs=fmt_number(on_record, LANG),
+                                 inferred=fmt_number(len(pkg.pairings) - on_record, LANG))))
         out.append(("header", t("overview.items_heading", LANG)))
         totals = view.category_totals
         if not totals["unit"].isin(PHYSICAL_UNITS).any():
@@ -241,7 +243,9 @@ def _overview(ctx: _Context) -> list:
     out.append(("markdown", t("overview.reconcile_intro", LANG)))
     # components/tables.py's show_reconciliation
     rec = overview.reconciliation(pkg)
-    shown = rec.assign(category=[label("category", c, LANG) if has(f"category.{c}") else c for c in rec["category"]])
+    shown = rec.assign(direction=[label("direction", d, LANG) for d in rec["direction"]],
+                       category=[label("category", c, LANG) if has(f"category.{c}") else c for c in rec["category"]],
+                       reason=[t(f"reconcile.reason.{r}", LANG) for r in rec["reason"]])
     out.append(("dataframe", shown.rename(columns={c: t(f"reconcile.{c}", LANG) for c in rec.columns}), {}))
     out.append(("caption", t("overview.reconcile_note", LANG)))
     out.append(ctx.sources("overview"))
@@ -256,10 +260,11 @@ def _flows(ctx: _Context) -> list:
         out.append(ctx.empty())
     else:
         s, fm = view.summary, view.map
-        masks = s["masks_by_category"]
+        masks = "".join(" " + t("flows.masks_direction", LANG, direction=label("direction", d, LANG), masks=t("list.separator", LANG).join(
+            f"{label('category', c, LANG)} **{fmt_number(v, LANG)}**" for c, v in by_cat.items()))
+            for d, by_cat in s["masks_by_category"].items())
         out.append(("markdown", t("flows.summary", LANG, **{k: fmt_number(s[k], LANG) for k in ("donations", "recipients", "donors", "messages")})
-                    + (" " + t("flows.masks", LANG, masks=t("list.separator", LANG).join(
-                        f"{label('category', c, LANG)} **{fmt_number(v, LANG)}**" for c, v in masks.items())) if masks else "")))
+                    + masks))
         # components/flow_map.py's show_flow_map
         out += ctx.widget("basemap")
         out.append(("deck", _deck(build_flow_deck(fm, LANG, dark=False, basemap=ctx.state["basemap"])),
@@ -327,6 +332,10 @@ def _survey(ctx: _Context) -> list:
         out.append(ctx.empty("empty.no_rows"))
     else:
         out.append(("metric", t("survey.base", LANG), f"{n:,}"))
+        check = survey.base_check(findings)
+        out.append(("caption", t("survey.base_note", LANG, n=fmt_number(n, "en"), fit=len(check["fit"]), findings=check["findings"],
+                                 respondents=fmt_number(overview.stated(ctx.pkg, "kf-survey-respondents-abstract"), LANG),
+                                 accounts=fmt_number(overview.stated(ctx.pkg, "kf-survey-accounts"), LANG))))
         out.append(("caption", t("survey.method", LANG)))
         out += ctx.chart(build_survey_chart(findings, LANG, t("source.ccg_survey", LANG, n=f"{n:,}")), "survey")
     out.append(("info", t("survey.no_breakdowns", LANG), ":material/info:"))

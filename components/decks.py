@@ -213,12 +213,19 @@ def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basem
     v["to_lon"] = pacific(v["us_lon"].astype(float))
     v["from_lat"] = v["cn_lat"].astype(float)
     v["to_lat"] = v["us_lat"].astype(float)
-    v["colour"] = [rgb(EXCHANGE_COLOURS[e], 200 if e != "none" else 110) for e in v["exchange"]]
-    v["width"] = [3 if e != "none" else 1 for e in v["exchange"]]
+    # Evidence (issue 13): a pair only inferred from help, or contradicted, is drawn thin and faint; the
+    # tooltip says its evidence level, what it was inferred from and any help through an agency.
+    recorded = v["on_record"] if "on_record" in v else pd.Series(True, index=v.index)
+    v["colour"] = [rgb(EXCHANGE_COLOURS[e], (200 if e != "none" else 110) if r else 70) for e, r in zip(v["exchange"], recorded)]
+    v["width"] = [(3 if e != "none" else 1) if r else 1 for e, r in zip(v["exchange"], recorded)]
     name = lambda en, zh: f"{zh} ({en})" if lang == "zh" and zh else f"{en}"
-    v["tooltip"] = [f"{name(a, az)} — {name(b, bz)}\n{label('level', lv, lang)} · {label('exchange', e, lang)}\n{ev[:160]}"
-                    for a, az, b, bz, lv, e, ev in zip(v["cn_name_en"], v["cn_name_zh"], v["us_name_en"], v["us_name_zh"],
-                                                       v["level"], v["exchange"], v["evidence"])]
+    level = v["evidence_level"] if "evidence_level" in v else pd.Series("", index=v.index)
+    through = v["help_through"] if "help_through" in v else pd.Series("", index=v.index)
+    v["tooltip"] = [f"{name(a, az)} — {name(b, bz)}\n{label('level', lv, lang)} · {label('exchange', e, lang)}"
+                    + (f" · {label('evidence_level', el, lang)}" if el else "")
+                    + (f"\n{t('pairings.help_through', lang, names=th)}" if th else "") + f"\n{ev[:160]}"
+                    for a, az, b, bz, lv, e, ev, el, th in zip(v["cn_name_en"], v["cn_name_zh"], v["us_name_en"], v["us_name_zh"],
+                                                               v["level"], v["exchange"], v["evidence"], level, through)]
     cols = ["from_lon", "from_lat", "to_lon", "to_lat", "colour", "width", "tooltip"]
     layer = pdk.Layer("ArcLayer", v[cols].to_dict("records"), id="pairs", get_source_position=["from_lon", "from_lat"],
                       get_target_position=["to_lon", "to_lat"], get_source_color="colour", get_target_color="colour",

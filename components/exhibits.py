@@ -167,6 +167,15 @@ def _pairings_map(ask: Ask):
     return build_pairings_deck(view, ask.lang, dark=ask.dark), t("page.pairings", ask.lang)
 
 
+def _pairing_years(ask: Ask) -> Chart | None:
+    from .charts_pairings import build_pairing_years_chart
+    years = pairings.years(_pairings_view(ask))
+    if years.empty:
+        return None
+    return build_pairing_years_chart(years, ask.lang, t("source.pairing_years", ask.lang), ask.describe(PAIRINGS_FILTERS),
+                                     ask.dark)
+
+
 def _pairings_table(ask: Ask) -> pd.DataFrame:
     return pairings.table(_pairings_view(ask), "en")
 
@@ -213,6 +222,8 @@ EXHIBITS: tuple[Exhibit, ...] = (
     Exhibit("survey-findings", "chart", "survey", _survey, key="survey", empty="empty.no_rows"),
     Exhibit("sister-relationships-map", "map", "pairings", _pairings_map, PAIRINGS_FILTERS),
     Exhibit("sister-relationships", "table", "pairings", _pairings_table, PAIRINGS_FILTERS, title_key="page.pairings"),
+    Exhibit("sister-relationships-by-year", "chart", "pairings", _pairing_years, PAIRINGS_FILTERS, key="pairing_years",
+            empty="pairing_years.none"),
     *(Exhibit(n, "table", "data", _package_table(n), RECORD_FILTERS if n in RECORD_TABLES else (), ("q",))
       for n in RESOURCE_NAMES),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from atlas.i18n import fmt_number, has, label, localise_table, t
+from atlas.i18n import fmt_number, fmt_unit, has, label, localise_table, t
 from atlas.records import SCREEN_ROWS as MAX_ROWS
 
 
@@ -25,6 +25,14 @@ def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | 
 
 
 def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:
-    """Table 1's sums against the totals the report's text states, in the reader's language."""
-    shown = rec.assign(category=[label("category", c, lang) if has(f"category.{c}") else c for c in rec["category"]])
-    st.dataframe(shown.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns}), hide_index=True, width="stretch")
+    """What the report's text states beside what its rows sum to, both directions, in the reader's language."""
+    shown = rec.assign(
+        direction=[label("direction", d, lang) for d in rec["direction"]],
+        category=[label("category", c, lang) if has(f"category.{c}") else c for c in rec["category"]],
+        unit=[fmt_unit(u, lang) for u in rec["unit"]],
+        reason=[t(f"reconcile.reason.{r}", lang) for r in rec["reason"]],
+        # numbers as the reader's language writes them; "—" where the text states none (the CSV keeps them empty)
+        **{c: [fmt_number(None if pd.isna(v) else v, lang) for v in rec[c]]
+           for c in ("text_total", "rows_sum", "difference", "other_rows", "pledged")})
+    st.dataframe(shown.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns}), hide_index=True, width="stretch",
+                 height=35 * (len(shown) + 1) + 3)

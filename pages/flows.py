@@ -15,10 +15,12 @@ if view is None:
     frame.empty()
 else:
     s = view.summary
-    masks = s["masks_by_category"]
+    # delivered masks, each direction on its own (a direction is never summed with the other)
+    masks = "".join(" " + t("flows.masks_direction", lang, direction=label("direction", d, lang), masks=t("list.separator", lang).join(
+        f"{label('category', c, lang)} **{fmt_number(v, lang)}**" for c, v in by_cat.items()))
+        for d, by_cat in s["masks_by_category"].items())
     st.markdown(t("flows.summary", lang, **{k: fmt_number(s[k], lang) for k in ("donations", "recipients", "donors", "messages")})
-                + (" " + t("flows.masks", lang, masks=t("list.separator", lang).join(
-                    f"{label('category', c, lang)} **{fmt_number(v, lang)}**" for c, v in masks.items())) if masks else ""))
+                + masks)
     show_flow_map(view.map, lang)
     if view.map.unmapped:
         st.caption(t("flows.unmapped", lang, n=view.map.unmapped))

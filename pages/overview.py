@@ -1,7 +1,7 @@
 """Overview: headline figures for the current filters, what flowed each way, provinces and states, timeline, reconciliation."""
 import streamlit as st
 
-from atlas import overview
+from atlas import overview, pairings
 from atlas.i18n import fmt_number, t
 from components import data, downloads, frame, url_state
 from components.exhibit_view import show_chart
@@ -15,10 +15,12 @@ view = data.view(overview.view, f, lang)
 if view is None:
     frame.empty()
 else:
-    s = view.summary
-    for col, key in zip(st.columns(4), ("masks_cn_to_us", "masks_us_to_cn", "donations", "messages")):
-        col.metric(t(f"headline.{key}", lang), fmt_number(s[key], lang), border=True)
-    st.caption(t("headline.source", lang, pairs=fmt_number(len(pkg.pairings), lang)))
+    for col, card in zip(st.columns(4), overview.headline(view.summary, pkg)):
+        col.metric(t(f"headline.{card['key']}", lang), fmt_number(card["value"], lang), border=True)
+        col.caption(overview.headline_caption(card, lang))
+    on_record = pairings.on_record(pkg)
+    st.caption(t("headline.source", lang, pairs=fmt_number(on_record, lang),
+                 inferred=fmt_number(len(pkg.pairings) - on_record, lang)))
 
     st.header(t("overview.items_heading", lang))
     show_chart("items-each-way")
@@ -30,7 +32,8 @@ show_chart("timeline")
 
 st.header(t("overview.reconcile_heading", lang))
 st.markdown(t("overview.reconcile_intro", lang))
-show_reconciliation(data.of_package(overview.reconciliation), lang)
+reconciliation = data.of_package(overview.reconciliation)
+show_reconciliation(reconciliation, lang)
 st.caption(t("overview.reconcile_note", lang))
 downloads.show_row("reconciliation", help_prefix="overview.download_")
 frame.sources("overview")

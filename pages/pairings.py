@@ -5,6 +5,7 @@ from atlas import pairings
 from atlas.i18n import t
 from components import data, downloads, frame, url_state
 from components.pairings_map import show_pairings_map
+from components.exhibit_view import show_chart
 from components.tables import show_table
 
 lang = frame.header("pairings")
@@ -13,15 +14,21 @@ view = data.view(pairings.view, url_state.filters())
 if view.empty:
     frame.empty()
 else:
-    s = pairings.summary(view, pkg)
-    cards = {"pairs": "pairings.total", "province_state": "pairings.province_state", "city": "pairings.city",
-             "exchanged": "pairings.exchanged"}
+    include_inferred = st.toggle(t("pairings.count_inferred", lang), key="pairings_count_inferred")
+    s = pairings.summary(view, pkg, include_inferred)
+    cards = {"pairs": "pairings.total_all" if include_inferred else "pairings.total",
+             "province_state": "pairings.province_state", "city": "pairings.city", "exchanged": "pairings.exchanged"}
     for col, (key, label_key) in zip(st.columns(len(cards)), cards.items()):
         col.metric(t(label_key, lang), s[key], border=True)
+    if s["inferred"] and not include_inferred:
+        st.caption(t("pairings.inferred_caption", lang, inferred=s["inferred"], contradicted=s["contradicted"]))
     if s["official_total"] is not None:
         st.caption(t("pairings.completeness", lang, listed=s["pairs_all"], official=s["official_total"],
                      official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
     show_pairings_map(view, lang)
+    st.markdown(t("pairings.evidence_legend", lang))
     show_table(pairings.table(view, lang), lang, height=420)
     downloads.show_row("sister-relationships", key="pairings", help_prefix="pairings.download_")
+    st.header(t("pairing_years.heading", lang))
+    show_chart("sister-relationships-by-year")
 frame.sources("pairings")

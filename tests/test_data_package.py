@@ -298,8 +298,8 @@ def test_table1_spot_checks(row, donor_place, recipient_printed, recipient_place
 @pytest.mark.parametrize("row, column, printed, place_id, note_mentions, doubtful", [
     (3, "recipient", "Huston, TX", "us-houston", "Houston", False),
     (19, "donor", "Harbin Province", "cn-harbin", "city", False),
-    (20, "donor", "Shanxi Province", "cn-shanxi", "Shaanxi", True),
-    (31, "recipient", "Columbus, MD", "us-columbus-unresolved", "Columbus", True),
+    (20, "donor", "Shanxi Province", "cn-shaanxi", "Picture 1", False),  # corrected: the caption and a Wyoming report say Shaanxi
+    (31, "recipient", "Columbus, MD", "us-columbia-md", "Baltimore Sun", True),  # Liyang's sister city, a judgement
     (33, "recipient", "Irving, CA", "us-irving-unresolved", "Irvine", True),
     (43, "recipient", "North California", "us-northern-california", "Northern California", True),
     (69, "donor", "Xishuangbana City", "cn-xishuangbanna", "Xishuangbanna", False),

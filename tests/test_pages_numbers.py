@@ -1,0 +1,90 @@
+"""The numbers a journalist quotes, as the pages show them (issue 13), through AppTest."""
+import json
+
+from tests.conftest import run_app
+
+
+def test_overview_headline_is_delivered_only_with_pledges_and_stated_totals_beside():
+    at = run_app(page="pages/overview.py")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Masks delivered, China to US"] == "2,634,076"  # not 2,664,076: Wuxi's 30,000 were pledged
+    assert metrics["Masks delivered, US to China"] == "4,000"
+    captions = [c.value for c in at.caption]
+    assert any("plus 30,000 pledged, not counted" in c and "2,110,000" in c for c in captions)
+    assert any("171,088" in c and "1,800,000" in c for c in captions)
+    assert any("164 sister relationships are on record" in c and "35 more are only inferred" in c for c in captions)
+    assert not any("own totals are larger" in c for c in captions)
+    rec = next(df.value for df in at.dataframe if "Total stated in the text" in df.value.columns)
+    assert set(rec["Direction"]) == {"China to US", "US to China"}
+    assert "Cash" in set(rec["Category"])
+    assert len(at.get("download_button")) >= 1
+
+
+def test_overview_in_chinese():
+    at = run_app({"lang": "zh"}, page="pages/overview.py")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["已交付口罩，中国→美国"] == "263.41万"
+
+
+def test_flows_summary_gives_masks_by_direction():
+    at = run_app(page="pages/flows.py")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    cn, us = text.split("Masks delivered, China to US:")[1].split("Masks delivered, US to China:")
+    assert "Surgical masks **1,390,400**" in cn and "Surgical masks **3,000**" in us.split(".")[0]
+    assert "1,393,400" not in text
+
+
+def test_pairings_page_filtered_to_ohio_shows_the_2020_help_on_hubei_ohio():
+    at = run_app({"state": "Ohio"}, page="pages/pairings.py")
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "china" in df.value.columns)
+    row = table.set_index("pairing_id").loc["pr-hubei--ohio"]
+    assert row["exchange_during_covid"] == "help US to China"
+    assert row["help_through"] == "Ohio Development Services Agency"
+    assert row["evidence_level"] == "stated"
+    arcs = next(layer["data"] for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+                if layer["id"] == "pairs")
+    assert any(a["tooltip"].startswith("Hubei — Ohio") and "help through Ohio Development Services Agency" in a["tooltip"]
+               for a in arcs)
+
+
+def test_pairings_cards_count_pairs_on_record_unless_asked():
+    at = run_app(page="pages/pairings.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Relationships on record"] == "164"
+    assert any("35 more pairs shown are only inferred" in c.value for c in at.caption)
+    assert any("**inferred**, only a donation or message" in m.value for m in at.markdown)  # the legend
+    at.toggle(key="pairings_count_inferred").set_value(True).run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Relationships shown, inferred included"] == "199"
+    table = next(df.value for df in at.dataframe if "china" in df.value.columns)
+    im = table.set_index("pairing_id").loc["pr-inner-mongolia--michigan"]
+    assert im["evidence_level"] == "contradicted" and "wlns.com" in im["level_note"]
+
+
+def test_pairings_legend_in_chinese():
+    at = run_app({"lang": "zh"}, page="pages/pairings.py")
+    assert not at.exception
+    assert any("**推断**" in m.value for m in at.markdown)
+    assert {m.label for m in at.metric} >= {"有据可查的友好关系"}
+
+
+def test_survey_page_states_the_base_and_the_abstracts_figures():
+    at = run_app(page="pages/survey.py")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Valid responses in total"] == "1,776"
+    captions = " ".join(c.value for c in at.caption)
+    assert "1,776 is the total of valid responses" in captions and "only 2 of the 9 percentages" in captions
+    assert "some 2,000 respondents" in captions and "over 200 rich, contextualized accounts" in captions
+    assert "approximate 95% intervals" in captions
+
+
+def test_pairings_page_charts_relationships_by_year():
+    at = run_app(page="pages/pairings.py")
+    assert any(h.value == "When the relationships began" for h in at.header)
+    assert any("none inferred" in c.value for c in at.caption)
+    fujian = run_app({"province": "Fujian"}, page="pages/pairings.py")
+    assert any("No public source found states the founding year" in i.value for i in fujian.info)
