@@ -143,6 +143,9 @@ FIELDS: tuple[Field, ...] = (
           names="flows.level"),
     Field("basemap", "flag", default=False, pages=("flows", "pairings"), widget="toggle", sidebar=False),
     Field("currency", "one", _codes(("CNY", "USD")), "CNY", pages=("corporate",), widget="segmented", sidebar=False),
+    # Bars are compared by length, so linear by default; a log axis only when the reader asks for it.
+    Field("scale", "one", _codes(("linear", "log")), "linear", pages=("overview",), widget="segmented", sidebar=False,
+          names="scale"),
     Field("table", "one", lambda v: {n: n for n in v.tables}, "", pages=("data",), widget="select", sidebar=False),
     Field("q", "text", default="", pages=("data",), widget="text", sidebar=False),
     # The charts a reader switched to their table tab (each chart's tabs are this field's widget).

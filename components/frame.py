@@ -19,6 +19,7 @@ def header(key: str) -> str:
     router_guard()
     page = BY_KEY[key]
     lang = url_state.lang()
+    page_setup(lang)
     st.title(t(f"page.{key}", lang))
     st.markdown(t(f"purpose.{key}", lang))
     for param, value, reason in url_state.warnings():
@@ -35,8 +36,80 @@ def header(key: str) -> str:
 
 
 def describe(names: tuple[str, ...] | list[str] | None = None) -> str:
-    """The set filters among `names` (all if None) in words: plain text, for chart subtitles (escape it for markdown)."""
-    return describe_filters(url_state.filters(), url_state.lang(), data.vocab(), names)
+    """The set filters among `names` (all if None) in words: plain text, for chart subtitles (escape it for markdown).
+
+    A chart that shows only some filters (`names`) says which set filters it ignores ("not filtered by
+    US state") rather than "All records (no filters)" while a filter is active elsewhere on the page."""
+    lang = url_state.lang()
+    text = describe_filters(url_state.filters(), lang, data.vocab(), names)
+    if names is None:
+        return text
+    ignored = [n for n in active(url_state.state()) if n not in names]
+    if not ignored:
+        return text
+    not_by = t("filters.not_filtered_by", lang, filters=t("list.separator", lang).join(t(f"filter.{n}", lang) for n in ignored))
+    used = [n for n in active(url_state.state()) if n in names]
+    return f"{text}; {not_by}" if used else not_by
+
+
+def page_setup(lang: str) -> None:
+    """The page's language attribute, its skip links and the few style rules the layout needs.
+
+    The style and script are literal (the app lets no data into raw HTML): the script reads the language
+    and the links' words from a hidden container the page writes as plain text, and checks it again
+    after every rerun (a language switch)."""
+    # Cards and their labels wrap instead of cutting numbers off ("538,0…"); skip links show when focused.
+    st.markdown("""<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }
+[data-testid="stMetricValue"] { font-size: clamp(1.5rem, 1.1rem + 1.2vw, 2.25rem) !important; line-height: 1.2; }
+.stElementContainer:has(.atlas-style), [class*="st-key-atlas_meta_"] { display: none !important; }
+.atlas-skip { position: fixed; left: 8px; top: -60px; z-index: 1000100; padding: 8px 14px; background: #0072B2; color: #fff !important;
+  border-radius: 4px; font-weight: 600; text-decoration: none; }
+.atlas-skip:focus { top: 8px; outline: 3px solid #E69F00; }
+</style><span class="atlas-style"></span>""", unsafe_allow_html=True)
+    # <html lang> follows the reader's language, and two skip links become the first stops of the Tab key:
+    # to the page's content and to its first download button (past the sidebar's filters and every table).
+    with st.container(key=f"atlas_meta_{lang}"):
+        for key in ("a11y.skip_nav", "a11y.skip_content", "a11y.skip_downloads"):
+            st.markdown(md(t(key, lang)))
+    st.html("""<script>
+(() => {
+  const doc = document;
+  const go = (target) => {
+    const main = doc.querySelector('[data-testid="stMainBlockContainer"]') || doc.querySelector("main");
+    let el = target === "downloads" ? doc.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stDownloadButton"] button') : null;
+    if (!el && main) { main.setAttribute("tabindex", "-1"); el = main; }
+    if (el) { el.scrollIntoView({block: "center"}); el.focus(); }
+  };
+  const update = () => {
+    const meta = doc.querySelector('[class*="st-key-atlas_meta_"]');
+    if (!meta) return;
+    const lang = /st-key-atlas_meta_(\w+)/.exec(meta.className)[1];
+    const text = [...meta.querySelectorAll("p")].map((p) => p.textContent);
+    const code = lang === "zh" ? "zh-Hans" : "en";
+    if (doc.documentElement.lang !== code) doc.documentElement.lang = code;
+    let box = doc.getElementById("atlas-skip-links");
+    if (!box) {
+      box = doc.createElement("nav"); box.id = "atlas-skip-links";
+      for (const target of ["content", "downloads"]) {
+        const a = doc.createElement("a");
+        a.href = "#"; a.className = "atlas-skip"; a.dataset.target = target;
+        a.addEventListener("click", (event) => { event.preventDefault(); go(target); });
+        box.appendChild(a);
+      }
+      doc.body.prepend(box);
+    }
+    if (box.dataset.lang !== lang && text.length === 3) {
+      box.dataset.lang = lang;
+      box.setAttribute("aria-label", text[0]);
+      box.querySelectorAll("a").forEach((a, i) => { a.textContent = text[i + 1]; });
+    }
+  };
+  update();
+  setInterval(update, 300);
+})();
+</script>""", unsafe_allow_javascript=True)
 
 
 def sources(key: str) -> None:

@@ -11,7 +11,7 @@ lang = frame.header("corporate")
 pkg = data.get().package
 currency = sidebar.option("currency")
 rate = corporate.EXCHANGE_RATE
-st.caption(t("corporate.rate_note", lang, rate=rate.value, source=t(rate.source_key, lang)))
+st.caption(t("corporate.rate_note", lang, rate=f"{rate.value:.2f}", source=t(rate.source_key, lang)))
 giving = corporate.giving(pkg, currency, rate)
 show_chart(lambda dark: build_corporate_chart(giving, currency, lang, t("source.ccg_table4", lang), frame.describe(()), dark),
            "corporate")

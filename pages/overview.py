@@ -4,7 +4,7 @@ import streamlit as st
 from atlas import overview
 from atlas.i18n import fmt_number, t
 from atlas.vocab import PHYSICAL_UNITS
-from components import data, frame, site, url_state
+from components import data, frame, sidebar, site, url_state
 from components.charts import build_category_chart, build_region_chart, build_timeline_chart, show_chart
 from components.tables import show_reconciliation
 
@@ -28,7 +28,8 @@ else:
     if not totals["unit"].isin(PHYSICAL_UNITS).any():
         frame.empty("empty.no_items")
     else:
-        show_chart(lambda dark: build_category_chart(totals, lang, t("source.ccg_tables", lang), described, dark),
+        scale = sidebar.option("scale")
+        show_chart(lambda dark: build_category_chart(totals, lang, t("source.ccg_tables", lang), described, dark, scale),
                    "items", applies)
 
     st.header(t("overview.regions_heading", lang))
