@@ -108,6 +108,11 @@ def wrap(text: str, width: int = 110) -> str:
     return "<br>".join(out)
 
 
+def label_width(text: str, latin: int) -> int:
+    """Characters per line for a bar label: CJK characters are about twice as wide as Latin ones."""
+    return latin // 2 if any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text) else latin
+
+
 def nice_ticks(top: float, n: int = 5) -> list[float]:
     """Round tick values from 0 to at least `top`: steps of 1, 2, 2.5 or 5 times a power of ten."""
     if top <= 0:
@@ -119,23 +124,48 @@ def nice_ticks(top: float, n: int = 5) -> list[float]:
 
 
 def value_axis(fig: go.Figure, top: float, lang: str, axis: str = "x", log: bool = False, count: bool = False,
-               **selector) -> None:
+               room: float = 1.02, **selector) -> None:
     """A value axis whose tick labels read in the reader's language ("10M" / "1,000万"), from 0 (linear).
 
-    Counts get whole-number ticks only (never 0.2, 0.4…)."""
+    Counts get whole-number ticks only (never 0.2, 0.4…). `room`: the axis runs to `top * room`, leaving
+    space for the value labels at the ends of the bars."""
     update = fig.update_xaxes if axis == "x" else fig.update_yaxes
     if log:
-        lo = 0
-        vals = [10.0 ** k for k in range(lo, int(math.ceil(math.log10(max(top, 10)))) + 1)]
-        update(type="log", tickvals=vals, ticktext=[fmt_tick(v, lang) for v in vals], **selector)
+        decades = int(math.ceil(math.log10(max(top, 10))))
+        step = 2 if decades > 4 else 1  # every other power of ten: the labels fit at phone width
+        vals = [10.0 ** k for k in range(0, decades + 1, step)]
+        update(type="log", tickvals=vals, ticktext=[fmt_tick(v, lang) for v in vals],
+               range=[-0.1, math.log10(max(top, 1) * room * 3)], **selector)
         return
-    vals = nice_ticks(top)
+    vals = nice_ticks(top, 4)
     if count:
         vals = sorted({int(round(v)) for v in vals})
         if len(vals) < 2 or vals[1] - vals[0] < 1:
             vals = list(range(0, int(math.ceil(top)) + 1))
-    update(type="linear", tickvals=vals, ticktext=[fmt_tick(v, lang) for v in vals], range=[0, max(vals) * 1.02],
+    end = max(top * room, vals[-1] * 1.02 if vals[-1] <= top * room * 1.15 else 0)
+    vals = [v for v in vals if v <= end]
+    update(type="linear", tickvals=vals, ticktext=[fmt_tick(v, lang) for v in vals], range=[0, end],
            rangemode="tozero", **selector)
+
+
+LABEL_LINE_PX, BAR_PX = 17, 15
+
+
+def labels_above(fig: go.Figure, categories: list, labels: list[str], bars_per_row: int = 1) -> int:
+    """Each bar's name written above it, from the left edge, instead of as a tick label beside it:
+    at phone width the names no longer take the width the bars need. Returns the plot area's height.
+
+    `categories` are the y values (in drawing order, top first); `labels` may hold <br> breaks."""
+    lines = max((lbl.count("<br>") + 1 for lbl in labels), default=1)
+    bar = BAR_PX * bars_per_row
+    row = bar + LABEL_LINE_PX * lines + 12
+    fig.update_yaxes(showticklabels=False, ticks="")
+    fig.update_layout(bargap=1 - bar / row, bargroupgap=0.05)
+    fig.update_traces(constraintext="none", textfont_size=11, selector=dict(type="bar"))  # not shrunk to the bar's thickness
+    for y, text in zip(categories, labels):
+        fig.add_annotation(text=text, x=0, xref="paper", y=y, yref="y", xanchor="left", yanchor="bottom",
+                           yshift=bar / 2 + 2, showarrow=False, align="left", font=dict(size=12), name="bar_label")
+    return row * max(len(categories), 1) + 10
 
 
 def _and(lang: str) -> str:
@@ -150,16 +180,18 @@ def build_corporate_chart(d: pd.DataFrame, currency: str, lang: str, source: str
     labels = [name(r, lang, "company", "company_zh") for _, r in d.iterrows()]
     converted = currency != "CNY"
     money = lambda v: fmt_money(v, currency, lang) if converted else fmt_money(v, currency, lang, sig=6)
+    names = [f"{rl}  {c}" for rl, c in zip(d["rank_label"], labels)]
     fig = go.Figure(go.Bar(
-        x=d["amount"], y=[wrap(f"{rl}  {c}", 26 if lang == "en" else 12) for rl, c in zip(d["rank_label"], labels)],
-        orientation="h", marker_color=[OKABE_ITO["grey"] if tie else OKABE_ITO["blue"] for tie in d["tied"]],
+        x=d["amount"], y=names, orientation="h", marker_color=[OKABE_ITO["grey"] if tie else OKABE_ITO["blue"] for tie in d["tied"]],
         text=[fmt_short(v, lang) for v in d["amount"]], textposition="outside", cliponaxis=False,
         customdata=[money(v) for v in d["amount"]], hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.update_xaxes(title_text=t("unit.currency_" + currency.lower(), lang))
-    value_axis(fig, float(d["amount"].max()) if len(d) else 1, lang)
+    value_axis(fig, float(d["amount"].max()) if len(d) else 1, lang, room=1.3)
+    plot = labels_above(fig, names[::-1], [wrap(n, label_width(n, 44)) for n in names[::-1]])
     total = d["amount"].sum()
     subtitle = t("corporate.subtitle", lang, currency=currency, total=money(total), filters=filters_text)
-    frame(fig, t("corporate.title", lang), subtitle, source, dark, height=max(420, 160 + 30 * len(d)))
+    frame(fig, t("corporate.title", lang), subtitle, source, dark, height=plot + 190)
+    fig.update_layout(margin_r=20)
     cols = ["rank", "company", "company_as_printed", "amount_cny"] + (["amount"] if converted else [])
     data = d.sort_values(["rank", "company"])[cols].rename(columns={"amount": f"amount_{currency.lower()}"})
     notes = [t("corporate.ties_note", lang)]
@@ -177,7 +209,7 @@ def build_survey_chart(df: pd.DataFrame, lang: str, source: str, dark: bool = Fa
     """Percentages to one decimal; the tooltip gives the 95% interval."""
     d = survey_table(df)
     n = int(d["respondents"].iloc[0])
-    statement_labels = [wrap(t(f"survey.finding.{fid}", lang), 40 if lang == "en" else 18) for fid in d["finding_id"]]
+    statement_labels = [t(f"survey.finding.{fid}", lang) for fid in d["finding_id"]]
     fig = go.Figure()
     interval = t("survey.interval", lang)
     for theme in SURVEY_THEMES:
@@ -194,8 +226,10 @@ def build_survey_chart(df: pd.DataFrame, lang: str, source: str, dark: bool = Fa
             hovertemplate="%{y}<br>%{x:.1f}%<br>" + interval + ": %{customdata[0]} – %{customdata[1]}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 100], title_text=t("survey.axis", lang), dtick=20)
+    plot = labels_above(fig, statement_labels, [wrap(x, label_width(x, 50)) for x in statement_labels])
     subtitle = t("survey.subtitle", lang, n=fmt_number(n, "en"))
-    frame(fig, t("survey.title", lang), subtitle, source, dark, height=640)
+    frame(fig, t("survey.title", lang), subtitle, source, dark, height=plot + 190)
+    fig.update_layout(margin_r=20)
     data = d[["finding_id", "theme", "statement", "percent", "ci95_low", "ci95_high", "respondents"]].rename(
         columns={"respondents": "base_n"})
     hi, lo = d.loc[d["percent"].idxmax()], d.loc[d["percent"].idxmin()]
@@ -225,9 +259,12 @@ def build_category_chart(totals: pd.DataFrame, lang: str, source: str, filters_t
                 hovertemplate="%{y}: %{customdata}<extra>" + label("direction", direction, lang) + "</extra>"))
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text=t("overview.items_axis_log" if log else "overview.items_axis", lang))
-    value_axis(fig, float(d["quantity"].max()) if len(d) else 1, lang, log=log)
+    value_axis(fig, float(d["quantity"].max()) if len(d) else 1, lang, log=log, room=1.25)
+    drawn = list(dict.fromkeys(lbl for trace in fig.data for lbl in trace.y))  # first trace's order, bottom first
+    plot = labels_above(fig, drawn, drawn, bars_per_row=len(fig.data))
     subtitle = t("overview.items_subtitle_log" if log else "overview.items_subtitle", lang, filters=filters_text)
-    frame(fig, t("overview.items_title", lang), subtitle, source, dark, height=max(360, 160 + 40 * d["category"].nunique()))
+    frame(fig, t("overview.items_title", lang), subtitle, source, dark, height=plot + 190)
+    fig.update_layout(margin_r=20)
     data = d[["direction", "category", "unit", "quantity", "records"]].sort_values(["direction", "quantity"], ascending=[True, False])
     parts = []
     for direction in ("cn_to_us", "us_to_cn"):
@@ -338,16 +375,17 @@ def build_figures_chart(kf: pd.DataFrame, slug: str, title: str, unit_label: str
                   dark: bool = False, colour: str = OKABE_ITO["green"]) -> Chart:
     d = kf.copy()
     d["label"] = [f"{desc} ({date})" for desc, date in zip(d["description"], d["date"])]
-    d["label_wrapped"] = [wrap(x, 34 if lang == "en" else 16) for x in d["label"]]
-    fig = go.Figure(go.Bar(x=d["value"], y=d["label_wrapped"], orientation="h", marker_color=colour,
+    d["label_wrapped"] = [wrap(x, label_width(x, 50)) for x in d["label"]]
+    fig = go.Figure(go.Bar(x=d["value"], y=d["label"], orientation="h", marker_color=colour,
                            text=[fmt_short(v, lang) for v in d["value"]], textposition="outside", cliponaxis=False,
                            customdata=[_stated(v, u, lang) for v, u in zip(d["value"], d["unit"])],
                            hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text=unit_label)
-    value_axis(fig, float(d["value"].max()) if len(d) else 1, lang)
-    lines = sum(x.count("<br>") + 1 for x in d["label_wrapped"])
-    frame(fig, title, unit_label, source, dark, height=max(320, 150 + 30 * len(d) + 14 * lines))
+    value_axis(fig, float(d["value"].max()) if len(d) else 1, lang, room=1.3)
+    plot = labels_above(fig, list(d["label"]), list(d["label_wrapped"]))
+    frame(fig, title, unit_label, source, dark, height=plot + 190)
+    fig.update_layout(margin_r=20)
     data = d[["figure_id", "date", "actor", "description", "value", "unit", "source_id", "source_ref"]]
     alt = t("alt.empty", lang)
     if len(d):
