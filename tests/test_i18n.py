@@ -242,3 +242,15 @@ def test_html_guard_catches_what_it_should(tmp_path):
                       "st.markdown('<br>', unsafe_allow_html=True)\n"
                       "st.markdown(name, unsafe_allow_html=False)\n", encoding="utf-8")
     assert [int(hit.split(":")[1]) for hit in html_channels(sample)] == [3, 4]
+
+
+def test_short_numbers_read_the_way_each_locale_writes_them():
+    from atlas.i18n import fmt_money, fmt_short, fmt_tick
+    assert fmt_money(538_000_000, "CNY", "en") == "CNY 538 million"
+    assert fmt_money(538_000_000, "CNY", "zh") == "5.38亿元"
+    assert fmt_money(290_000_000 / 6.9, "USD", "en") == "USD 42 million"  # not 42,028,986
+    assert fmt_short(52_000_000, "zh") == "5,200万" and fmt_short(1_390_400, "en") == "1.39 million"
+    assert fmt_short(15_500_000_000, "en") == "15.5 billion" and fmt_short(15_500_000_000, "zh") == "155亿"
+    assert fmt_short(3_000, "en") == "3,000" and fmt_short(74_000, "zh") == "7.4万"
+    assert [fmt_tick(v, "en") for v in (0, 500_000, 20_000_000, 2.5e9)] == ["0", "500k", "20M", "2.5B"]
+    assert [fmt_tick(v, "zh") for v in (0, 5_000, 20_000_000, 2.5e9)] == ["0", "5,000", "2,000万", "25亿"]
