@@ -6,9 +6,11 @@ from atlas.i18n import fmt_number, t
 from atlas.vocab import PHYSICAL_UNITS
 from components import data, frame, sidebar, site, url_state
 from components.charts import build_category_chart, build_region_chart, build_timeline_chart, show_chart
+from components.landing import show_landing
 from components.tables import show_reconciliation
 
 lang = frame.header("overview")
+show_landing(lang)
 f = url_state.filters()
 pkg = data.get().package
 applies = site.BY_KEY["overview"].applies
