@@ -121,10 +121,21 @@ def sources(key: str) -> None:
     with st.expander(t("sources.heading", lang), icon=":material/menu_book:"):
         for sid in (list(rows.index) if "*" in ids else ids):
             if sid in rows.index:
-                r = rows.loc[sid]
-                line = f"**{md(r['publisher'])}**, *{md(r['title'])}*" + (f" ({md(r['published'])})" if r["published"] else "")
-                st.markdown(line + (f" — {md(r['url'])}" if r["url"] else f" — {t('sources.no_url', lang)}"))
+                st.markdown(source_line(rows.loc[sid], lang))
         st.caption(t("sources.row_level", lang))
+
+
+def source_line(r, lang: str) -> str:
+    """One source as markdown: publisher, original title (and in Chinese a translation, marked as such),
+    date, and its web address or why there is none."""
+    line = f"**{md(r['publisher'])}**, *{md(r['title'])}*"
+    if lang == "zh" and r.get("title_zh"):
+        line += t("sources.translated_title", lang, title=md(r["title_zh"]))
+    line += f" ({md(r['published'])})" if r["published"] else ""
+    if r["url"]:
+        return line + f" — {md(r['url'])}"
+    reason = r.get("url_note") or ""
+    return line + " — " + t(f"sources.no_url.{reason}" if reason else "sources.no_url", lang)
 
 
 def empty(message_key: str = "empty.no_records") -> None:
