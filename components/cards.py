@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, md, t
+from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, md, name, t
 from atlas.package import Package
 
 PER_ROW = 3  # six cards in one row cut their numbers off ("538,0…") at 1440 px
@@ -29,5 +29,13 @@ def show_figure_cards(figures: pd.DataFrame, pkg: Package, lang: str) -> None:
     for start in range(0, len(rows), PER_ROW):
         for col, (_, row) in zip(st.columns(PER_ROW), rows[start:start + PER_ROW]):
             with col:
-                st.metric(md(row["actor"]), card_value(row["value"], row["unit"], lang), border=True)
-                st.caption(md(f"{row['description']} ({row['date']}). {pkg.source_title(row['source_id'])}"))
+                st.metric(md(name(row, lang, "actor", "actor_zh")), card_value(row["value"], row["unit"], lang), border=True)
+                st.caption(md(f"{name(row, lang, 'description', 'description_zh')} ({row['date']}). "
+                              f"{source_title(pkg, row['source_id'], lang)}"))
+
+
+def source_title(pkg: Package, source_id: str, lang: str) -> str:
+    """Publisher, original title and date; in Chinese followed by our translation of the title, marked as such."""
+    title = pkg.source_title(source_id)
+    zh = pkg.sources.set_index("source_id")["title_zh"].get(source_id, "") if "title_zh" in pkg.sources.columns else ""
+    return title + t("sources.translated_title", lang, title=zh) if lang == "zh" and zh else title

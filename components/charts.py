@@ -329,8 +329,17 @@ def build_region_chart(region_df: pd.DataFrame, lang: str, source: str, filters_
 MONEY = ("CNY", "USD")
 
 
-def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text: str, dark: bool = False) -> Chart:
+def in_language(kf: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Key figures with `actor` and `description` in the reader's language: in Chinese our curated
+    translation (`actor_zh`, `description_zh`) where there is one, else the English words."""
     d = kf.copy()
+    d["actor_shown"] = [name(r, lang, "actor", "actor_zh") for _, r in d.iterrows()]
+    d["description_shown"] = [name(r, lang, "description", "description_zh") for _, r in d.iterrows()]
+    return d
+
+
+def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text: str, dark: bool = False) -> Chart:
+    d = in_language(kf, lang)
     d["when"] = pd.to_datetime(d["date"].str.pad(7, "right", "-").str.replace(r"^(\d{4})-$", r"\1-07", regex=True)
                                .where(d["date"].str.len() > 4, d["date"] + "-07"), format="mixed", errors="coerce")
     d = d.sort_values("when")
@@ -343,7 +352,7 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
         fig.add_trace(go.Scatter(
             x=d.loc[m, "when"], y=[label("kftheme", theme, lang)] * int(m.sum()), mode="markers", name=label("kftheme", theme, lang),
             marker=dict(size=11, color=palette[i % len(palette)], line=dict(width=1, color="#333333")),
-            customdata=list(zip(d.loc[m, "date"], d.loc[m, "description"], vals, d.loc[m, "actor"])),
+            customdata=list(zip(d.loc[m, "date"], d.loc[m, "description_shown"], vals, d.loc[m, "actor_shown"])),
             hovertemplate="<b>%{customdata[0]}</b> %{customdata[3]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
     fig.update_layout(showlegend=False)
     subtitle = t("timeline.subtitle", lang, filters=filters_text)
@@ -351,7 +360,7 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
     data = d[["date", "actor", "description", "value", "unit", "theme", "source_id", "source_ref"]]
     money = d[d["unit"].isin(MONEY) & d["value"].notna()]
     # The largest amount in each currency is named (amounts in different units are not compared).
-    largest = [f"{r['actor']}, {_stated(r['value'], r['unit'], lang)} ({r['date']})"
+    largest = [f"{r['actor_shown']}, {_stated(r['value'], r['unit'], lang)} ({r['date']})"
                for cur in MONEY for _, r in money[money["unit"] == cur].nlargest(1, "value").iterrows()]
     alt = t("alt.timeline", lang, n=len(d), start=d["date"].iloc[0] if len(d) else "—", end=d["date"].iloc[-1] if len(d) else "—",
             themes=len(themes), largest=t("list.separator", lang).join(largest) or "—") if len(d) else t("alt.empty", lang)
@@ -373,8 +382,8 @@ def _stated(value, unit, lang: str) -> str:
 
 def build_figures_chart(kf: pd.DataFrame, slug: str, title: str, unit_label: str, lang: str, source: str,
                   dark: bool = False, colour: str = OKABE_ITO["green"]) -> Chart:
-    d = kf.copy()
-    d["label"] = [f"{desc} ({date})" for desc, date in zip(d["description"], d["date"])]
+    d = in_language(kf, lang)
+    d["label"] = [f"{desc} ({date})" for desc, date in zip(d["description_shown"], d["date"])]
     d["label_wrapped"] = [wrap(x, label_width(x, 50)) for x in d["label"]]
     fig = go.Figure(go.Bar(x=d["value"], y=d["label"], orientation="h", marker_color=colour,
                            text=[fmt_short(v, lang) for v in d["value"]], textposition="outside", cliponaxis=False,

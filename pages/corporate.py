@@ -4,7 +4,7 @@ import streamlit as st
 from atlas import corporate
 from atlas.i18n import t
 from components import data, frame, sidebar
-from components.cards import show_figure_cards
+from components.cards import show_figure_cards, source_title
 from components.charts import build_corporate_chart, build_figures_chart, show_chart
 
 lang = frame.header("corporate")
@@ -26,7 +26,7 @@ for group in corporate.DOMESTIC_GROUPS:
     if rows.empty:
         continue
     unit = rows["unit"].iloc[0]
-    source = t("source.generic", lang, sources="; ".join(pkg.source_title(s) for s in rows["source_id"].unique()))
+    source = t("source.generic", lang, sources="; ".join(source_title(pkg, s, lang) for s in rows["source_id"].unique()))
     show_chart(lambda dark, rows=rows, group=group, unit=unit: build_figures_chart(
         rows, f"china-tech-philanthropy-{group}", t(f"corporate.domestic.{group}", lang),
         t("unit.currency_" + unit.lower(), lang), lang, source, dark), f"domestic_{group}")

@@ -142,6 +142,8 @@ RESOURCES = {
             f("description", required=True), f("value", N, description="Empty for events without a number"), f("unit"),
             f("theme", required=True), f("scope", required=True, enum=vocab.FIGURE_SCOPES),
             f("source_id", required=True), f("source_ref", required=True),
+            f("actor_zh", description="The actor in Chinese: our translation, not the source's words"),
+            f("description_zh", description="The description in Chinese: our translation; the source's words are in source_ref"),
         ], "primaryKey": ["figure_id"], "foreignKeys": [SOURCE_FK]},
     },
 }
