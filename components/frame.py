@@ -138,6 +138,20 @@ def source_line(r, lang: str) -> str:
     return line + " — " + t(f"sources.no_url.{reason}" if reason else "sources.no_url", lang)
 
 
+def show_passage(passage, lang: str, chosen: bool) -> None:
+    """Where the chosen row came from: its source, the place in it, the quoted words and the cells as printed."""
+    with st.container(border=True, key="passage"):
+        st.markdown(f"**{t('passage.heading', lang)}**")
+        if passage is None:
+            st.caption(t("passage.no_source" if chosen else "passage.hint", lang))
+            return
+        st.markdown(t("passage.where", lang, source=md(passage.source), where=md(passage.where)))
+        for quote in passage.quotes:
+            st.markdown("> " + md(quote))
+        if passage.printed:
+            st.markdown(t("passage.printed", lang) + "\n\n" + "\n".join(f"- {md(field)}: {md(value)}" for field, value in passage.printed))
+
+
 def empty(message_key: str = "empty.no_records") -> None:
     lang = url_state.lang()
     st.info(t(message_key, lang) + " " + t("empty.hint", lang), icon=":material/search_off:")

@@ -29,7 +29,7 @@ def fitted_height(rows: int, height) -> int | str:
     return min(height, (rows + 1) * ROW_PX + 3)
 
 
-def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs) -> None:
+def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs):
     """`df` may already be cut to its first rows; `total` then says how many rows there are in all.
 
     Quantities get thousands separators (50,000, not 50000); a short table is only as tall as its rows."""
@@ -42,9 +42,10 @@ def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | 
     kwargs["column_config"] = {c: st.column_config.NumberColumn(h, format="localized") if c in numbers
                                else st.column_config.Column(h) for c, h in headers.items()}
     kwargs["height"] = fitted_height(len(shown), kwargs.get("height"))
-    st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    event = st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
     if total > len(shown):
         st.caption(t("table.truncated", lang, shown=fmt_number(len(shown), lang), total=fmt_number(total, lang)))
+    return event  # the selection, when the caller asked for one (on_select)
 
 
 def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:

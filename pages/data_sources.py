@@ -4,6 +4,7 @@ import streamlit as st
 from atlas import catalogue, exports
 from atlas.i18n import has, md, t
 from components import data, downloads, frame, sidebar
+from components.frame import show_passage
 from components.tables import show_table
 
 lang = frame.header("data")
@@ -20,7 +21,11 @@ st.caption(t("data.showing", lang, n=len(table), total=len(pkg.tables[choice])))
 if table.empty:
     frame.empty("empty.no_rows")
 else:
-    show_table(table, lang, localise=False, height=460)  # the package as it is: field names and codes
+    # The package as it is (field names and codes); choosing a row shows the passage it came from.
+    event = show_table(table, lang, localise=False, height=460, key=f"rows_{choice}", on_select="rerun",
+                       selection_mode="single-row")
+    chosen = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    show_passage(catalogue.passage(pkg, choice, table.iloc[chosen[0]]) if chosen else None, lang, bool(chosen))
 downloads.button("CSV", lambda: exports.csv_bytes(table), f"{choice}.csv", f"dl_table_{choice}")
 with st.expander(t("data.schema", lang)):
     show_table(catalogue.schema_table(pkg, choice), lang)

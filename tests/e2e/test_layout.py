@@ -4,6 +4,8 @@ Measured in the browser, as a reader sees it: no element of a metric card is cut
 (scrollWidth <= clientWidth), no two text boxes of a drawn chart overlap (the bounding boxes of
 plotly's SVG text), `<html lang>` says the page's language, and the skip links reach the downloads.
 """
+import time
+
 import pytest
 
 from .conftest import settle
@@ -85,3 +87,18 @@ def test_skip_link_reaches_the_downloads_in_three_key_presses(page, app_url):
     page.keyboard.press("Enter")
     focused = page.evaluate("document.activeElement.closest('[data-testid=\"stDownloadButton\"]') !== null")
     assert focused, page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+
+
+def test_choosing_a_row_shows_the_passage_it_came_from(page, app_url):
+    page.goto(f"{app_url}/data?table=donations&q=Oregon")
+    settle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 200, box["y"] + 52)  # the grid takes focus on a first click
+    time.sleep(0.5)
+    page.mouse.click(box["x"] + 17, box["y"] + 53)  # the first row's selection box
+    settle(page)
+    passage = page.locator('[class*="st-key-passage"]')
+    passage.get_by_text("Table 1, row 8").wait_for(timeout=20_000)
+    text = passage.inner_text()
+    assert "50,000 surgical masks" in text and "Oregon State" in text and "Fujian Province" in text
