@@ -145,6 +145,9 @@ FIELDS: tuple[Field, ...] = (
           names="flows.level"),
     Field("basemap", "flag", default=False, pages=("flows", "pairings"), widget="toggle", sidebar=False),
     Field("currency", "one", _codes(("CNY", "USD")), "CNY", pages=("corporate",), widget="segmented", sidebar=False),
+    # Bars are compared by length, so linear by default; a log axis only when the reader asks for it.
+    Field("scale", "one", _codes(("linear", "log")), "linear", pages=("overview",), widget="segmented", sidebar=False,
+          names="scale"),
     Field("table", "one", lambda v: {n: n for n in v.tables}, "", pages=("data",), widget="select", sidebar=False),
     Field("q", "text", default="", pages=("data",), widget="text", sidebar=False),
     # The charts a reader switched to their table tab (each chart's tabs are this field's widget).
@@ -380,3 +383,20 @@ def describe(filters: Any, lang: str, vocab: Vocabulary, names: Iterable[str] | 
         else:
             parts.append(f.display(value, lang, vocab))
     return "; ".join(parts) if parts else t("filters.none", lang)
+
+
+def describe_shown(state: Mapping[str, Any], lang: str, vocab: Vocabulary, names: Iterable[str] | None = None,
+                   table: tuple[Field, ...] = FIELDS) -> str:
+    """`describe` for something that shows only the filters `names`: it also says which set filters it ignores
+    ("not filtered by US state") rather than "All records (no filters)" while a filter is active elsewhere."""
+    text = describe(filters_of(state, table), lang, vocab, names, table)
+    if names is None:
+        return text
+    names = tuple(names)
+    set_filters = active(state, table)
+    ignored = [n for n in set_filters if n not in names]
+    if not ignored:
+        return text
+    not_by = t("filters.not_filtered_by", lang, filters=t("list.separator", lang).join(t(f"filter.{n}", lang) for n in ignored))
+    return f"{text}; {not_by}" if any(n in names for n in set_filters) else not_by
+

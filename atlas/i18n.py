@@ -82,6 +82,58 @@ def fmt_number(value, lang: str = "en", digits: int = 0) -> str:
     return f"{v:,.0f}" if float(v).is_integer() or abs(v) >= 100 else f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
+def _significant(x: float, sig: int) -> str:
+    """`x` rounded to `sig` significant figures, grouped, without trailing zeros after the point."""
+    if x == 0:
+        return "0"
+    digits = sig - 1 - math.floor(math.log10(abs(x)))
+    text = f"{round(x, digits):,.{max(digits, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+SHORT_EN = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+SHORT_ZH = ((1e8, "亿"), (1e4, "万"))
+TICK_EN = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def fmt_short(value, lang: str = "en", sig: int = 3) -> str:
+    """A large number the way the locale reads it, to `sig` significant figures: "538 million", "5.38亿".
+
+    Below a million (English) or ten thousand (Chinese) the number is written in full, grouped."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    v = float(value)
+    for size, word in (SHORT_ZH if lang == "zh" else SHORT_EN):
+        if abs(v) >= size:
+            return f"{_significant(v / size, sig)}{word}" if lang == "zh" else f"{_significant(v / size, sig)} {word}"
+    return fmt_number(v, lang)
+
+
+def fmt_money(value, currency: str, lang: str = "en", sig: int = 3) -> str:
+    """Money in prose: "CNY 538 million", "USD 7.54 million"; in Chinese "5.38亿元", "754万美元"."""
+    if lang == "zh":
+        return f"{fmt_short(value, lang, sig)}{t('unit.' + currency, 'zh')}"
+    return f"{currency} {fmt_short(value, lang, sig)}"
+
+
+def fmt_tick(value, lang: str = "en") -> str:
+    """An axis tick: short and exact for the round numbers ticks are ("10M", "2.5k"; "1,000万", "1.5亿")."""
+    v = float(value)
+    if lang == "zh":
+        for size, word in SHORT_ZH:
+            if abs(v) >= size:
+                return f"{_significant(v / size, 6)}{word}"
+        return _significant(v, 6)
+    for size, word in TICK_EN:
+        if abs(v) >= size:
+            return f"{_significant(v / size, 6)}{word}"
+    return _significant(v, 6)
+
+
+def fmt_percent(value, digits: int = 1) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.{digits}f}%"
+
+
 def fmt_unit(unit: str, lang: str) -> str:
     """A unit in words where the catalogue names it, else as written in the data."""
     key = f"unit.{unit}"

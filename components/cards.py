@@ -4,15 +4,38 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from atlas.i18n import fmt_number, md, t
+from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, md, name, t
 from atlas.package import Package
+
+PER_ROW = 3  # six cards in one row cut their numbers off ("538,0…") at 1440 px
+
+
+def card_value(value, unit: str, lang: str) -> str:
+    """A card's number, short the way the locale reads it: "CNY 538 million", "5.38亿元", "25.7%", "103 companies"."""
+    if unit in ("CNY", "USD"):
+        return fmt_money(value, unit, lang)
+    if unit == "percent":
+        return fmt_percent(value)
+    text = fmt_short(value, lang) if abs(float(value)) >= 1e6 else fmt_number(value, lang)
+    word = t("unit." + unit, lang)
+    return f"{text}{word}" if lang == "zh" else f"{text} {word}"
 
 
 def show_figure_cards(figures: pd.DataFrame, pkg: Package, lang: str) -> None:
     if figures.empty:
         st.info(t("empty.no_figures", lang), icon=":material/search_off:")
         return
-    for col, (_, row) in zip(st.columns(len(figures)), figures.iterrows()):
-        with col:
-            st.metric(md(row["actor"]), f"{fmt_number(row['value'], lang)} {t('unit.' + row['unit'], lang)}", border=True)
-            st.caption(md(f"{row['description']} ({row['date']}). {pkg.source_title(row['source_id'])}"))
+    rows = list(figures.iterrows())
+    for start in range(0, len(rows), PER_ROW):
+        for col, (_, row) in zip(st.columns(PER_ROW), rows[start:start + PER_ROW]):
+            with col:
+                st.metric(md(name(row, lang, "actor", "actor_zh")), card_value(row["value"], row["unit"], lang), border=True)
+                st.caption(md(f"{name(row, lang, 'description', 'description_zh')} ({row['date']}). "
+                              f"{source_title(pkg, row['source_id'], lang)}"))
+
+
+def source_title(pkg: Package, source_id: str, lang: str) -> str:
+    """Publisher, original title and date; in Chinese followed by our translation of the title, marked as such."""
+    title = pkg.source_title(source_id)
+    zh = pkg.sources.set_index("source_id")["title_zh"].get(source_id, "") if "title_zh" in pkg.sources.columns else ""
+    return title + t("sources.translated_title", lang, title=zh) if lang == "zh" and zh else title

@@ -10,6 +10,7 @@ each other's images), so all static renders go through one lock.
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -18,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from atlas.exports import csv_bytes
-from atlas.i18n import fmt_number, label, md, name, t
+from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, fmt_tick, label, md, name, t
 from atlas.survey import survey_table
 from atlas.vocab import PHYSICAL_UNITS, SURVEY_THEMES
 
@@ -33,23 +34,68 @@ class Chart:
     data: pd.DataFrame        # the numbers drawn: table view and CSV export
     figure: go.Figure
     notes: list[str] = field(default_factory=list)
+    alt: str = ""             # text alternative generated from `data`, naming the largest value
+
+
+# Pixel layout of an exported figure (kaleido renders at a fixed width, so the top block is laid out
+# exactly): title, subtitle lines, then a one-row legend, then the plot (and its panel titles).
+TITLE_PX, SUBTITLE_LINE_PX, LEGEND_PX = 36, 17, 30
 
 
 def frame(fig: go.Figure, title: str, subtitle: str, source: str, dark: bool, height: int) -> go.Figure:
+    """Title, subtitle, legend and source laid out so that none overlaps another (the figure as exported).
+
+    The legend sits in its own row between the subtitle and the plot."""
+    subtitle = wrap(subtitle, 150)
+    lines = subtitle.count("<br>") + 1
+    legend = _has_legend(fig)
+    block = 14 + TITLE_PX + SUBTITLE_LINE_PX * lines
+    top = block + (LEGEND_PX if legend else 0) + 10
+    height = height + top - 95
     fig.update_layout(
-        template=template(dark), height=height,
+        template=template(dark), height=height, showlegend=legend,
         title=dict(text=f"<b>{title}</b>", subtitle=dict(text=subtitle, font=dict(size=12)), x=0, xanchor="left",
                    xref="container", yref="container", y=1, yanchor="top", pad=dict(t=14, l=10), font=dict(size=16)),
-        margin=dict(l=10, r=90, t=95, b=95),  # r: room for the value label of the longest bar
+        legend=dict(orientation="h", x=0, xanchor="left", yref="paper", y=1, yanchor="bottom", title_text=""),
+        margin=dict(l=10, r=90, t=top, b=95),  # r: room for the value label of the longest bar
     )
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-88, xanchor="left", yanchor="bottom",
-                       showarrow=False, align="left", font=dict(size=10, color=MUTED))
+                       showarrow=False, align="left", font=dict(size=10, color=MUTED), name="source")
     return fig
 
 
+def _has_legend(fig: go.Figure) -> bool:
+    return fig.layout.showlegend is not False and len(legend_entries(fig)) > 1
+
+
+def legend_entries(fig: go.Figure) -> list[tuple[str, str]]:
+    """(name, colour) of each trace the legend shows, once per name."""
+    seen: dict[str, str] = {}
+    for trace in fig.data:
+        if trace.showlegend is False or not trace.name or trace.name in seen:
+            continue
+        colour = getattr(getattr(trace, "marker", None), "color", None)
+        seen[trace.name] = colour if isinstance(colour, str) else MUTED
+    return list(seen.items())
+
+
+def for_screen(fig: go.Figure) -> go.Figure:
+    """The figure as the page draws it: title, subtitle and source are set in the page's own text above and
+    below it (they wrap at any width and never meet the toolbar); the legend row stays above the plot,
+    and plotly grows the top margin when it wraps to more rows on a phone."""
+    out = go.Figure(fig)
+    out.layout.annotations = [a for a in out.layout.annotations if a.name != "source"]
+    top = (LEGEND_PX if out.layout.showlegend else 0) + 10
+    out.update_layout(title=dict(text="", subtitle=dict(text="")), margin=dict(t=top, b=60),
+                      height=int(out.layout.height or 500) - int(out.layout.margin.t or 0) - 35 + top)
+    return out
+
+
 def wrap(text: str, width: int = 110) -> str:
-    """Break a long line for plotly (which does not wrap) at spaces, or anywhere for CJK text."""
-    if len(text) <= width:
+    """Break a long line for plotly (which does not wrap) at spaces, or anywhere for CJK text.
+
+    Text with angle brackets is left whole: a break inserted inside it would change what it says."""
+    if len(text) <= width or "<" in text or ">" in text:
         return text
     out, line = [], ""
     for word in text.split(" ") if " " in text else list(text):
@@ -62,34 +108,110 @@ def wrap(text: str, width: int = 110) -> str:
     return "<br>".join(out)
 
 
+def label_width(text: str, latin: int) -> int:
+    """Characters per line for a bar label: CJK characters are about twice as wide as Latin ones."""
+    return latin // 2 if any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text) else latin
+
+
+def nice_ticks(top: float, n: int = 5) -> list[float]:
+    """Round tick values from 0 to at least `top`: steps of 1, 2, 2.5 or 5 times a power of ten."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / n
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return [i * step for i in range(int(math.ceil(top / step - 1e-9)) + 1)]
+
+
+def value_axis(fig: go.Figure, top: float, lang: str, axis: str = "x", log: bool = False, count: bool = False,
+               room: float = 1.02, **selector) -> None:
+    """A value axis whose tick labels read in the reader's language ("10M" / "1,000万"), from 0 (linear).
+
+    Counts get whole-number ticks only (never 0.2, 0.4…). `room`: the axis runs to `top * room`, leaving
+    space for the value labels at the ends of the bars."""
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    if log:
+        decades = int(math.ceil(math.log10(max(top, 10))))
+        step = 2 if decades > 4 else 1  # every other power of ten: the labels fit at phone width
+        vals = [10.0 ** k for k in range(0, decades + 1, step)]
+        update(type="log", tickvals=vals, ticktext=[fmt_tick(v, lang) for v in vals],
+               range=[-0.1, math.log10(max(top, 1) * room * 3)], **selector)
+        return
+    vals = nice_ticks(top, 4)
+    if count:
+        vals = sorted({int(round(v)) for v in vals})
+        if len(vals) < 2 or vals[1] - vals[0] < 1:
+            vals = list(range(0, int(math.ceil(top)) + 1))
+    end = max(top * room, vals[-1] * 1.02 if vals[-1] <= top * room * 1.15 else 0)
+    vals = [v for v in vals if v <= end]
+    update(type="linear", tickvals=vals, ticktext=[fmt_tick(v, lang) for v in vals], range=[0, end],
+           rangemode="tozero", **selector)
+
+
+LABEL_LINE_PX, BAR_PX = 17, 15
+
+
+def labels_above(fig: go.Figure, categories: list, labels: list[str], bars_per_row: int = 1) -> int:
+    """Each bar's name written above it, from the left edge, instead of as a tick label beside it:
+    at phone width the names no longer take the width the bars need. Returns the plot area's height.
+
+    `categories` are the y values (in drawing order, top first); `labels` may hold <br> breaks."""
+    lines = max((lbl.count("<br>") + 1 for lbl in labels), default=1)
+    bar = BAR_PX * bars_per_row
+    row = bar + LABEL_LINE_PX * lines + 12
+    fig.update_yaxes(showticklabels=False, ticks="")
+    fig.update_layout(bargap=1 - bar / row, bargroupgap=0.05)
+    fig.update_traces(constraintext="none", textfont_size=11, selector=dict(type="bar"))  # not shrunk to the bar's thickness
+    for y, text in zip(categories, labels):
+        fig.add_annotation(text=text, x=0, xref="paper", y=y, yref="y", xanchor="left", yanchor="bottom",
+                           yshift=bar / 2 + 2, showarrow=False, align="left", font=dict(size=12), name="bar_label")
+    return row * max(len(categories), 1) + 10
+
+
+def _and(lang: str) -> str:
+    return t("list.comma", lang)
+
+
 # --- corporate giving --------------------------------------------------------------------------
 
 def build_corporate_chart(d: pd.DataFrame, currency: str, lang: str, source: str, filters_text: str,
                     dark: bool = False) -> Chart:
-    """`d`: `atlas.corporate.giving(...)`, largest last."""
+    """`d`: `atlas.corporate.giving(...)`, largest last. Converted (USD) amounts are shown to 3 significant figures."""
     labels = [name(r, lang, "company", "company_zh") for _, r in d.iterrows()]
+    converted = currency != "CNY"
+    money = lambda v: fmt_money(v, currency, lang) if converted else fmt_money(v, currency, lang, sig=6)
+    names = [f"{rl}  {c}" for rl, c in zip(d["rank_label"], labels)]
     fig = go.Figure(go.Bar(
-        x=d["amount"], y=[f"{rl}  {c}" for rl, c in zip(d["rank_label"], labels)], orientation="h",
-        marker_color=[OKABE_ITO["grey"] if tie else OKABE_ITO["blue"] for tie in d["tied"]],
-        text=[fmt_number(v, lang) for v in d["amount"]], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:,.0f} " + currency + "<extra></extra>"))
+        x=d["amount"], y=names, orientation="h", marker_color=[OKABE_ITO["grey"] if tie else OKABE_ITO["blue"] for tie in d["tied"]],
+        text=[fmt_short(v, lang) for v in d["amount"]], textposition="outside", cliponaxis=False,
+        customdata=[money(v) for v in d["amount"]], hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.update_xaxes(title_text=t("unit.currency_" + currency.lower(), lang))
+    value_axis(fig, float(d["amount"].max()) if len(d) else 1, lang, room=1.3)
+    plot = labels_above(fig, names[::-1], [wrap(n, label_width(n, 44)) for n in names[::-1]])
     total = d["amount"].sum()
-    subtitle = t("corporate.subtitle", lang, currency=currency, total=fmt_number(total, lang), filters=filters_text)
-    frame(fig, t("corporate.title", lang), subtitle, source, dark, height=560)
-    cols = ["rank", "company", "company_as_printed", "amount_cny"] + (["amount"] if currency != "CNY" else [])
+    subtitle = t("corporate.subtitle", lang, currency=currency, total=money(total), filters=filters_text)
+    frame(fig, t("corporate.title", lang), subtitle, source, dark, height=plot + 190)
+    fig.update_layout(margin_r=20)
+    cols = ["rank", "company", "company_as_printed", "amount_cny"] + (["amount"] if converted else [])
     data = d.sort_values(["rank", "company"])[cols].rename(columns={"amount": f"amount_{currency.lower()}"})
     notes = [t("corporate.ties_note", lang)]
-    return Chart("corporate-giving", t("corporate.title", lang), subtitle, source, data.reset_index(drop=True), fig, notes)
+    ranked = d.sort_values("amount", ascending=False)
+    top = [f"{name(r, lang, 'company', 'company_zh')} ({money(r['amount'])})" for _, r in ranked.head(3).iterrows()]
+    alt = t("alt.corporate", lang, first=top[0] if top else "—", next=_and(lang).join(top[1:]), n=len(d),
+            total=money(total)) if top else t("alt.empty", lang)
+    return Chart("corporate-giving", t("corporate.title", lang), subtitle, source, data.reset_index(drop=True), fig,
+                 notes, alt)
 
 
 # --- survey ------------------------------------------------------------------------------------
 
 def build_survey_chart(df: pd.DataFrame, lang: str, source: str, dark: bool = False) -> Chart:
+    """Percentages to one decimal; the tooltip gives the 95% interval."""
     d = survey_table(df)
     n = int(d["respondents"].iloc[0])
-    statement_labels = [wrap(t(f"survey.finding.{fid}", lang), 48 if lang == "en" else 24) for fid in d["finding_id"]]
+    statement_labels = [t(f"survey.finding.{fid}", lang) for fid in d["finding_id"]]
     fig = go.Figure()
+    interval = t("survey.interval", lang)
     for theme in SURVEY_THEMES:
         m = d["theme"] == theme
         if not m.any():
@@ -99,20 +221,30 @@ def build_survey_chart(df: pd.DataFrame, lang: str, source: str, dark: bool = Fa
             name=label("theme", theme, lang), marker_color=THEME_COLOURS[theme],
             error_x=dict(type="data", symmetric=False, array=d.loc[m, "ci95_high"] - d.loc[m, "percent"],
                          arrayminus=d.loc[m, "percent"] - d.loc[m, "ci95_low"], color="#555555", thickness=1.2, width=4),
-            text=[f"{p:.2f}%" for p in d.loc[m, "percent"]], textposition="inside", insidetextanchor="start",
-            hovertemplate="%{y}<br>%{x:.2f}%<extra></extra>"))
+            text=[fmt_percent(p) for p in d.loc[m, "percent"]], textposition="inside", insidetextanchor="start",
+            customdata=[[fmt_percent(lo), fmt_percent(hi)] for lo, hi in zip(d.loc[m, "ci95_low"], d.loc[m, "ci95_high"])],
+            hovertemplate="%{y}<br>%{x:.1f}%<br>" + interval + ": %{customdata[0]} – %{customdata[1]}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(range=[0, 100], title_text=t("survey.axis", lang))
+    fig.update_xaxes(range=[0, 100], title_text=t("survey.axis", lang), dtick=20)
+    plot = labels_above(fig, statement_labels, [wrap(x, label_width(x, 50)) for x in statement_labels])
     subtitle = t("survey.subtitle", lang, n=fmt_number(n, "en"))
-    frame(fig, t("survey.title", lang), subtitle, source, dark, height=640)
+    frame(fig, t("survey.title", lang), subtitle, source, dark, height=plot + 190)
+    fig.update_layout(margin_r=20)
     data = d[["finding_id", "theme", "statement", "percent", "ci95_low", "ci95_high", "respondents"]].rename(
         columns={"respondents": "base_n"})
-    return Chart("survey-findings", t("survey.title", lang), subtitle, source, data.reset_index(drop=True), fig)
+    hi, lo = d.loc[d["percent"].idxmax()], d.loc[d["percent"].idxmin()]
+    alt = t("alt.survey", lang, n=len(d), high=fmt_percent(hi["percent"]), high_text=t(f"survey.finding.{hi['finding_id']}", lang),
+            high_lo=fmt_percent(hi["ci95_low"]), high_hi=fmt_percent(hi["ci95_high"]), low=fmt_percent(lo["percent"]),
+            low_text=t(f"survey.finding.{lo['finding_id']}", lang), base=fmt_number(n, lang))
+    return Chart("survey-findings", t("survey.title", lang), subtitle, source, data.reset_index(drop=True), fig, alt=alt)
 
 
 # --- categories each way -----------------------------------------------------------------------
 
-def build_category_chart(totals: pd.DataFrame, lang: str, source: str, filters_text: str, dark: bool = False) -> Chart:
+def build_category_chart(totals: pd.DataFrame, lang: str, source: str, filters_text: str, dark: bool = False,
+                         scale: str = "linear") -> Chart:
+    """Bars compared by length, so the axis is linear unless the reader asks for `scale="log"` (labelled so)."""
+    log = scale == "log"
     d = totals[totals["unit"].isin(PHYSICAL_UNITS)].copy()
     d["category_label"] = [label("category", c, lang) for c in d["category"]]
     fig = go.Figure()
@@ -122,49 +254,92 @@ def build_category_chart(totals: pd.DataFrame, lang: str, source: str, filters_t
             fig.add_trace(go.Bar(
                 y=d.loc[m, "category_label"], x=d.loc[m, "quantity"], orientation="h",
                 name=label("direction", direction, lang), marker_color=DIRECTION_COLOURS[direction],
-                text=[fmt_number(v, lang) for v in d.loc[m, "quantity"]], textposition="outside", cliponaxis=False,
-                hovertemplate="%{y}: %{x:,.0f}<extra>" + label("direction", direction, lang) + "</extra>"))
+                text=[fmt_short(v, lang) for v in d.loc[m, "quantity"]], textposition="outside", cliponaxis=False,
+                customdata=[fmt_number(v, lang) if lang == "zh" and v < 1e5 else f"{v:,.0f}" for v in d.loc[m, "quantity"]],
+                hovertemplate="%{y}: %{customdata}<extra>" + label("direction", direction, lang) + "</extra>"))
     fig.update_layout(barmode="group")
-    fig.update_xaxes(type="log", title_text=t("overview.items_axis", lang))
-    subtitle = t("overview.items_subtitle", lang, filters=filters_text)
-    frame(fig, t("overview.items_title", lang), subtitle, source, dark, height=480)
+    fig.update_xaxes(title_text=t("overview.items_axis_log" if log else "overview.items_axis", lang))
+    value_axis(fig, float(d["quantity"].max()) if len(d) else 1, lang, log=log, room=1.25)
+    drawn = list(dict.fromkeys(lbl for trace in fig.data for lbl in trace.y))  # first trace's order, bottom first
+    plot = labels_above(fig, drawn, drawn, bars_per_row=len(fig.data))
+    subtitle = t("overview.items_subtitle_log" if log else "overview.items_subtitle", lang, filters=filters_text)
+    frame(fig, t("overview.items_title", lang), subtitle, source, dark, height=plot + 190)
+    fig.update_layout(margin_r=20)
     data = d[["direction", "category", "unit", "quantity", "records"]].sort_values(["direction", "quantity"], ascending=[True, False])
-    return Chart("items-each-way", t("overview.items_title", lang), subtitle, source, data.reset_index(drop=True), fig)
+    parts = []
+    for direction in ("cn_to_us", "us_to_cn"):
+        m = d[d["direction"] == direction]
+        if len(m):
+            r = m.loc[m["quantity"].idxmax()]
+            parts.append(t("alt.items_direction", lang, direction=label("direction", direction, lang),
+                           category=r["category_label"], quantity=fmt_short(r["quantity"], lang), kinds=len(m)))
+    alt = t("alt.items", lang, parts=t("list.separator", lang).join(parts)) if parts else t("alt.empty", lang)
+    return Chart("items-each-way", t("overview.items_title", lang), subtitle, source, data.reset_index(drop=True), fig,
+                 alt=alt)
 
 
 # --- provinces and states ----------------------------------------------------------------------
 
 def build_region_chart(region_df: pd.DataFrame, lang: str, source: str, filters_text: str, dark: bool = False) -> Chart:
+    """One panel per country, stacked (readable at phone width); counts on whole-number axes; each role once in the legend."""
     from plotly.subplots import make_subplots
     d = region_df[region_df["role"].isin(["gave", "received", "sent_messages", "received_messages"])].copy()
     d["region"] = [name(r, lang) for _, r in d.iterrows()]
     d["count"] = d["donations"].where(d["role"].isin(["gave", "received"]), d["messages"])
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.18,
-                        subplot_titles=(t("regions.cn_panel", lang), t("regions.us_panel", lang)))
-    roles = ROLE_COLOURS
-    for col, country in ((1, "CN"), (2, "US")):
+    sizes = [max(d[d["country"] == c]["region"].nunique(), 1) for c in ("CN", "US")]
+    # No subplot titles over the panels: the legend row would cover the first one.
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.12 if sum(sizes) < 20 else 0.07,
+                        row_heights=[s / sum(sizes) for s in sizes])
+    shown: set[str] = set()
+    totals = {}
+    for row, country in ((1, "CN"), (2, "US")):
         c = d[d["country"] == country]
-        order = c.groupby("region")["count"].sum().sort_values().index.tolist()
-        for role, colour in roles.items():
+        per_region = c.groupby("region")["count"].sum().sort_values()
+        totals[country] = per_region
+        order = per_region.index.tolist()
+        for role, colour in ROLE_COLOURS.items():
             m = c[c["role"] == role].set_index("region").reindex(order)
             if m["count"].fillna(0).sum() == 0:
                 continue
             fig.add_trace(go.Bar(y=order, x=m["count"].fillna(0), orientation="h", name=label("role", role, lang),
-                                 marker_color=colour, legendgroup=role, showlegend=col == 1 or country == "US" and role in ("received", "sent_messages"),
-                                 hovertemplate="%{y}: %{x}<extra>" + label("role", role, lang) + "</extra>"), row=1, col=col)
+                                 marker_color=colour, legendgroup=role, showlegend=role not in shown,
+                                 hovertemplate="%{y}: %{x}<extra>" + label("role", role, lang) + "</extra>"), row=row, col=1)
+            shown.add(role)
+        value_axis(fig, float(per_region.max()) if len(per_region) else 1, lang, count=True, row=row, col=1)
+        # The panel's name in its lower right corner, where the shortest bars leave room.
+        domain = fig.get_subplot(row, 1).yaxis.domain
+        fig.add_annotation(text=f"<b>{t(f'regions.{country.lower()}_panel', lang)}</b>", xref="paper", yref="paper",
+                           x=1, y=domain[0] + 0.01, xanchor="right", yanchor="bottom", showarrow=False,
+                           font=dict(size=14, color=MUTED), name="panel")
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text=t("regions.axis", lang))
-    n = max(d[d["country"] == "CN"]["region"].nunique(), d[d["country"] == "US"]["region"].nunique(), 1)
+    fig.update_xaxes(title_text=t("regions.axis", lang), row=2, col=1)
     subtitle = t("regions.subtitle", lang, filters=filters_text)
-    frame(fig, t("regions.title", lang), subtitle, source, dark, height=max(420, 160 + 22 * n))
+    frame(fig, t("regions.title", lang), subtitle, source, dark, height=max(480, 200 + 22 * sum(sizes)))
     data = d[["country", "admin1", "name_en", "name_zh", "role", "donations", "masks", "messages"]].sort_values(["country", "admin1", "role"])
-    return Chart("provinces-and-states", t("regions.title", lang), subtitle, source, data.reset_index(drop=True), fig)
+    parts = [t("alt.regions_panel", lang, panel=t(f"regions.{'cn' if c == 'CN' else 'us'}_panel", lang),
+               region=s.index[-1], n=fmt_number(s.iloc[-1], lang), count=len(s))
+             for c, s in totals.items() if len(s)]
+    alt = t("alt.regions", lang, parts=t("list.separator", lang).join(parts)) if parts else t("alt.empty", lang)
+    return Chart("provinces-and-states", t("regions.title", lang), subtitle, source, data.reset_index(drop=True), fig,
+                 alt=alt)
 
 
 # --- timeline ----------------------------------------------------------------------------------
 
-def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text: str, dark: bool = False) -> Chart:
+MONEY = ("CNY", "USD")
+
+
+def in_language(kf: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Key figures with `actor` and `description` in the reader's language: in Chinese our curated
+    translation (`actor_zh`, `description_zh`) where there is one, else the English words."""
     d = kf.copy()
+    d["actor_shown"] = [name(r, lang, "actor", "actor_zh") for _, r in d.iterrows()]
+    d["description_shown"] = [name(r, lang, "description", "description_zh") for _, r in d.iterrows()]
+    return d
+
+
+def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text: str, dark: bool = False) -> Chart:
+    d = in_language(kf, lang)
     d["when"] = pd.to_datetime(d["date"].str.pad(7, "right", "-").str.replace(r"^(\d{4})-$", r"\1-07", regex=True)
                                .where(d["date"].str.len() > 4, d["date"] + "-07"), format="mixed", errors="coerce")
     d = d.sort_values("when")
@@ -173,35 +348,59 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
     palette = list(OKABE_ITO.values())
     for i, theme in enumerate(themes):
         m = d["theme"] == theme
-        vals = [f"{fmt_number(v, lang)} {label('unit', u, lang) if u else ''}".strip() if pd.notna(v) else ""
-                for v, u in zip(d.loc[m, "value"], d.loc[m, "unit"])]
+        vals = [_stated(v, u, lang) for v, u in zip(d.loc[m, "value"], d.loc[m, "unit"])]
         fig.add_trace(go.Scatter(
             x=d.loc[m, "when"], y=[label("kftheme", theme, lang)] * int(m.sum()), mode="markers", name=label("kftheme", theme, lang),
             marker=dict(size=11, color=palette[i % len(palette)], line=dict(width=1, color="#333333")),
-            customdata=list(zip(d.loc[m, "date"], d.loc[m, "description"], vals, d.loc[m, "actor"])),
+            customdata=list(zip(d.loc[m, "date"], d.loc[m, "description_shown"], vals, d.loc[m, "actor_shown"])),
             hovertemplate="<b>%{customdata[0]}</b> %{customdata[3]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
     fig.update_layout(showlegend=False)
     subtitle = t("timeline.subtitle", lang, filters=filters_text)
     frame(fig, t("timeline.title", lang), subtitle, source, dark, height=max(360, 120 + 34 * len(themes)))
     data = d[["date", "actor", "description", "value", "unit", "theme", "source_id", "source_ref"]]
-    return Chart("timeline", t("timeline.title", lang), subtitle, source, data.reset_index(drop=True), fig)
+    money = d[d["unit"].isin(MONEY) & d["value"].notna()]
+    # The largest amount in each currency is named (amounts in different units are not compared).
+    largest = [f"{r['actor_shown']}, {_stated(r['value'], r['unit'], lang)} ({r['date']})"
+               for cur in MONEY for _, r in money[money["unit"] == cur].nlargest(1, "value").iterrows()]
+    alt = t("alt.timeline", lang, n=len(d), start=d["date"].iloc[0] if len(d) else "—", end=d["date"].iloc[-1] if len(d) else "—",
+            themes=len(themes), largest=t("list.separator", lang).join(largest) or "—") if len(d) else t("alt.empty", lang)
+    return Chart("timeline", t("timeline.title", lang), subtitle, source, data.reset_index(drop=True), fig, alt=alt)
+
+
+def _stated(value, unit, lang: str) -> str:
+    """A stated figure with its unit: money to 3 significant figures, other quantities as stated."""
+    if value is None or pd.isna(value):
+        return ""
+    if unit in MONEY:
+        return fmt_money(value, unit, lang)
+    if unit == "percent":
+        return f"{fmt_number(value, lang)}%"
+    return f"{fmt_number(value, lang)} {label('unit', unit, lang) if unit else ''}".strip()
 
 
 # --- simple bar of stated figures --------------------------------------------------------------
 
 def build_figures_chart(kf: pd.DataFrame, slug: str, title: str, unit_label: str, lang: str, source: str,
                   dark: bool = False, colour: str = OKABE_ITO["green"]) -> Chart:
-    d = kf.copy()
-    d["label"] = [f"{desc} ({date})" for desc, date in zip(d["description"], d["date"])]
-    d["label_wrapped"] = [wrap(x, 46 if lang == "en" else 24) for x in d["label"]]
-    fig = go.Figure(go.Bar(x=d["value"], y=d["label_wrapped"], orientation="h", marker_color=colour,
-                           text=[fmt_number(v, lang) for v in d["value"]], textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
+    d = in_language(kf, lang)
+    d["label"] = [f"{desc} ({date})" for desc, date in zip(d["description_shown"], d["date"])]
+    d["label_wrapped"] = [wrap(x, label_width(x, 50)) for x in d["label"]]
+    fig = go.Figure(go.Bar(x=d["value"], y=d["label"], orientation="h", marker_color=colour,
+                           text=[fmt_short(v, lang) for v in d["value"]], textposition="outside", cliponaxis=False,
+                           customdata=[_stated(v, u, lang) for v, u in zip(d["value"], d["unit"])],
+                           hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text=unit_label)
-    frame(fig, title, unit_label, source, dark, height=max(320, 140 + 48 * len(d)))
+    value_axis(fig, float(d["value"].max()) if len(d) else 1, lang, room=1.3)
+    plot = labels_above(fig, list(d["label"]), list(d["label_wrapped"]))
+    frame(fig, title, unit_label, source, dark, height=plot + 190)
+    fig.update_layout(margin_r=20)
     data = d[["figure_id", "date", "actor", "description", "value", "unit", "source_id", "source_ref"]]
-    return Chart(slug, title, unit_label, source, data.reset_index(drop=True), fig)
+    alt = t("alt.empty", lang)
+    if len(d):
+        r = d.loc[d["value"].idxmax()]
+        alt = t("alt.figures", lang, n=len(d), label=r["label"], value=_stated(r["value"], r["unit"], lang))
+    return Chart(slug, title, unit_label, source, data.reset_index(drop=True), fig, alt=alt)
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -240,3 +439,12 @@ def html_bytes(fig: go.Figure, title: str) -> bytes:
 
 def escape_html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+# --- on screen ---------------------------------------------------------------------------------
+
+def show_heading(chart: Chart) -> None:
+    """Title and subtitle of a chart as page text above the plot."""
+    import streamlit as st
+    st.markdown(f"**{md(chart.title)}**")
+    st.caption(md(chart.subtitle.replace("<br>", " ")))

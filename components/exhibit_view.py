@@ -10,7 +10,7 @@ import streamlit as st
 from atlas.i18n import md, t
 
 from . import data, downloads, exhibits, frame, url_state
-from .charts import Chart
+from .charts import Chart, for_screen, show_heading
 from .tables import show_table
 from .theme import dark
 
@@ -21,8 +21,13 @@ def show_chart(name: str) -> Chart | None:
     lang = url_state.lang()
     state, is_dark = url_state.state(), dark()
     # Built once per process for each parameter set (shared by every session; figures are only read here).
-    key = ("screen", name, tuple(exhibits.query_of(ex, state, data.vocab())), is_dark)
-    chart = data.rendered(key, lambda: ex.build(exhibits.Ask(data.get(), state, is_dark)))
+    key = ("screen", name, exhibits.cache_key(state, data.vocab()), is_dark)
+
+    def build():
+        made = ex.build(exhibits.Ask(data.get(), state, is_dark))
+        return (made, for_screen(made.figure)) if made is not None else (None, None)
+
+    chart, on_screen = data.rendered(key, build)
     if chart is None:
         frame.empty(ex.empty)
         return None
@@ -38,13 +43,21 @@ def show_chart(name: str) -> Chart | None:
                                    on_change=switched)
     with tab_chart:
         if tab_chart.open:  # only the open tab is sent to the browser
-            st.plotly_chart(chart.figure, theme=None, key=f"plot_{ex.key}", config={"displaylogo": False})
+            show_heading(chart)
+            # No toolbar: it covered titles on phones; PNG, SVG and HTML are in the download row below.
+            st.plotly_chart(on_screen, theme=None, key=f"plot_{ex.key}", alt=chart.alt or None,
+                            config={"displaylogo": False, "displayModeBar": False, "responsive": True})
     with tab_table:
         if tab_table.open:
+            show_heading(chart)
             show_table(chart.data, lang)
     for note in chart.notes:
         st.caption(md(note))
     st.caption(md(chart.source))
+    # --- text alternative (screen readers get it as the chart's accessible name too) ---
+    if chart.alt:
+        with st.expander(t("alt.heading", lang), icon=":material/description:"):
+            st.markdown(md(chart.alt))
     downloads.show_row(name)
     downloads.show_share(name, chart.title, int(chart.figure.layout.height or 500))
     return chart

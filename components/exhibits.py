@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 
 from atlas import catalogue, corporate, flows, overview, pairings
-from atlas.filters import FIELDS, RECORD_PAGES, Vocabulary, describe, filters_of, is_set, match, only, to_query
+from atlas.filters import FIELDS, RECORD_PAGES, Vocabulary, describe_shown, filters_of, is_set, match, only, to_query
 from atlas.i18n import t
 from atlas.package import RESOURCE_NAMES
 from atlas.records import Data
@@ -32,7 +32,6 @@ from .decks import build_flow_deck, build_pairings_deck
 from . import site
 
 RECORD_FILTERS = tuple(f.name for f in FIELDS if f.is_filter and set(RECORD_PAGES) <= set(f.pages))
-VIEW_OPTIONS = ("level", "basemap", "currency", "q")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Ask:
         return only(filters_of(self.state), names)
 
     def describe(self, names: tuple[str, ...]) -> str:
-        return describe(filters_of(self.state), self.lang, self.data.vocab, names)
+        return describe_shown(self.state, self.lang, self.data.vocab, names)
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def _items(ask: Ask) -> Chart | None:
     if view is None or not view.category_totals["unit"].isin(PHYSICAL_UNITS).any():
         return None
     return build_category_chart(view.category_totals, ask.lang, t("source.ccg_tables", ask.lang),
-                                ask.describe(RECORD_FILTERS), ask.dark)
+                                ask.describe(RECORD_FILTERS), ask.dark, ask.state.get("scale", "linear"))
 
 
 def _regions(ask: Ask) -> Chart | None:
@@ -126,7 +125,9 @@ def _domestic(group: str) -> Callable[[Ask], Chart | None]:
         if rows.empty:
             return None
         unit = rows["unit"].iloc[0]
-        source = t("source.generic", ask.lang, sources="; ".join(pkg.source_title(s) for s in rows["source_id"].unique()))
+        from .cards import source_title
+        source = t("source.generic", ask.lang, sources="; ".join(source_title(pkg, s, ask.lang)
+                                                                  for s in rows["source_id"].unique()))
         return build_figures_chart(rows, f"china-tech-philanthropy-{group}", t(f"corporate.domestic.{group}", ask.lang),
                                    t("unit.currency_" + unit.lower(), ask.lang), ask.lang, source, ask.dark)
     return build
@@ -210,7 +211,7 @@ def _package_table(name: str) -> Callable[[Ask], pd.DataFrame]:
 
 
 EXHIBITS: tuple[Exhibit, ...] = (
-    Exhibit("items-each-way", "chart", "overview", _items, RECORD_FILTERS, key="items", empty="empty.no_items"),
+    Exhibit("items-each-way", "chart", "overview", _items, RECORD_FILTERS, ("scale",), key="items", empty="empty.no_items"),
     Exhibit("provinces-and-states", "chart", "overview", _regions, RECORD_FILTERS, key="regions"),
     Exhibit("timeline", "chart", "overview", _timeline, ("dates",), key="timeline", empty="empty.no_figures"),
     Exhibit("reconciliation", "table", "overview", _reconciliation, title_key="overview.reconcile_heading"),
@@ -238,6 +239,11 @@ def query_of(exhibit: Exhibit, state: Mapping[str, Any], vocab: Vocabulary) -> l
     names = set(exhibit.names())
     relevant = {f.name: (state.get(f.name, f.default) if f.name in names else f.default) for f in FIELDS}
     return [(k, v) for k, vs in to_query(relevant, vocab).items() for v in vs]
+
+
+def cache_key(state: Mapping[str, Any], vocab: Vocabulary) -> tuple:
+    """Every set field of a state, as a key: a chart's subtitle also names the set filters it does not show."""
+    return tuple((k, tuple(vs)) for k, vs in sorted(to_query(state, vocab).items()) if k not in ("as_table",))
 
 
 def address(exhibit: Exhibit, fmt: str, state: Mapping[str, Any], vocab: Vocabulary, download: bool = False,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.filters import active, describe as describe_filters
+from atlas.filters import active, describe_shown
 from atlas.i18n import md, t
 
 from . import data, url_state
@@ -19,6 +19,7 @@ def header(key: str) -> str:
     router_guard()
     page = BY_KEY[key]
     lang = url_state.lang()
+    page_setup(lang)
     st.title(t(f"page.{key}", lang))
     st.markdown(t(f"purpose.{key}", lang))
     for param, value, reason in url_state.warnings():
@@ -35,8 +36,69 @@ def header(key: str) -> str:
 
 
 def describe(names: tuple[str, ...] | list[str] | None = None) -> str:
-    """The set filters among `names` (all if None) in words: plain text, for chart subtitles (escape it for markdown)."""
-    return describe_filters(url_state.filters(), url_state.lang(), data.vocab(), names)
+    """The set filters among `names` (all if None) in words: plain text, for chart subtitles (escape it for markdown).
+    A chart that shows only some filters says which set ones it ignores (`atlas.filters.describe_shown`)."""
+    return describe_shown(url_state.state(), url_state.lang(), data.vocab(), names)
+
+
+def page_setup(lang: str) -> None:
+    """The page's language attribute, its skip links and the few style rules the layout needs.
+
+    The style and script are literal (the app lets no data into raw HTML): the script reads the language
+    and the links' words from a hidden container the page writes as plain text, and checks it again
+    after every rerun (a language switch)."""
+    # Cards and their labels wrap instead of cutting numbers off ("538,0…"); skip links show when focused.
+    st.markdown("""<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }
+[data-testid="stMetricValue"] { font-size: clamp(1.5rem, 1.1rem + 1.2vw, 2.25rem) !important; line-height: 1.2; }
+.stElementContainer:has(.atlas-style), [class*="st-key-atlas_meta_"] { display: none !important; }
+.atlas-skip { position: fixed; left: 8px; top: -60px; z-index: 1000100; padding: 8px 14px; background: #0072B2; color: #fff !important;
+  border-radius: 4px; font-weight: 600; text-decoration: none; }
+.atlas-skip:focus { top: 8px; outline: 3px solid #E69F00; }
+</style><span class="atlas-style"></span>""", unsafe_allow_html=True)
+    # <html lang> follows the reader's language, and two skip links become the first stops of the Tab key:
+    # to the page's content and to its first download button (past the sidebar's filters and every table).
+    with st.container(key=f"atlas_meta_{lang}"):
+        for key in ("a11y.skip_nav", "a11y.skip_content", "a11y.skip_downloads"):
+            st.markdown(md(t(key, lang)))
+    st.html("""<script>
+(() => {
+  const doc = document;
+  const go = (target) => {
+    const main = doc.querySelector('[data-testid="stMainBlockContainer"]') || doc.querySelector("main");
+    let el = target === "downloads" ? doc.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stLinkButton"] a:not([inert] *)') : null;
+    if (!el && main) { main.setAttribute("tabindex", "-1"); el = main; }
+    if (el) { el.scrollIntoView({block: "center"}); el.focus(); }
+  };
+  const update = () => {
+    const meta = doc.querySelector('[class*="st-key-atlas_meta_"]');
+    if (!meta) return;
+    const lang = /st-key-atlas_meta_(\w+)/.exec(meta.className)[1];
+    const text = [...meta.querySelectorAll("p")].map((p) => p.textContent);
+    const code = lang === "zh" ? "zh-Hans" : "en";
+    if (doc.documentElement.lang !== code) doc.documentElement.lang = code;
+    let box = doc.getElementById("atlas-skip-links");
+    if (!box) {
+      box = doc.createElement("nav"); box.id = "atlas-skip-links";
+      for (const target of ["content", "downloads"]) {
+        const a = doc.createElement("a");
+        a.href = "#"; a.className = "atlas-skip"; a.dataset.target = target;
+        a.addEventListener("click", (event) => { event.preventDefault(); go(target); });
+        box.appendChild(a);
+      }
+      doc.body.prepend(box);
+    }
+    if (box.dataset.lang !== lang && text.length === 3) {
+      box.dataset.lang = lang;
+      box.setAttribute("aria-label", text[0]);
+      box.querySelectorAll("a").forEach((a, i) => { a.textContent = text[i + 1]; });
+    }
+  };
+  update();
+  setInterval(update, 300);
+})();
+</script>""", unsafe_allow_javascript=True)
 
 
 def sources(key: str) -> None:
@@ -48,10 +110,35 @@ def sources(key: str) -> None:
     with st.expander(t("sources.heading", lang), icon=":material/menu_book:"):
         for sid in (list(rows.index) if "*" in ids else ids):
             if sid in rows.index:
-                r = rows.loc[sid]
-                line = f"**{md(r['publisher'])}**, *{md(r['title'])}*" + (f" ({md(r['published'])})" if r["published"] else "")
-                st.markdown(line + (f" — {md(r['url'])}" if r["url"] else f" — {t('sources.no_url', lang)}"))
+                st.markdown(source_line(rows.loc[sid], lang))
         st.caption(t("sources.row_level", lang))
+
+
+def source_line(r, lang: str) -> str:
+    """One source as markdown: publisher, original title (and in Chinese a translation, marked as such),
+    date, and its web address or why there is none."""
+    line = f"**{md(r['publisher'])}**, *{md(r['title'])}*"
+    if lang == "zh" and r.get("title_zh"):
+        line += t("sources.translated_title", lang, title=md(r["title_zh"]))
+    line += f" ({md(r['published'])})" if r["published"] else ""
+    if r["url"]:
+        return line + f" — {md(r['url'])}"
+    reason = r.get("url_note") or ""
+    return line + " — " + t(f"sources.no_url.{reason}" if reason else "sources.no_url", lang)
+
+
+def show_passage(passage, lang: str, chosen: bool) -> None:
+    """Where the chosen row came from: its source, the place in it, the quoted words and the cells as printed."""
+    with st.container(border=True, key="passage"):
+        st.markdown(f"**{t('passage.heading', lang)}**")
+        if passage is None:
+            st.caption(t("passage.no_source" if chosen else "passage.hint", lang))
+            return
+        st.markdown(t("passage.where", lang, source=md(passage.source), where=md(passage.where)))
+        for quote in passage.quotes:
+            st.markdown("> " + md(quote))
+        if passage.printed:
+            st.markdown(t("passage.printed", lang) + "\n\n" + "\n".join(f"- {md(field)}: {md(value)}" for field, value in passage.printed))
 
 
 def empty(message_key: str = "empty.no_records") -> None:

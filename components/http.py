@@ -171,7 +171,7 @@ def _file_name(ex: exhibits.Exhibit, state: dict, ext: str) -> str:
 
 
 def _cache_key(route: str, ex: exhibits.Exhibit, fmt: str, state: dict, controls: dict) -> tuple:
-    return (route, ex.name, fmt, tuple(exhibits.query_of(ex, state, data.vocab())), controls["theme"])
+    return (route, ex.name, fmt, exhibits.cache_key(state, data.vocab()), controls["theme"])
 
 
 def _build(ex: exhibits.Exhibit, state: dict, dark: bool = False):

@@ -12,16 +12,40 @@ from atlas.i18n import fmt_number, fmt_unit, has, label, localise_table, t
 from atlas.records import SCREEN_ROWS as MAX_ROWS
 
 
-def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs) -> None:
-    """`df` may already be cut to its first rows; `total` then says how many rows there are in all."""
+ROW_PX = 35  # st.dataframe's row (and header) height
+NOT_QUANTITIES = {"lat", "lon", "geonameid", "rank", "line", "year"}
+
+
+def quantity_columns(df: pd.DataFrame) -> list[str]:
+    """Numeric columns that hold quantities (shown with thousands separators), not codes or coordinates."""
+    return [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            and c not in NOT_QUANTITIES and not c.endswith("_id")]
+
+
+def fitted_height(rows: int, height) -> int | str:
+    """A fixed table height shrunk to its rows, so a short table is not padded with empty grid rows."""
+    if not isinstance(height, int):
+        return height if height is not None else "auto"
+    return min(height, (rows + 1) * ROW_PX + 3)
+
+
+def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs):
+    """`df` may already be cut to its first rows; `total` then says how many rows there are in all.
+
+    Quantities get thousands separators (50,000, not 50000); a short table is only as tall as its rows."""
     total = len(df) if total is None else total
     shown = df.head(MAX_ROWS)
+    headers = {c: c for c in shown.columns}
     if localise:
         shown, headers = localise_table(shown, lang)
-        kwargs["column_config"] = {c: st.column_config.Column(h) for c, h in headers.items()}
-    st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    numbers = set(quantity_columns(shown))
+    kwargs["column_config"] = {c: st.column_config.NumberColumn(h, format="localized") if c in numbers
+                               else st.column_config.Column(h) for c, h in headers.items()}
+    kwargs["height"] = fitted_height(len(shown), kwargs.get("height"))
+    event = st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
     if total > len(shown):
         st.caption(t("table.truncated", lang, shown=fmt_number(len(shown), lang), total=fmt_number(total, lang)))
+    return event  # the selection, when the caller asked for one (on_select)
 
 
 def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:

@@ -11,7 +11,7 @@ lang = frame.header("corporate")
 pkg = data.get().package
 currency = sidebar.option("currency")
 rate = corporate.EXCHANGE_RATE
-st.caption(t("corporate.rate_note", lang, rate=rate.value, source=t(rate.source_key, lang)))
+st.caption(t("corporate.rate_note", lang, rate=f"{rate.value:.2f}", source=t(rate.source_key, lang)))
 show_chart("corporate-giving")
 
 st.subheader(t("corporate.context_heading", lang))

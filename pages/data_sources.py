@@ -4,6 +4,7 @@ import streamlit as st
 from atlas import catalogue
 from atlas.i18n import has, md, t
 from components import data, downloads, exhibits, frame, sidebar, url_state
+from components.frame import show_passage
 from components.tables import show_table
 
 lang = frame.header("data")
@@ -22,7 +23,11 @@ st.caption(t("data.showing", lang, n=len(table), total=len(pkg.tables[choice])))
 if table.empty:
     frame.empty("empty.no_rows")
 else:
-    show_table(table, lang, localise=False, height=460)  # the package as it is: field names and codes
+    # The package as it is (field names and codes); choosing a row shows the passage it came from.
+    event = show_table(table, lang, localise=False, height=460, key=f"rows_{choice}", on_select="rerun",
+                       selection_mode="single-row")
+    chosen = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    show_passage(catalogue.passage(pkg, choice, table.iloc[chosen[0]]) if chosen else None, lang, bool(chosen))
 downloads.show_row(choice, key=f"table_{choice}", help_prefix="data.download_")
 with st.expander(t("data.schema", lang)):
     show_table(catalogue.schema_table(pkg, choice), lang)

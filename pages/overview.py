@@ -3,11 +3,13 @@ import streamlit as st
 
 from atlas import overview, pairings
 from atlas.i18n import fmt_number, t
-from components import data, downloads, frame, url_state
+from components import data, downloads, frame, sidebar, url_state
 from components.exhibit_view import show_chart
+from components.landing import show_landing
 from components.tables import show_reconciliation
 
 lang = frame.header("overview")
+show_landing(lang)
 f = url_state.filters()
 pkg = data.get().package
 view = data.view(overview.view, f, lang)
@@ -23,6 +25,7 @@ else:
                  inferred=fmt_number(len(pkg.pairings) - on_record, lang)))
 
     st.header(t("overview.items_heading", lang))
+    sidebar.option("scale")  # linear, or log as a labelled option
     show_chart("items-each-way")
     st.header(t("overview.regions_heading", lang))
     show_chart("provinces-and-states")

@@ -112,3 +112,99 @@ def test_exported_chart_html_keeps_names_inside_the_script(hostile):
     assert not event_handlers(doc), event_handlers(doc)[:3]
     assert [t for t, _ in doc.tags if t == "img"] == []
     assert sum(1 for t, _ in doc.tags if t == "title") == 1
+
+
+# --- issue #15: axes, rounding, text alternatives ------------------------------------------------
+
+def test_items_chart_is_linear_by_default_and_log_only_when_asked(records):
+    totals = overview.category_totals(records)
+    linear = charts.build_category_chart(totals, "en", "Source", "no filters")
+    assert linear.figure.layout.xaxis.type == "linear" and "log" not in linear.subtitle.lower()
+    assert linear.figure.layout.xaxis.range[0] == 0  # bars start at zero: lengths compare
+    log = charts.build_category_chart(totals, "en", "Source", "no filters", scale="log")
+    assert log.figure.layout.xaxis.type == "log"
+    assert "log scale" in log.subtitle and "log scale" in log.figure.layout.xaxis.title.text
+
+
+def test_region_chart_counts_have_whole_number_ticks_and_each_role_once_in_the_legend(records, bundled):
+    g = overview.region_giving(records, bundled.regions)
+    fujian_only = g[g["admin1"].isin(["CN-FJ", "US-CA"])]  # small counts: plotly would pick 0.2, 0.4… ticks
+    for d in (g, fujian_only):
+        chart = charts.build_region_chart(d, "en", "Source", "no filters")
+        for axis in (chart.figure.layout.xaxis, chart.figure.layout.xaxis2):
+            assert axis.tickvals and all(float(v).is_integer() for v in axis.tickvals), axis.tickvals
+        shown = [tr.name for tr in chart.figure.data if tr.showlegend is not False]
+        assert len(shown) == len(set(shown)), shown  # "Donations received" was listed twice
+    # Fujian gave 8 donations (Table 1): ticks 0…8 cover it with steps of 1 or 2, never fractions.
+    ticks = charts.build_region_chart(fujian_only, "en", "S", "f").figure.layout.xaxis.tickvals
+    assert max(ticks) >= 8 and ticks[1] - ticks[0] in (1, 2)
+
+
+def test_chinese_value_axes_read_in_wan_and_yi(bundled):
+    chart = charts.build_corporate_chart(corporate.giving(bundled, "CNY"), "CNY", "zh", "来源", "无筛选")
+    ticks = list(chart.figure.layout.xaxis.ticktext)
+    assert "2,000万" in ticks and not any("M" in x for x in ticks), ticks
+    english = charts.build_corporate_chart(corporate.giving(bundled, "CNY"), "CNY", "en", "S", "f")
+    assert "20M" in english.figure.layout.xaxis.ticktext
+
+
+def test_dollar_amounts_are_rounded_to_three_significant_figures(bundled):
+    chart = charts.build_corporate_chart(corporate.giving(bundled, "USD"), "USD", "en", "S", "f")
+    bar = chart.figure.data[0]
+    citadel = list(bar.y).index("1  Citadel")
+    assert bar.customdata[citadel] == "USD 7.54 million"  # CNY 52,000,000 / 6.90 = 7,536,231.9
+    assert "USD 42 million" in chart.subtitle  # 290,000,000 / 6.90 = 42,028,985.5, not "42,028,986"
+    assert "42,028,98" not in chart.subtitle + "".join(bar.text) + "".join(bar.customdata)
+
+
+def test_survey_shows_one_decimal_and_the_interval_on_hover(bundled):
+    chart = charts.build_survey_chart(bundled.survey_findings, "en", "Source")
+    texts = [x for tr in chart.figure.data for x in tr.text]
+    assert "98.4%" in texts and not any(x.count(".") and len(x.split(".")[1]) > 2 for x in texts)
+    first = chart.figure.data[0]
+    assert "95% interval" in first.hovertemplate and "%{customdata[0]}" in first.hovertemplate
+    row = chart.data.set_index("finding_id").loc["s1"]
+    assert list(first.customdata[0]) == [f"{row['ci95_low']:.1f}%", f"{row['ci95_high']:.1f}%"]
+
+
+def every_chart(bundled, records, lang):
+    kf = overview.timeline_figures(bundled.key_figures, Filters())
+    return {
+        "corporate": charts.build_corporate_chart(corporate.giving(bundled, "CNY"), "CNY", lang, "S", "f"),
+        "survey": charts.build_survey_chart(bundled.survey_findings, lang, "S"),
+        "items": charts.build_category_chart(overview.category_totals(records), lang, "S", "f"),
+        "regions": charts.build_region_chart(overview.region_giving(records, bundled.regions), lang, "S", "f"),
+        "timeline": charts.build_timeline_chart(kf, lang, "S", "f"),
+        **{f"domestic_{g}": charts.build_figures_chart(corporate.domestic_figures(bundled.key_figures, g), g, "T", "U", lang, "S")
+           for g in corporate.DOMESTIC_GROUPS},
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_chart_has_a_text_alternative_naming_its_largest_value(bundled, records, lang):
+    built = every_chart(bundled, records, lang)
+    alts = {k: c.alt for k, c in built.items()}
+    assert all(alts.values()), alts
+    # The largest values, as the sources give them.
+    assert "Citadel" in alts["corporate"] or "城堡投资" in alts["corporate"]
+    assert ("CNY 52 million" if lang == "en" else "5,200万元") in alts["corporate"]
+    assert "98.4%" in alts["survey"] and t("survey.finding.s1", lang) in alts["survey"]
+    assert ("1.39 million" if lang == "en" else "139万") in alts["items"]  # surgical masks, China to US
+    assert label("category", "surgical_mask", lang) in alts["items"]
+    shandong = bundled.regions.set_index("admin1").loc["CN-SD"]
+    assert (shandong["name_en"] if lang == "en" else shandong["name_zh"]) in alts["regions"]
+    assert ("CNY 35 billion" if lang == "en" else "350亿元") in alts["timeline"]  # Tencent, eight years
+    assert ("CNY 35 billion" if lang == "en" else "350亿元") in alts["domestic_online"]
+    assert ("USD 16 billion" if lang == "en" else "160亿美元") in alts["domestic_disasters"]  # 2008 Sichuan year
+    if lang == "zh":
+        assert not any(w in " ".join(alts.values()) for w in ("Bar chart", "largest", "Timeline"))
+
+
+def test_charts_on_screen_leave_title_and_source_to_the_page(bundled):
+    chart = charts.build_corporate_chart(corporate.giving(bundled, "CNY"), "CNY", "en", "Source line", "f")
+    screen = charts.for_screen(chart.figure)
+    assert not screen.layout.title.text and not screen.layout.title.subtitle.text
+    assert not any(a.name == "source" for a in screen.layout.annotations)
+    assert any(a.text == "Source line" for a in chart.figure.layout.annotations)  # the export keeps it
+    plot = lambda f: f.layout.height - f.layout.margin.t - f.layout.margin.b
+    assert plot(screen) == plot(chart.figure)  # same bars, same spacing

@@ -242,3 +242,49 @@ def test_html_guard_catches_what_it_should(tmp_path):
                       "st.markdown('<br>', unsafe_allow_html=True)\n"
                       "st.markdown(name, unsafe_allow_html=False)\n", encoding="utf-8")
     assert [int(hit.split(":")[1]) for hit in html_channels(sample)] == [3, 4]
+
+
+def test_short_numbers_read_the_way_each_locale_writes_them():
+    from atlas.i18n import fmt_money, fmt_short, fmt_tick
+    assert fmt_money(538_000_000, "CNY", "en") == "CNY 538 million"
+    assert fmt_money(538_000_000, "CNY", "zh") == "5.38亿元"
+    assert fmt_money(290_000_000 / 6.9, "USD", "en") == "USD 42 million"  # not 42,028,986
+    assert fmt_short(52_000_000, "zh") == "5,200万" and fmt_short(1_390_400, "en") == "1.39 million"
+    assert fmt_short(15_500_000_000, "en") == "15.5 billion" and fmt_short(15_500_000_000, "zh") == "155亿"
+    assert fmt_short(3_000, "en") == "3,000" and fmt_short(74_000, "zh") == "7.4万"
+    assert [fmt_tick(v, "en") for v in (0, 500_000, 20_000_000, 2.5e9)] == ["0", "500k", "20M", "2.5B"]
+    assert [fmt_tick(v, "zh") for v in (0, 5_000, 20_000_000, 2.5e9)] == ["0", "5,000", "2,000万", "25亿"]
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_key_figure_has_a_curated_chinese_actor_and_description(bundled):
+    kf = bundled.key_figures
+    missing = kf[(kf["actor_zh"] == "") | (kf["description_zh"] == "")]["figure_id"].tolist()
+    assert missing == []
+    assert all(CJK.search(x) for x in kf["description_zh"])
+    cass = kf.set_index("figure_id").loc["kf-cass-amount"]
+    assert (cass["actor_zh"], cass["description_zh"]) == ("中国社会科学院", "上述美国企业捐赠总额")
+
+
+def test_chinese_corporate_page_shows_chinese_figures_and_marked_title_translations():
+    from tests.test_pages import run
+    at = run({"lang": "zh"}, "pages/corporate.py")
+    labels = [m.label.replace("\\", "") for m in at.metric]
+    assert "中国社会科学院" in labels and "高通" in labels and not any("Academy" in x for x in labels)
+    captions = " ".join(c.value.replace("\\", "") for c in at.caption)
+    assert "上述美国企业捐赠总额" in captions and "Total donated by those US companies" not in captions
+    assert "中文译名，本图谱自译：新冠疫情下的中美民间合作" in captions  # the original title stays beside it
+    assert "China-US non-governmental cooperation in response to COVID-19" in captions
+
+
+def test_chinese_timeline_and_domestic_charts_use_the_chinese_descriptions(bundled):
+    from atlas import corporate, overview
+    from atlas.filters import Filters
+    from components import charts
+    chart = charts.build_timeline_chart(overview.timeline_figures(bundled.key_figures, Filters()), "zh", "来源", "无筛选")
+    hover = " ".join(str(c[1]) for trace in chart.figure.data for c in trace.customdata)
+    assert "上述美国企业捐赠总额" in hover and "Total donated by those US companies" not in hover
+    online = charts.build_figures_chart(corporate.domestic_figures(bundled.key_figures, "online"), "x", "T", "U", "zh", "S")
+    assert all(CJK.search(str(y)) for y in online.figure.data[0].y)

@@ -256,3 +256,26 @@ def test_error_page_escapes_the_bad_value(monkeypatch, tmp_path):
     assert not at.exception and len(at.error) == 1
     assert f"{LINK}{IMG}" in visible(at.error[0].value)
     assert_markdown_safe(at)
+
+
+def test_timeline_says_which_active_filters_it_does_not_apply():
+    """The timeline shows only the date filter: with a state set, it says "not filtered by US state",
+    never "All records (no filters)" (issue #15)."""
+    captions = [c.value for c in run({"state": "Ohio"}, "pages/overview.py").caption]
+    timeline = [c for c in captions if c.startswith("Each dot is a figure")]
+    assert timeline and "not filtered by US state" in timeline[0] and "no filters" not in timeline[0], timeline
+    both = [c.value.replace("\\", "") for c in run({"state": "Ohio", "from": "2020-01"}, "pages/overview.py").caption]
+    timeline = [c for c in both if c.startswith("Each dot is a figure")][0]
+    assert "2020-01" in timeline and "not filtered by US state" in timeline
+    zh = [c.value for c in run({"state": "Ohio", "lang": "zh"}, "pages/overview.py").caption]
+    assert any("未按美国州筛选" in c for c in zh), zh
+
+
+def test_corporate_cards_read_short_and_the_rate_keeps_two_decimals():
+    at = run({}, "pages/corporate.py")
+    values = [(m.label, m.value) for m in at.metric]
+    assert ("Qualcomm", "CNY 7 million") in values and ("AmCham China member companies", "USD 74 million") in values
+    assert {"CNY 538 million", "103 companies", "25.7%"} <= {v for _, v in values}
+    assert any("CNY 6.90 per USD" in c.value for c in at.caption)
+    zh = {m.value for m in run({"lang": "zh"}, "pages/corporate.py").metric}
+    assert {"5.38亿元", "7,400万美元", "103家企业"} <= zh

@@ -18,7 +18,7 @@ def test_overview_headline_is_delivered_only_with_pledges_and_stated_totals_besi
     rec = next(df.value for df in at.dataframe if "Total stated in the text" in df.value.columns)
     assert set(rec["Direction"]) == {"China to US", "US to China"}
     assert "Cash" in set(rec["Category"])
-    assert len(at.get("download_button")) >= 1
+    assert len(at.get("link_button")) >= 1  # the reconciliation's CSV, a link to its address
 
 
 def test_overview_in_chinese():

@@ -189,10 +189,16 @@ def build_survey(ccg_text: str):
 
 
 def build_key_figures():
+    figures = curated("key_figures.csv")
+    # Chinese actor and description of each figure: our translation (curation/key_figures_zh.csv), never a source's words.
+    zh = {r["figure_id"]: r for r in curated("key_figures_zh.csv")}
+    assert set(zh) <= {k["figure_id"] for k in figures}, sorted(set(zh) - {k["figure_id"] for k in figures})
     return [{"figure_id": k["figure_id"], "date": k["date"], "actor": k["actor"], "description": k["description"],
              "value": k["value"], "unit": k["unit"], "theme": k["theme"], "scope": k["scope"], "source_id": k["source_id"],
-             "source_ref": quoted_ref(k["section"], k["quote"])}
-            for k in curated("key_figures.csv")]
+             "source_ref": quoted_ref(k["section"], k["quote"]),
+             "actor_zh": zh.get(k["figure_id"], {}).get("actor_zh", ""),
+             "description_zh": zh.get(k["figure_id"], {}).get("description_zh", "")}
+            for k in figures]
 
 
 def build_pairings(places, donations, messages, wiki_rows):

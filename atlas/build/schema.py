@@ -46,6 +46,9 @@ RESOURCES = {
             f("url", description="Empty where the copy we hold does not give one"),
             f("local_copy", description="Path of the plain-text copy under the project's shared/ folder"),
             f("note"),
+            f("title_zh", description="The title in Chinese: a translation made for this atlas, not the source's own title"),
+            f("url_note", description="Why url is empty (copy_has_none, print_issue, article_number_only, reported_secondhand); empty when url is given",
+              enum=["copy_has_none", "print_issue", "article_number_only", "reported_secondhand"]),
         ], "primaryKey": ["source_id"]},
     },
     "regions": {
@@ -151,6 +154,8 @@ RESOURCES = {
             f("description", required=True), f("value", N, description="Empty for events without a number"), f("unit"),
             f("theme", required=True), f("scope", required=True, enum=vocab.FIGURE_SCOPES),
             f("source_id", required=True), f("source_ref", required=True),
+            f("actor_zh", description="The actor in Chinese: our translation, not the source's words"),
+            f("description_zh", description="The description in Chinese: our translation; the source's words are in source_ref"),
         ], "primaryKey": ["figure_id"], "foreignKeys": [SOURCE_FK]},
     },
 }

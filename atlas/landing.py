@@ -1,0 +1,50 @@
+"""The landing view's facts: what a first-time reader should leave with, each counted from the package.
+
+Unfiltered on purpose (the landing says what the whole record holds); each fact names the page that
+explains it. No Streamlit here: components/landing.py writes the words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .filters import Filters
+from .overview import summary
+from .pairings import on_record
+from .records import Data
+
+SUPPORT_FINDING = "s3"  # "support China-US non-governmental cooperation"
+
+
+@dataclass(frozen=True)
+class Facts:
+    masks_cn_to_us: int          # delivered, Table 1 and the report's text, China to US (pledges not summed in)
+    donations_cn_to_us: int      # delivered donations, China to US (a pledge is not one)
+    top_company: str             # Table 4's largest donor
+    top_company_zh: str
+    top_amount_cny: float
+    support_percent: float | None
+    respondents: int | None
+    pairs: int                   # sister relationships on record (stated or listed; inferred ones not counted)
+
+
+def _delivered_cn_to_us(data: Data) -> int:
+    r = data.records
+    keep = (r["record_kind"] == "donation") & (r["direction"] == "cn_to_us") & (r["status"] != "pledged")
+    return int(r.loc[keep, "record_no"].nunique())
+
+
+def facts(data: Data, filters: Filters | None = None) -> Facts:
+    """The whole record's facts; `filters` is accepted so the one view cache can hold them, and must be the defaults."""
+    assert filters is None or filters == Filters(), "the landing's facts are unfiltered"
+    s = summary(data.records)
+    companies = data.package.corporate_donations.sort_values("amount_cny", ascending=False)
+    top = companies.iloc[0] if len(companies) else None
+    survey = data.package.survey_findings.set_index("finding_id")
+    support = survey.loc[SUPPORT_FINDING] if SUPPORT_FINDING in survey.index else None
+    return Facts(
+        masks_cn_to_us=s["masks_cn_to_us"], donations_cn_to_us=_delivered_cn_to_us(data),
+        top_company=top["company"] if top is not None else "", top_company_zh=(top["company_zh"] or top["company"]) if top is not None else "",
+        top_amount_cny=float(top["amount_cny"]) if top is not None else 0.0,
+        support_percent=float(support["percent"]) if support is not None else None,
+        respondents=int(support["respondents"]) if support is not None else None,
+        pairs=on_record(data.package))

@@ -1,0 +1,25 @@
+"""components.tables: quantities with thousands separators, short tables not padded (issue #15)."""
+import json
+
+from components import tables
+from tests.test_pages import run
+
+
+def test_quantities_are_found_and_codes_are_not(records):
+    cols = tables.quantity_columns(records.head(5))
+    assert "quantity" in cols
+    assert not {"lat", "lon", "donation_id", "source_id"} & set(cols)
+
+
+def test_short_tables_are_only_as_tall_as_their_rows():
+    assert tables.fitted_height(3, 420) == 4 * 35 + 3
+    assert tables.fitted_height(500, 420) == 420
+    assert tables.fitted_height(3, None) == "auto"
+
+
+def test_the_pages_tables_show_thousands_separators():
+    at = run({}, "pages/flows.py")
+    configs = [json.loads(df.proto.columns) for df in at.dataframe]
+    localized = {name for config in configs for name, c in config.items()
+                 if c.get("type_config", {}).get("format") == "localized"}
+    assert "quantity" in localized, configs  # Table 1's quantities read 50,000, not 50000
