@@ -78,9 +78,9 @@ def metrics(items):
 
 
 def downloads(buttons):
-    for col, spec in zip(st.columns(len(buttons)), buttons):
-        with col:
-            button(*spec)
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        for label, url, key, icon, help_text, _primary in buttons:
+            st.link_button(label, url, key=key, icon=icon, help=help_text, width="content")
 
 
 def legend(table, colours, labels):

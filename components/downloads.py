@@ -31,16 +31,21 @@ def link(label: str, url: str, key: str, help: str | None = None, primary: bool 
                    width="content" if primary else "stretch", type="primary" if primary else "secondary")
 
 
-def show_row(name: str, key: str | None = None, help_prefix: str = "chart.download_") -> None:
-    """One link per format of exhibit `name`, side by side (widget keys dl_<key>_<fmt>)."""
+def show_row(name: str, key: str | None = None, help_prefix: str = "chart.download_",
+             share: tuple[str, int] | None = None) -> None:
+    """One link per format of exhibit `name` in a row that wraps on narrow screens (widget keys dl_<key>_<fmt>),
+    and with `share` (title, height) the "link, embed, cite" popover at its end."""
     ex = exhibits.BY_NAME[name]
     key = key or ex.key or ex.page
     lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
-    for col, fmt in zip(st.columns(len(ex.formats)), ex.formats):
-        with col:
+    with st.container(horizontal=True, wrap=True, gap="small", key=f"downloads_{key}_{ex.name}"):
+        for fmt in ex.formats:
             label = t("download.label_zip", lang) if fmt == "zip" else fmt.upper()
-            link(label, exhibits.address(ex, fmt, state, vocab, download=True), f"dl_{key}_{fmt}",
-                 t(f"{help_prefix}{fmt}", lang), zip_file=fmt == "zip")
+            st.link_button(label, exhibits.address(ex, fmt, state, vocab, download=True), key=f"dl_{key}_{fmt}",
+                           help=t(f"{help_prefix}{fmt}", lang), width="content",
+                           icon=":material/folder_zip:" if fmt == "zip" else ":material/download:")
+        if share:
+            show_share(name, *share)
 
 
 def citation(title: str, page_url: str, lang: str, today: dt.date | None = None) -> str:

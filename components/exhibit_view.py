@@ -58,6 +58,5 @@ def show_chart(name: str) -> Chart | None:
     if chart.alt:
         with st.expander(t("alt.heading", lang), icon=":material/description:"):
             st.markdown(md(chart.alt))
-    downloads.show_row(name)
-    downloads.show_share(name, chart.title, int(chart.figure.layout.height or 500))
+    downloads.show_row(name, share=(chart.title, int(chart.figure.layout.height or 500)))
     return chart
