@@ -141,3 +141,10 @@ def test_establishment_years_keep_disagreeing_sources(bundled, atlas_data):
     assert y.loc[1979, "pairs"] == 2 and y.loc[1979, "disputed"] == 1 and y.loc[1985, "pairing_ids"] == "pr-hubei--ohio"
     assert y["pairs"].sum() == len(dated) + 1  # Hubei-Ohio counts in both years its sources give
     assert pairings.years(pairings.view(atlas_data, Filters(provinces=("CN-FJ",)))).empty
+
+
+def test_every_basis_and_evidence_level_is_named_in_both_languages(bundled):
+    from atlas.i18n import has
+    for prefix, column in (("basis", "basis"), ("evidence_level", "evidence_level")):
+        for code in set(bundled.pairings[column]):
+            assert has(f"{prefix}.{code}", "en") and has(f"{prefix}.{code}", "zh"), code
