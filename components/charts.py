@@ -183,7 +183,8 @@ def build_corporate_chart(d: pd.DataFrame, currency: str, lang: str, source: str
     names = [f"{rl}  {c}" for rl, c in zip(d["rank_label"], labels)]
     fig = go.Figure(go.Bar(
         x=d["amount"], y=names, orientation="h", marker_color=[OKABE_ITO["grey"] if tie else OKABE_ITO["blue"] for tie in d["tied"]],
-        text=[fmt_short(v, lang) for v in d["amount"]], textposition="outside", cliponaxis=False,
+        # Table 4 prints CNY to 4 significant figures (units of 10,000): labels keep them; converted USD gets 3.
+        text=[fmt_short(v, lang, sig=3 if converted else 4) for v in d["amount"]], textposition="outside", cliponaxis=False,
         customdata=[money(v) for v in d["amount"]], hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.update_xaxes(title_text=t("unit.currency_" + currency.lower(), lang))
     value_axis(fig, float(d["amount"].max()) if len(d) else 1, lang, room=1.3)
