@@ -183,7 +183,8 @@ def build_corporate_chart(d: pd.DataFrame, currency: str, lang: str, source: str
     names = [f"{rl}  {c}" for rl, c in zip(d["rank_label"], labels)]
     fig = go.Figure(go.Bar(
         x=d["amount"], y=names, orientation="h", marker_color=[OKABE_ITO["grey"] if tie else OKABE_ITO["blue"] for tie in d["tied"]],
-        text=[fmt_short(v, lang) for v in d["amount"]], textposition="outside", cliponaxis=False,
+        # Table 4 prints CNY to 4 significant figures (units of 10,000): labels keep them; converted USD gets 3.
+        text=[fmt_short(v, lang, sig=3 if converted else 4) for v in d["amount"]], textposition="outside", cliponaxis=False,
         customdata=[money(v) for v in d["amount"]], hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.update_xaxes(title_text=t("unit.currency_" + currency.lower(), lang))
     value_axis(fig, float(d["amount"].max()) if len(d) else 1, lang, room=1.3)
@@ -222,6 +223,7 @@ def build_survey_chart(df: pd.DataFrame, lang: str, source: str, dark: bool = Fa
             error_x=dict(type="data", symmetric=False, array=d.loc[m, "ci95_high"] - d.loc[m, "percent"],
                          arrayminus=d.loc[m, "percent"] - d.loc[m, "ci95_low"], color="#555555", thickness=1.2, width=4),
             text=[fmt_percent(p) for p in d.loc[m, "percent"]], textposition="inside", insidetextanchor="start",
+            insidetextfont=dict(color="#FFFFFF" if theme == "support" else "#111111"),  # contrast on blue / light bars
             customdata=[[fmt_percent(lo), fmt_percent(hi)] for lo, hi in zip(d.loc[m, "ci95_low"], d.loc[m, "ci95_high"])],
             hovertemplate="%{y}<br>%{x:.1f}%<br>" + interval + ": %{customdata[0]} – %{customdata[1]}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")

@@ -51,6 +51,8 @@ def page_setup(lang: str) -> None:
     st.markdown("""<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }
+.st-key-landing [data-testid="stPageLink"] *, .st-key-landing a, .st-key-landing p, .st-key-landing span {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; height: auto !important; }
 [data-testid="stMetricValue"] { font-size: clamp(1.5rem, 1.1rem + 1.2vw, 2.25rem) !important; line-height: 1.2; }
 .stElementContainer:has(.atlas-style), [class*="st-key-atlas_meta_"] { display: none !important; }
 .atlas-skip { position: fixed; left: 8px; top: -60px; z-index: 1000100; padding: 8px 14px; background: #0072B2; color: #fff !important;

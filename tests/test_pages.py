@@ -279,3 +279,13 @@ def test_corporate_cards_read_short_and_the_rate_keeps_two_decimals():
     assert any("CNY 6.90 per USD" in c.value for c in at.caption)
     zh = {m.value for m in run({"lang": "zh"}, "pages/corporate.py").metric}
     assert {"5.38亿元", "7,400万美元", "103家企业"} <= zh
+
+
+def test_overview_items_chart_is_linear_unless_the_reader_picks_log():
+    import json as _json
+    def first_axis(params):
+        at = run(params, "pages/overview.py")
+        specs = [_json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+        return specs[0]["layout"]["xaxis"]["type"]
+    assert first_axis({}) == "linear"
+    assert first_axis({"scale": "log"}) == "log"

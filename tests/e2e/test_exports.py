@@ -127,7 +127,7 @@ def test_corporate_svg_draws_the_16_companies(exports):
     root = ET.parse(exports["corporate"]["svg"]).getroot()
     assert len(bar_fills(root)) == 16
     text = " ".join(svg_texts(root))
-    assert "290,000,000" in text  # the subtitle states the total
+    assert "CNY 290 million" in text  # the subtitle states the total
 
 
 def test_survey_svg_states_n(exports):
@@ -168,9 +168,10 @@ def test_corporate_csv_holds_the_16_companies_of_table_4(exports):
     assert sum(int(r["amount_cny"]) for r in rows) == CORPORATE_TOTAL_CNY
     assert {"Citadel", "Microsoft", "Amway", "Danaher"} <= {r["company"] for r in rows}
     # The CSV matches the chart: the same amounts as the bar labels in the SVG.
-    labels = [s for s in svg_texts(ET.parse(exports["corporate"]["svg"]).getroot()) if re.fullmatch(r"[\d,]+", s)]
+    # Bar labels are short ("45.78 million") but keep Table 4's four significant figures, so they equal the CSV.
+    labels = [s for s in svg_texts(ET.parse(exports["corporate"]["svg"]).getroot()) if re.fullmatch(r"[\d.]+ million", s)]
     amounts = sorted(int(r["amount_cny"]) for r in rows)
-    assert sorted(int(s.replace(",", "")) for s in labels if int(s.replace(",", "")) >= 1_000_000) == amounts
+    assert sorted(round(float(s.split()[0]) * 1_000_000) for s in labels) == amounts
 
 
 def test_survey_csv_states_n_and_the_nine_findings(exports):

@@ -14,8 +14,8 @@ WIDTHS = (390, 1440, 1920)
 LANGS = ("en", "zh")
 PAGES = ("", "corporate", "survey", "pairings")  # "" is the overview
 
-# Elements of each metric card that are wider inside than the box that shows them.
-CUT_OFF = """() => [...document.querySelectorAll('[data-testid="stMetric"], [data-testid="stMetric"] *')]
+# Elements of each metric card (and of the landing's fact links) wider inside than the box that shows them.
+CUT_OFF = """() => [...document.querySelectorAll('[data-testid="stMetric"], [data-testid="stMetric"] *, .st-key-landing *')]
   .filter((el) => el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
   .map((el) => `${el.getAttribute('data-testid') || el.tagName}: "${el.textContent.slice(0, 40)}" ${el.scrollWidth}>${el.clientWidth}`)"""
 
