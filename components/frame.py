@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas.filters import active, describe as describe_filters
-from atlas.i18n import md, t
+from atlas.i18n import md, md_link, t
 
 from . import data, url_state
 from .site import BY_KEY
@@ -50,7 +50,7 @@ def sources(key: str) -> None:
             if sid in rows.index:
                 r = rows.loc[sid]
                 line = f"**{md(r['publisher'])}**, *{md(r['title'])}*" + (f" ({md(r['published'])})" if r["published"] else "")
-                st.markdown(line + (f" — {md(r['url'])}" if r["url"] else f" — {t('sources.no_url', lang)}"))
+                st.markdown(line + (f" — {md_link(r['url'])}" if r["url"] else f" — {t('sources.no_url', lang)}"))
         st.caption(t("sources.row_level", lang))
 
 
