@@ -44,5 +44,7 @@ if __name__ == "__main__":
 else:  # imported by the ASGI server, once, before any session
     from components.http import ROUTES
     from components.streamlit_fixes import leave_legacy_pages
+    from starlette.middleware import Middleware
+    from components.security import SecurityMiddleware
     leave_legacy_pages()
-    app = st.App(__file__, routes=ROUTES)
+    app = st.App(__file__, routes=ROUTES, middleware=[Middleware(SecurityMiddleware)])

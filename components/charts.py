@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from atlas.exports import csv_bytes
 from atlas.i18n import fmt_number, label, md, name, t
 from atlas.survey import survey_table
+from atlas.text import plot_text
 from atlas.vocab import PHYSICAL_UNITS, SURVEY_THEMES
 
 from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, MUTED, OKABE_ITO, ROLE_COLOURS, THEME_COLOURS, template
@@ -38,11 +39,11 @@ class Chart:
 def frame(fig: go.Figure, title: str, subtitle: str, source: str, dark: bool, height: int) -> go.Figure:
     fig.update_layout(
         template=template(dark), height=height,
-        title=dict(text=f"<b>{title}</b>", subtitle=dict(text=subtitle, font=dict(size=12)), x=0, xanchor="left",
+        title=dict(text=f"<b>{plot_text(title)}</b>", subtitle=dict(text=plot_text(subtitle), font=dict(size=12)), x=0, xanchor="left",
                    xref="container", yref="container", y=1, yanchor="top", pad=dict(t=14, l=10), font=dict(size=16)),
         margin=dict(l=10, r=90, t=95, b=95),  # r: room for the value label of the longest bar
     )
-    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-88, xanchor="left", yanchor="bottom",
+    fig.add_annotation(text=plot_text(source), xref="paper", yref="paper", x=0, y=0, yshift=-88, xanchor="left", yanchor="bottom",
                        showarrow=False, align="left", font=dict(size=10, color=MUTED))
     return fig
 
@@ -50,7 +51,7 @@ def frame(fig: go.Figure, title: str, subtitle: str, source: str, dark: bool, he
 def wrap(text: str, width: int = 110) -> str:
     """Break a long line for plotly (which does not wrap) at spaces, or anywhere for CJK text."""
     if len(text) <= width:
-        return text
+        return plot_text(text)
     out, line = [], ""
     for word in text.split(" ") if " " in text else list(text):
         if len(line) + len(word) + 1 > width and line:
@@ -59,7 +60,7 @@ def wrap(text: str, width: int = 110) -> str:
         else:
             line = f"{line} {word}".strip() if " " in text else line + word
     out.append(line)
-    return "<br>".join(out)
+    return "<br>".join(plot_text(line) for line in out)
 
 
 # --- corporate giving --------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def build_corporate_chart(d: pd.DataFrame, currency: str, lang: str, source: str
     """`d`: `atlas.corporate.giving(...)`, largest last."""
     labels = [name(r, lang, "company", "company_zh") for _, r in d.iterrows()]
     fig = go.Figure(go.Bar(
-        x=d["amount"], y=[f"{rl}  {c}" for rl, c in zip(d["rank_label"], labels)], orientation="h",
+        x=d["amount"], y=[plot_text(f"{rl}  {c}") for rl, c in zip(d["rank_label"], labels)], orientation="h",
         marker_color=[OKABE_ITO["grey"] if tie else OKABE_ITO["blue"] for tie in d["tied"]],
         text=[fmt_number(v, lang) for v in d["amount"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,.0f} " + currency + "<extra></extra>"))
@@ -149,7 +150,7 @@ def build_region_chart(region_df: pd.DataFrame, lang: str, source: str, filters_
             m = c[c["role"] == role].set_index("region").reindex(order)
             if m["count"].fillna(0).sum() == 0:
                 continue
-            fig.add_trace(go.Bar(y=order, x=m["count"].fillna(0), orientation="h", name=label("role", role, lang),
+            fig.add_trace(go.Bar(y=[plot_text(r) for r in order], x=m["count"].fillna(0), orientation="h", name=label("role", role, lang),
                                  marker_color=colour, legendgroup=role, showlegend=col == 1 or country == "US" and role in ("received", "sent_messages"),
                                  hovertemplate="%{y}: %{x}<extra>" + label("role", role, lang) + "</extra>"), row=1, col=col)
     fig.update_layout(barmode="stack")
@@ -178,7 +179,7 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
         fig.add_trace(go.Scatter(
             x=d.loc[m, "when"], y=[label("kftheme", theme, lang)] * int(m.sum()), mode="markers", name=label("kftheme", theme, lang),
             marker=dict(size=11, color=palette[i % len(palette)], line=dict(width=1, color="#333333")),
-            customdata=list(zip(d.loc[m, "date"], d.loc[m, "description"], vals, d.loc[m, "actor"])),
+            customdata=[[plot_text(v) for v in row] for row in zip(d.loc[m, "date"], d.loc[m, "description"], vals, d.loc[m, "actor"])],
             hovertemplate="<b>%{customdata[0]}</b> %{customdata[3]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
     fig.update_layout(showlegend=False)
     subtitle = t("timeline.subtitle", lang, filters=filters_text)
