@@ -42,7 +42,9 @@ CSP = "; ".join((
 
 def headers_for(path: str) -> list[tuple[bytes, bytes]]:
     embed = path.startswith("/embed/")
-    csp = CSP + ("; frame-ancestors *" if embed else "; frame-ancestors 'self'")
+    # The embed view may be framed by any page, a local file included (`frame-ancestors *` would match only
+    # network schemes, not file:), so it gets no frame-ancestors at all; every other page only by this site.
+    csp = CSP if embed else CSP + "; frame-ancestors 'self'"
     out = [(b"content-security-policy", csp.encode()), (b"x-content-type-options", b"nosniff"),
            (b"referrer-policy", b"strict-origin-when-cross-origin")]
     if not embed:
