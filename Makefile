@@ -1,13 +1,15 @@
 # Two commands for a fresh Debian machine with Python 3.11:
-#   make run   install the app and serve it on http://localhost:8501
+#   make run   install the app and serve it on http://localhost:8501 (this machine only; HOST=0.0.0.0 make run
+#              listens on every interface: then list the host names in .streamlit/config.toml's server.allowedHosts)
 #   make test  install the test tools and run the whole test suite (browser tests included)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+HOST   ?= 127.0.0.1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test install install-dev system-deps bench data validate clean
+.PHONY: run serve audit test install install-dev system-deps bench data validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +34,18 @@ system-deps:
 	fi
 
 run: install system-deps
-	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.headless true --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false
+
+# Check the pinned versions against a real advisory database (PyPI's JSON API, which carries the PyPA/OSV
+# advisories; OSV.dev as the fallback). Exits non-zero when neither can be reached: nothing checked is not
+# "no known vulnerabilities".
+audit: install
+	$(BIN)/python -m atlas.build.audit requirements.txt requirements-dev.txt
 
 # Several processes behind one address: WORKERS app processes behind nginx on PORT (see components/serve.py).
 WORKERS ?= 2
 serve: install system-deps
-	$(BIN)/python -m components.serve --workers $(WORKERS) --port $(PORT)
+	$(BIN)/python -m components.serve --workers $(WORKERS) --port $(PORT) --host $(HOST)
 
 test: install-dev system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

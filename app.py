@@ -46,6 +46,7 @@ else:  # imported by the ASGI server, once, before any session
 
     from components.compression import StaticGzip
     from components.http import ROUTES
+    from components.security import SecurityMiddleware
     from components.streamlit_fixes import leave_legacy_pages
     leave_legacy_pages()
-    app = st.App(__file__, routes=ROUTES, middleware=[Middleware(StaticGzip)])
+    app = st.App(__file__, routes=ROUTES, middleware=[Middleware(SecurityMiddleware), Middleware(StaticGzip)])

@@ -1,23 +1,39 @@
 """Exports that need no rendering: CSV safe to open in a spreadsheet, and the files' names."""
 from __future__ import annotations
 
+import csv
 import io
+import re
 
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell a spreadsheet of any common locale splits at `,`, `;` or a tab: each piece after a delimiter (spaces
+# skipped) is a cell there too, so a formula start after a delimiter is neutralised like one at the start.
+_AFTER_DELIMITER = re.compile(r"([,;\t][ ]*)([=+\-@\r])")
+_NEEDS_QUOTES = re.compile(r'[,;\t"\r\n]')
 
 
 def neutralise(value):
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe (OWASP's advice)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe (OWASP's advice), at its
+    start and after any `,` `;` or tab inside it (e.g. `x;=1+1` becomes `x;'=1+1`)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return _AFTER_DELIMITER.sub(r"\1'\2", value) if _AFTER_DELIMITER.search(value) else value
+
+
+def _cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM, so Excel reads Chinese), text cells neutralised; numbers are left as numbers."""
+    """UTF-8 CSV (with BOM, so Excel reads Chinese), text cells neutralised; numbers are left as numbers.
+    Every cell holding a delimiter of a common locale (`,` `;` tab), a quote or a line break is quoted, so
+    a `;`- or tab-separated spreadsheet reads the same cells."""
     out = df.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)
@@ -25,7 +41,10 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     # CRLF makes pandas quote any cell holding a bare CR, which a reader would otherwise split into a new
     # row whose first cell (e.g. "=1+1") escaped neutralisation.
     out.to_csv(buf, index=False, lineterminator="\r\n")
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    # pandas quotes only `,`, quotes and line breaks: re-quote its (lossless) output with `;` and tab too.
+    rows = csv.reader(io.StringIO(buf.getvalue(), newline=""))
+    text = "".join(",".join(_cell(c) for c in row) + "\r\n" for row in rows)
+    return ("\ufeff" + text).encode("utf-8")
 
 
 def file_name(slug: str, filter_slug: str, ext: str, lang: str = "en") -> str:

@@ -31,6 +31,12 @@ MAX_VALUE_LENGTH = 80
 MAX_VALUES = 40
 MAX_TEXT = 100
 SHOWN = 40  # characters of a dropped value shown back to the reader
+# Streamlit ignores a whole query string of more than 1,000 parameters (or 512 Ki characters). The server's
+# middleware (components/security.py) redirects such a link to its first parameters plus `dropped=<n>`, the
+# number left out, so the page can say so; the key is never written back.
+DROPPED_KEY = "dropped"
+MAX_PARAMS = 1_000
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # ASCII digits only: \d would accept "２０２０"
 
 
@@ -247,8 +253,10 @@ class ParseResult:
 
 
 def shown(value: str) -> str:
-    """A value as a warning may show it: at most SHOWN characters, cut with an ellipsis."""
-    return value if len(value) <= SHOWN else value[:SHOWN] + "…"
+    """A value as a warning may show it: at most SHOWN characters, cut with an ellipsis, and control, zero-width
+    and bidi-override characters as visible escapes (`\\u202e`), so none can hide or reorder the text."""
+    cut = value if len(value) <= SHOWN else value[:SHOWN] + "…"
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", cut)
 
 
 def parse_query(params: Mapping[str, list[str] | str], vocab: Vocabulary,
@@ -323,7 +331,11 @@ def parse_query(params: Mapping[str, list[str] | str], vocab: Vocabulary,
             if vs and vs[0] not in ("0", "1"):
                 warnings.append((key, shown(vs[0]), "unknown"))
             state[f.name] = bool(vs) and vs[0] == "1"
-    known = {k for f in table for k in f.url_keys}
+    known = {k for f in table for k in f.url_keys} | {DROPPED_KEY}
+    dropped = params.get(DROPPED_KEY)
+    if dropped:
+        n = (dropped if isinstance(dropped, str) else (list(dropped) or [""])[0])[:12]
+        warnings.append((DROPPED_KEY, n if n.isdigit() else "?", "over_limit"))
     unknown_keys = [key for key in params if key not in known]
     for key in unknown_keys[:MAX_VALUES]:  # shortened and capped like values: a link cannot flood the page
         warnings.append((shown(key), "", "unknown_key"))

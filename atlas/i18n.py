@@ -39,13 +39,46 @@ def t(key: str, lang: str = "en", **values) -> str:
     return text.format(**values) if values else text
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^%\"'])")
+# GFM turns bare URLs and e-mail addresses in *text* into links after parsing, so escapes alone do not stop them
+# (remark-gfm's autolink literals): a WORD JOINER (U+2060, invisible, not a word character) breaks the patterns
+# `scheme://`, `www.` and `x@y`, so the text reads the same and nothing becomes a link.
+_WJ = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(:)(//)|(\bwww)(\.)|(@)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _autolink_break(m: re.Match) -> str:
+    if m.group(1):
+        return ":" + _WJ + "//"
+    if m.group(3):
+        return m.group(3) + _WJ + "."
+    return _WJ + "@"
 
 
 def md(value) -> str:
-    """Data or URL text made safe for Streamlit markdown: every markup character is backslash-escaped,
-    so a name like `<img src=x>` or `[link](javascript:…)` or `$x$` shows as the characters typed."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value)).replace("\n", " ")
+    """Data or URL text made safe for Streamlit markdown, the one escaping function for captions, warnings,
+    expanders, tables and tooltips: every markup character is backslash-escaped (so `<img src=x>`,
+    `[link](javascript:…)`, `![img](…)`, `:red[..]` and `$x$` show as typed), bare URLs and e-mail addresses
+    cannot become autolinks, newlines become spaces, and control or bidi-override characters show as
+    visible escapes (`\\u202e`) instead of reordering what follows."""
+    text = "" if value is None else str(value)
+    text = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text.replace("\r\n", " ").replace("\n", " "))
+    text = _AUTOLINK.sub(_autolink_break, text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_SAFE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?")
+
+
+def md_link(url) -> str:
+    """A source's URL as a deliberate link where it is a plain http(s) address (the target percent-encoded, so
+    no `)` or `<` can end it early), else as escaped text that cannot become a link."""
+    from urllib.parse import quote
+    text = "" if url is None else str(url)
+    if not _SAFE_URL.fullmatch(text):
+        return md(text)
+    return f"[{md(text)}](<{quote(text, safe=':/?#@!$&*+,;=%~.-_')}>)"
 
 
 def label(prefix: str, code: str, lang: str) -> str:

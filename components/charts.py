@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from atlas.exports import csv_bytes
 from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, fmt_tick, label, md, name, t
 from atlas.survey import survey_table
+from atlas.text import plot_text
 from atlas.vocab import PHYSICAL_UNITS, SURVEY_THEMES
 
 from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, MUTED, OKABE_ITO, ROLE_COLOURS, THEME_COLOURS, template
@@ -54,12 +55,12 @@ def frame(fig: go.Figure, title: str, subtitle: str, source: str, dark: bool, he
     height = height + top - 95
     fig.update_layout(
         template=template(dark), height=height, showlegend=legend,
-        title=dict(text=f"<b>{title}</b>", subtitle=dict(text=subtitle, font=dict(size=12)), x=0, xanchor="left",
+        title=dict(text=f"<b>{plot_text(title)}</b>", subtitle=dict(text=plot_text(subtitle), font=dict(size=12)), x=0, xanchor="left",
                    xref="container", yref="container", y=1, yanchor="top", pad=dict(t=14, l=10), font=dict(size=16)),
         legend=dict(orientation="h", x=0, xanchor="left", yref="paper", y=1, yanchor="bottom", title_text=""),
         margin=dict(l=10, r=90, t=top, b=95),  # r: room for the value label of the longest bar
     )
-    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-88, xanchor="left", yanchor="bottom",
+    fig.add_annotation(text=plot_text(source), xref="paper", yref="paper", x=0, y=0, yshift=-88, xanchor="left", yanchor="bottom",
                        showarrow=False, align="left", font=dict(size=10, color=MUTED), name="source")
     return fig
 
@@ -92,11 +93,11 @@ def for_screen(fig: go.Figure) -> go.Figure:
 
 
 def wrap(text: str, width: int = 110) -> str:
-    """Break a long line for plotly (which does not wrap) at spaces, or anywhere for CJK text.
+    """Break a long line for plotly (which does not wrap) at spaces, or anywhere for CJK text (escaped as plot text).
 
     Text with angle brackets is left whole: a break inserted inside it would change what it says."""
     if len(text) <= width or "<" in text or ">" in text:
-        return text
+        return plot_text(text)
     out, line = [], ""
     for word in text.split(" ") if " " in text else list(text):
         if len(line) + len(word) + 1 > width and line:
@@ -105,7 +106,7 @@ def wrap(text: str, width: int = 110) -> str:
         else:
             line = f"{line} {word}".strip() if " " in text else line + word
     out.append(line)
-    return "<br>".join(out)
+    return "<br>".join(plot_text(line) for line in out)
 
 
 def label_width(text: str, latin: int) -> int:
@@ -182,13 +183,13 @@ def build_corporate_chart(d: pd.DataFrame, currency: str, lang: str, source: str
     money = lambda v: fmt_money(v, currency, lang) if converted else fmt_money(v, currency, lang, sig=6)
     names = [f"{rl}  {c}" for rl, c in zip(d["rank_label"], labels)]
     fig = go.Figure(go.Bar(
-        x=d["amount"], y=names, orientation="h", marker_color=[OKABE_ITO["grey"] if tie else OKABE_ITO["blue"] for tie in d["tied"]],
+        x=d["amount"], y=[plot_text(n) for n in names], orientation="h", marker_color=[OKABE_ITO["grey"] if tie else OKABE_ITO["blue"] for tie in d["tied"]],
         # Table 4 prints CNY to 4 significant figures (units of 10,000): labels keep them; converted USD gets 3.
         text=[fmt_short(v, lang, sig=3 if converted else 4) for v in d["amount"]], textposition="outside", cliponaxis=False,
         customdata=[money(v) for v in d["amount"]], hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.update_xaxes(title_text=t("unit.currency_" + currency.lower(), lang))
     value_axis(fig, float(d["amount"].max()) if len(d) else 1, lang, room=1.3)
-    plot = labels_above(fig, names[::-1], [wrap(n, label_width(n, 44)) for n in names[::-1]])
+    plot = labels_above(fig, [plot_text(n) for n in names[::-1]], [wrap(n, label_width(n, 44)) for n in names[::-1]])
     total = d["amount"].sum()
     subtitle = t("corporate.subtitle", lang, currency=currency, total=money(total), filters=filters_text)
     frame(fig, t("corporate.title", lang), subtitle, source, dark, height=plot + 190)
@@ -303,7 +304,7 @@ def build_region_chart(region_df: pd.DataFrame, lang: str, source: str, filters_
             m = c[c["role"] == role].set_index("region").reindex(order)
             if m["count"].fillna(0).sum() == 0:
                 continue
-            fig.add_trace(go.Bar(y=order, x=m["count"].fillna(0), orientation="h", name=label("role", role, lang),
+            fig.add_trace(go.Bar(y=[plot_text(r) for r in order], x=m["count"].fillna(0), orientation="h", name=label("role", role, lang),
                                  marker_color=colour, legendgroup=role, showlegend=role not in shown,
                                  hovertemplate="%{y}: %{x}<extra>" + label("role", role, lang) + "</extra>"), row=row, col=1)
             shown.add(role)
@@ -354,7 +355,7 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
         fig.add_trace(go.Scatter(
             x=d.loc[m, "when"], y=[label("kftheme", theme, lang)] * int(m.sum()), mode="markers", name=label("kftheme", theme, lang),
             marker=dict(size=11, color=palette[i % len(palette)], line=dict(width=1, color="#333333")),
-            customdata=list(zip(d.loc[m, "date"], d.loc[m, "description_shown"], vals, d.loc[m, "actor_shown"])),
+            customdata=[[plot_text(v) for v in row] for row in zip(d.loc[m, "date"], d.loc[m, "description_shown"], vals, d.loc[m, "actor_shown"])],
             hovertemplate="<b>%{customdata[0]}</b> %{customdata[3]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
     fig.update_layout(showlegend=False)
     subtitle = t("timeline.subtitle", lang, filters=filters_text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas.filters import active, describe_shown
-from atlas.i18n import md, t
+from atlas.i18n import md, md_link, t
 
 from . import data, url_state
 from .site import BY_KEY
@@ -124,7 +124,7 @@ def source_line(r, lang: str) -> str:
         line += t("sources.translated_title", lang, title=md(r["title_zh"]))
     line += f" ({md(r['published'])})" if r["published"] else ""
     if r["url"]:
-        return line + f" — {md(r['url'])}"
+        return line + f" — {md_link(r['url'])}"
     reason = r.get("url_note") or ""
     return line + " — " + t(f"sources.no_url.{reason}" if reason else "sources.no_url", lang)
 

@@ -28,6 +28,8 @@ def render(fields: tuple[Field, ...] = FIELDS) -> None:
         st.button(t("sidebar.reset", lang), on_click=url_state.reset, icon=":material/restart_alt:", width="stretch")
         st.caption(t("sidebar.copy_link", lang))
         st.code(share_link(), language=None, wrap_lines=True)
+    if url_state.restored():
+        st.toast(t("notice.restored", lang), icon=":material/sync_problem:")
 
 
 def option(name: str, format_func: Callable[[str], str] | None = None) -> Any:
@@ -49,31 +51,42 @@ def widget(f: Field, format_func: Callable[[str], str] | None = None) -> None:
     def changed(read: Callable[[Any], Any]):
         return lambda: url_state.changed(f.name, read(st.session_state.get(key)), f.rebuild)
 
+    returned, read = None, None
     if f.widget == "multiselect":
-        st.multiselect(label, options, default=[c for c in value if c in options], format_func=show, key=key,
-                       placeholder=t("filter.all", lang), help=help_text, on_change=changed(lambda v: tuple(v or ())))
+        read = lambda v: tuple(v or ())
+        returned = st.multiselect(label, options, default=[c for c in value if c in options], format_func=show, key=key,
+                                  placeholder=t("filter.all", lang), help=help_text, on_change=changed(read))
     elif f.widget == "radio":
-        st.radio(label, options, index=options.index(value), format_func=show, key=key, help=help_text,
-                 horizontal=f.name == "lang", on_change=changed(lambda v: v if v in options else f.default))
+        read = lambda v: v if v in options else f.default
+        returned = st.radio(label, options, index=options.index(value), format_func=show, key=key, help=help_text,
+                            horizontal=f.name == "lang", on_change=changed(read))
     elif f.widget == "segmented":
         # A second click on the chosen segment unselects it (None): the field keeps its value then.
-        st.segmented_control(label, options, default=value, format_func=show, key=key, help=help_text,
-                             on_change=changed(lambda v: v if v in options else url_state.value(f.name)))
+        read = lambda v: v if v in options else url_state.value(f.name)
+        returned = st.segmented_control(label, options, default=value, format_func=show, key=key, help=help_text,
+                                        on_change=changed(read))
     elif f.widget == "select":
-        st.selectbox(label, options, index=options.index(value) if value in options else 0, format_func=show, key=key,
-                     help=help_text, on_change=changed(lambda v: v if v in options else f.default))
+        read = lambda v: v if v in options else f.default
+        returned = st.selectbox(label, options, index=options.index(value) if value in options else 0, format_func=show,
+                                key=key, help=help_text, on_change=changed(read))
     elif f.widget == "slider" and len(options) > 1:
         lo, hi = value
         first, last = options[0], options[-1]
-        st.select_slider(label, options=options, value=(lo if lo in options else first, hi if hi in options else last),
-                         key=key, help=help_text,
-                         on_change=changed(lambda v: (None if v[0] == first else v[0], None if v[1] == last else v[1])))
+        read = lambda v: (None if v[0] == first else v[0], None if v[1] == last else v[1])
+        returned = st.select_slider(label, options=options,
+                                    value=(lo if lo in options else first, hi if hi in options else last),
+                                    key=key, help=help_text, on_change=changed(read))
     elif f.widget == "text":
         placeholder = t(f"filter.{f.name}_placeholder", lang) if has(f"filter.{f.name}_placeholder") else None
-        st.text_input(label, value=value, key=key, help=help_text, placeholder=placeholder,
-                      on_change=changed(lambda v: (v or "")[:100]))
+        read = lambda v: (v or "")[:100]
+        returned = st.text_input(label, value=value, key=key, help=help_text, placeholder=placeholder,
+                                 on_change=changed(read))
     elif f.widget == "toggle":
-        st.toggle(label, value=bool(value), key=key, help=help_text, on_change=changed(bool))
+        read = bool
+        returned = st.toggle(label, value=bool(value), key=key, help=help_text, on_change=changed(read))
+    if read is not None and f.name != "lang":
+        # a tab that reconnected to a restarted server keeps its widgets: on a session's first run, they win
+        url_state.adopt(f.name, read(returned))
 
 
 def share_link() -> str:

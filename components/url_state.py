@@ -24,6 +24,8 @@ from . import data
 STATE = "atlas_state"
 GENERATION = "atlas_generation"
 WARNINGS = "atlas_url_warnings"
+FRESH = "atlas_first_run"        # this session's first run: widgets the browser kept may know better than the URL
+RESTORED = "atlas_restored"
 
 
 def _query_dict() -> dict[str, list[str]]:
@@ -39,6 +41,7 @@ def init() -> None:
     st.session_state[STATE] = result.state
     st.session_state[WARNINGS] = result.warnings
     st.session_state[GENERATION] = 0
+    st.session_state[FRESH] = True
 
 
 def state() -> dict[str, Any]:
@@ -92,8 +95,24 @@ def query() -> dict[str, list[str]]:
     return to_query(state(), data.vocab())
 
 
+def adopt(name: str, widget_value: Any) -> None:
+    """On a session's first run, a widget that already holds another value than the state is the browser's own:
+    a tab that reconnected to a restarted server keeps its widgets (and the reader's latest change), while its
+    URL may be older. Take the widget's value, and say so once (`restored`)."""
+    if not st.session_state.get(FRESH) or widget_value == state().get(name):
+        return
+    st.session_state[STATE] = {**state(), name: widget_value}
+    st.session_state[RESTORED] = True
+
+
+def restored() -> bool:
+    """True once after the state was taken from a reconnected tab's widgets."""
+    return bool(st.session_state.pop(RESTORED, False))
+
+
 def write_url() -> None:
     """Write the current state into the address bar (repeated keys for several values)."""
+    st.session_state[FRESH] = False
     q = query()
     if _query_dict() != q:
         st.query_params.from_dict(q)

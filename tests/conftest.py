@@ -101,8 +101,9 @@ def rendered(markdown: str, allow_html: bool = False) -> str:
 
 
 def visible(markdown: str) -> str:
-    """The text a reader sees of a markdown body (escapes resolved, tags dropped)."""
-    return _html.unescape(_re.sub(r"<[^>]+>", "", rendered(markdown)))
+    """The text a reader sees of a markdown body (escapes resolved, tags dropped, and the invisible word joiner
+    U+2060 that atlas.i18n.md puts into bare URLs and addresses so that they cannot become links left out)."""
+    return _html.unescape(_re.sub(r"<[^>]+>", "", rendered(markdown))).replace("\u2060", "")
 
 
 DANGEROUS = _re.compile(r"<\s*(img|script|iframe|svg|object|embed)\b|<a\s[^>]*href=\"[^\"]*evil\.example", _re.I)

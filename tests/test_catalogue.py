@@ -1,5 +1,7 @@
 """atlas.catalogue: the data page's tables searched literally, their schemas, and the package as one ZIP."""
+import csv
 import io
+import os
 import json
 import zipfile
 
@@ -39,7 +41,9 @@ def test_package_zip_holds_the_descriptor_and_every_resource():
     names = set(z.namelist())
     descriptor = json.loads(z.read("datapackage.json"))
     assert {r["path"] for r in descriptor["resources"]} <= names
-    assert z.read("donations.csv") == (DATA / "donations.csv").read_bytes()
+    # The same cells as the package's file (neutralised for spreadsheets where needed, see below).
+    read = lambda b: list(csv.reader(io.StringIO(b.decode("utf-8"), newline="")))
+    assert read(z.read("donations.csv")) == read((DATA / "donations.csv").read_bytes())
     assert all(n.rsplit(".", 1)[-1] in ("csv", "json", "md", "geojson") for n in names)
     assert any(n.endswith(".geojson") for n in names), "the boundaries travel with the data"
 
@@ -79,3 +83,50 @@ def test_every_cited_row_of_the_package_has_a_passage(bundled):
             assert p is not None and p.where and (p.quotes or p.printed or "Wikipedia list" in p.where), (table, dict(r))
     pair = catalogue.passage(bundled, "pairings", row(bundled, "pairings", "pairing_id", "pr-shanghai--san-francisco"))
     assert ("Table 1, row 1 · recipient_as_printed", "San Francisco, CA") in pair.printed
+
+
+# --- issue #17: only regular files of the package, CSVs for spreadsheets --------------------------
+
+def _hostile_copy(tmp_path):
+    import shutil
+    pkg = tmp_path / "pkg"
+    shutil.copytree(DATA, pkg)
+    (tmp_path / "secret.csv").write_text("s\nTOP-SECRET\n", encoding="utf-8")
+    os.symlink("/etc/passwd", pkg / "passwd.csv")
+    os.symlink(tmp_path / "secret.csv", pkg / "secret.csv")
+    os.symlink(tmp_path, pkg / "geo" / "up")  # a directory link out of the package
+    return pkg
+
+
+def test_package_zip_leaves_out_symlinks_and_outside_files(tmp_path):
+    z = zipfile.ZipFile(io.BytesIO(catalogue.package_zip(_hostile_copy(tmp_path))))
+    names = z.namelist()
+    assert "passwd.csv" not in names and "secret.csv" not in names and not any("up/" in n for n in names), names
+    assert not any(b"root:" in z.read(n) or b"TOP-SECRET" in z.read(n) for n in names)
+
+
+def test_package_zip_csvs_are_neutralised_with_a_note(tmp_path):
+    import shutil
+    pkg = tmp_path / "pkg"
+    shutil.copytree(DATA, pkg)
+    file = pkg / "survey_findings.csv"
+    rows = read_rows(file)
+    col = rows[0].index("statement")
+    rows[1][col], rows[2][col] = "=HYPERLINK(\"http://evil.example\")", "x;=1+1"
+    with open(file, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    z = zipfile.ZipFile(io.BytesIO(catalogue.package_zip(pkg)))
+    for delimiter in (",", ";", "\t"):
+        cells = [c for r in csv.reader(io.StringIO(z.read("survey_findings.csv").decode("utf-8"), newline=""),
+                                       delimiter=delimiter) for c in r]
+        assert not [c for c in cells if c.startswith(("=", "@"))], delimiter
+    back = list(csv.reader(io.StringIO(z.read("survey_findings.csv").decode("utf-8"), newline="")))
+    assert back[1][col] == "'=HYPERLINK(\"http://evil.example\")" and back[2][col] == "x;'=1+1"
+    assert back[1][rows[0].index("percent")] == rows[1][rows[0].index("percent")], "numbers stay numbers"
+    readme = z.read("README.md").decode("utf-8")
+    assert "prepared for spreadsheets" in readme and "`survey_findings.csv`: 2 cell(s)" in readme
+
+
+def read_rows(file):
+    with open(file, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))

@@ -6,6 +6,8 @@ inside its data script; no element or inline event handler comes out of the data
 import pandas as pd
 import pytest
 
+from atlas.text import plot_text
+
 from atlas import corporate, overview, survey
 from atlas.filters import Filters
 from atlas.i18n import label, t
@@ -107,7 +109,9 @@ def test_html_export_is_self_contained_and_titled(bundled):
 def test_exported_chart_html_keeps_names_inside_the_script(hostile):
     chart = charts.build_corporate_chart(corporate.giving(hostile, "CNY", corporate.Rate(6.9, "corporate.rate_source")),
                                          "CNY", "en", f"Source: {BREAKOUT}", IMG)
-    assert any(BREAKOUT in str(y) for y in chart.figure.data[0].y)
+    # The name reaches the figure as text plotly shows literally (issue #17), never as markup.
+    assert any(plot_text(BREAKOUT) in str(y) for y in chart.figure.data[0].y)
+    assert not any("<" in str(y) for y in chart.figure.data[0].y)
     doc = parse_html(charts.html_bytes(chart.figure, f"{chart.title} {BREAKOUT}").decode("utf-8"))
     assert not event_handlers(doc), event_handlers(doc)[:3]
     assert [t for t, _ in doc.tags if t == "img"] == []

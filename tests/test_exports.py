@@ -27,7 +27,7 @@ def test_formula_cells_are_neutralised():
     df = pd.DataFrame({"text": cells, "number": [-5, 5, -1, 0, 1, 2, 3, 4, 5, 6, 7]})
     rows = read_csv_bytes(csv_bytes(df))
     assert rows[0] == ["text", "number"]
-    assert [r[0] for r in rows[1:]] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t=1", "plain", "上海 São Paulo", "", "a=1",
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t'=1", "plain", "上海 São Paulo", "", "a=1",
                                         " =1", "line\nbreak"]
     # Numbers are numbers: a spreadsheet must still be able to add them up.
     assert [r[1] for r in rows[1:]] == ["-5", "5", "-1", "0", "1", "2", "3", "4", "5", "6", "7"]
@@ -102,3 +102,29 @@ def test_chinese_exports_have_chinese_headers_and_words_english_ones_stay_as_fie
     zh = for_reader(df, "zh")
     assert all(re.search(r"[\u4e00-\u9fff]", c) for c in zh.columns), list(zh.columns)
     assert re.search(r"[\u4e00-\u9fff]", zh.iloc[0, 0]) and zh.iloc[0, 2] == 50000
+
+
+# Issue #17: a `;`- or tab-separated spreadsheet locale splits cells where a comma locale does not.
+HOSTILE_CELLS = ["x;=1+1", "a,=2", "b\t+3", "c; -4", "d;@SUM(A1)", "=HYPERLINK(\"http://e\")", "ok; fine", "q\"uote;=5",
+                 "tab\t", "trail;"]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_round_trip_in_every_locale_has_no_formula_cell(delimiter):
+    df = pd.DataFrame({"text": HOSTILE_CELLS, "n": range(len(HOSTILE_CELLS))})
+    data = csv_bytes(df)[3:].decode("utf-8")
+    rows = list(csv.reader(io.StringIO(data, newline=""), delimiter=delimiter))
+    cells = [c for r in rows for c in r]
+    assert not [c for c in cells if c.lstrip(" ").startswith(("=", "+", "-", "@"))], rows
+
+
+def test_cells_with_any_delimiter_are_quoted_and_read_back():
+    df = pd.DataFrame({"text": ["x;y", "a\tb", "plain", "c,d"], "n": [1, 2, 3, 4]})
+    data = csv_bytes(df)[3:].decode("utf-8")
+    assert '"x;y"' in data and '"a\tb"' in data and '"c,d"' in data and ",plain," not in data
+    assert "\r\nplain,3\r\n" in data, "cells without a delimiter stay unquoted"
+    assert [r[0] for r in read_csv_bytes(csv_bytes(df))[1:]] == ["x;y", "a\tb", "plain", "c,d"]
+
+
+def test_neutralise_after_delimiters():
+    assert neutralise("x;=1+1") == "x;'=1+1" and neutralise("a, -1") == "a, '-1" and neutralise("a-b;c") == "a-b;c"

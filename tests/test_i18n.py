@@ -187,7 +187,8 @@ def test_every_page_in_english_uses_only_known_keys(page):
                                   "a | b\n--- | ---", "1. item", "~~gone~~", "\\*escaped\\*"])
 def test_md_shows_the_characters_typed(text):
     out = rendered(i18n.md(text))
-    assert visible(i18n.md(text)).strip() == text.replace("\n", " ")
+    # U+2060 (word joiner, invisible) is what keeps a bare URL or address from becoming an autolink (issue #17)
+    assert visible(i18n.md(text)).strip().replace("\u2060", "") == text.replace("\n", " ")
     assert not re.search(r"<(a|strong|em|code|img|h1|table|ol|del)\b", out), out
 
 

@@ -254,7 +254,9 @@ def test_error_page_escapes_the_bad_value(monkeypatch, tmp_path):
     monkeypatch.setenv("ATLAS_DATA_DIR", str(dest))
     at = run_app()
     assert not at.exception and len(at.error) == 1
-    assert f"{LINK}{IMG}" in visible(at.error[0].value)
+    # shown as typed, as a short excerpt (issue #17: never more than EXCERPT characters of what was read)
+    from atlas.package import EXCERPT
+    assert repr(f"{LINK}{IMG}"[:EXCERPT - 1] + "…") in visible(at.error[0].value)
     assert_markdown_safe(at)
 
 

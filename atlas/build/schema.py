@@ -11,7 +11,7 @@ DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
 ADMIN1_PATTERN = "(" + "|".join(vocab.COUNTRIES) + r")-[A-Z]{2}"  # ISO 3166-2: (CN|US)-XX
 
 
-def f(name, type_=S, description="", required=False, enum=None, pattern=None, minimum=None):
+def f(name, type_=S, description="", required=False, enum=None, pattern=None, minimum=None, maximum=None):
     field = {"name": name, "type": type_}
     if description:
         field["description"] = description
@@ -24,6 +24,8 @@ def f(name, type_=S, description="", required=False, enum=None, pattern=None, mi
         constraints["pattern"] = pattern
     if minimum is not None:
         constraints["minimum"] = minimum
+    if maximum is not None:
+        constraints["maximum"] = maximum
     if constraints:
         field["constraints"] = constraints
     return field
@@ -56,7 +58,7 @@ RESOURCES = {
         "schema": {"fields": [
             f("admin1", required=True, pattern=ADMIN1_PATTERN), f("country", required=True, enum=vocab.COUNTRIES),
             f("name_en", required=True), f("name_zh", required=True),
-            f("lat", N, required=True), f("lon", N, required=True), f("method", required=True),
+            f("lat", N, required=True, minimum=-90, maximum=90), f("lon", N, required=True, minimum=-180, maximum=180), f("method", required=True),
         ], "primaryKey": ["admin1"]},
     },
     "places": {
@@ -67,9 +69,9 @@ RESOURCES = {
             f("level", required=True, description="province, autonomous_region, municipality, state, federal_district, region, city, "
               "county_level_city, prefecture, district, county, borough, town, organization, individual, country"),
             f("admin1", description="ISO 3166-2 code of the province or state; empty where none applies", pattern=ADMIN1_PATTERN),
-            f("lat", N, description="WGS84 latitude; empty where no location is stated"),
-            f("lon", N, description="WGS84 longitude; empty where no location is stated"),
-            f("geonameid", I, description="GeoNames id of the city the coordinates come from"),
+            f("lat", N, minimum=-90, maximum=90, description="WGS84 latitude; empty where no location is stated"),
+            f("lon", N, minimum=-180, maximum=180, description="WGS84 longitude; empty where no location is stated"),
+            f("geonameid", I, minimum=1, description="GeoNames id of the city the coordinates come from"),
             f("coord_source", required=True), f("coord_precision", required=True, enum=vocab.COORD_PRECISIONS, description="city: the place's own GeoNames point; seat_city: the point of the city where it sits or its seat; admin1: centre of its province/state; none: not located"),
             f("actor_kind", required=True, enum=vocab.ACTOR_KINDS), f("note"),
             f("part_of", description="The government place an agency or office belongs to (its help counts for that "
@@ -134,7 +136,7 @@ RESOURCES = {
     "corporate_donations": {
         "description": "Table 4 of the CCG report: top US companies' donations to China (printed unit CNY 10,000; stored in yuan).",
         "schema": {"fields": [
-            f("rank", I, required=True, description="As printed; ties share a rank"), f("company", required=True), f("company_zh"),
+            f("rank", I, required=True, minimum=1, description="As printed; ties share a rank"), f("company", required=True), f("company_zh"),
             f("company_as_printed", required=True), f("amount_cny", I, required=True, minimum=0), f("amount_as_printed", required=True),
             f("correction_note"), f("doubtful", B, required=True), f("source_id", required=True), f("source_ref", required=True),
         ], "primaryKey": ["company_as_printed"], "foreignKeys": [SOURCE_FK]},
@@ -143,7 +145,7 @@ RESOURCES = {
         "description": "Key findings of CCG's online survey (1,776 valid responses).",
         "schema": {"fields": [
             f("finding_id", required=True), f("theme", required=True, enum=vocab.SURVEY_THEMES),
-            f("statement", required=True), f("percent", N, required=True), f("respondents", I, required=True, description="Base: valid responses"),
+            f("statement", required=True), f("percent", N, required=True, minimum=0, maximum=100), f("respondents", I, required=True, minimum=0, description="Base: valid responses"),
             f("source_id", required=True), f("source_ref", required=True),
         ], "primaryKey": ["finding_id"], "foreignKeys": [SOURCE_FK]},
     },

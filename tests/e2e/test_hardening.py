@@ -1,0 +1,139 @@
+"""Issue #17 in the browser: security headers that still let every page render, metrics not public, over-limit
+links said, and a hostile package walked page by page in both languages with no live link, image or math from
+its data or from the link's own values, and no request leaving the machine."""
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import urllib.parse
+import urllib.request
+
+import pandas as pd
+import pytest
+
+from components.site import PAGES
+from tests.conftest import DATA
+from tests.e2e.conftest import settle, start_server
+
+PAYLOAD = ("Fujian [x](https://evil.example/l) ![b](http://evil.example/beacon.png) :red[RED] "
+           "$\\href{https://evil.example/k}{k}$ www.evil.example phish@evil.example <img src=http://evil.example/i.png>")
+HOSTILE_URL = "https://evil.example/x"
+
+
+def _raw(url: str, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    conn.request("GET", path, headers=headers or {})
+    return conn.getresponse()
+
+
+def test_security_headers_on_pages_and_embed(app_url):
+    page = _raw(app_url, "/flows")
+    assert page.status == 200
+    csp = page.getheader("content-security-policy")
+    assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp and "object-src 'none'" in csp
+    assert page.getheader("x-content-type-options") == "nosniff"
+    assert page.getheader("referrer-policy") == "strict-origin-when-cross-origin"
+    assert page.getheader("x-frame-options") == "SAMEORIGIN"
+    embed = _raw(app_url, "/embed/corporate-giving")
+    assert "frame-ancestors" not in embed.getheader("content-security-policy") and embed.getheader("x-frame-options") is None
+    api = _raw(app_url, "/api/v1/")
+    assert api.getheader("x-content-type-options") == "nosniff"
+
+
+def test_metrics_are_not_public(app_url):
+    assert _raw(app_url, "/_stcore/metrics", {"X-Forwarded-For": "203.0.113.9"}).status == 404
+    assert _raw(app_url, "/_stcore/health").status == 200
+
+
+def test_over_limit_link_is_redirected_with_a_count(app_url, page):
+    query = "province=Fujian&" + "&".join(f"junk{i}=1" for i in range(1_200))
+    r = _raw(app_url, "/flows?" + query)
+    assert r.status == 303
+    target = urllib.parse.urlsplit(r.getheader("location"))
+    kept = urllib.parse.parse_qs(target.query)
+    assert target.path == "/flows" and kept["province"] == ["Fujian"] and kept["dropped"] == ["202"]
+    page.goto(app_url + "/flows?" + query)
+    settle(page)
+    alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    assert any("more than 1,000 parameters" in a and "202" in a for a in alerts), alerts
+    assert "Fujian" in page.locator('[data-testid="stCaptionContainer"]').all_inner_texts().__str__()
+
+
+# --- the hostile package walk --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("hostile17") / "pkg"
+    shutil.copytree(DATA, dest)
+
+    def edit(name, key, value, column, text):
+        df = pd.read_csv(dest / f"{name}.csv", dtype=str, keep_default_na=False)
+        df.loc[df[key] == value, column] = text
+        df.to_csv(dest / f"{name}.csv", index=False)
+    edit("regions", "admin1", "CN-FJ", "name_en", PAYLOAD)
+    edit("regions", "admin1", "CN-FJ", "name_zh", PAYLOAD)
+    edit("sources", "source_id", "ccg2020", "title", "See https://evil.example/src or phish@evil.example :red[RED]")
+    edit("sources", "source_id", "ccg2020", "url", "javascript:alert(1)")
+    edit("key_figures", "figure_id", "kf-cpaffc-us-cash", "description", PAYLOAD)
+    edit("corporate_donations", "rank", "1", "company", '<a href="https://evil.example/c">ACME</a>')
+    proc, url = start_server({"ATLAS_DATA_DIR": str(dest)})
+    yield url
+    os.killpg(proc.pid, 15)
+
+
+LIVE = """() => {
+  const bad = [];
+  for (const a of document.querySelectorAll('a[href]')) {
+    const u = new URL(a.getAttribute('href'), location.href);
+    // the app's own links (downloads carry the filters, hostile text included, percent-encoded) are fine;
+    // a link to another host that the data or the URL made, or any non-http(s) link, is not
+    if (!/^https?:$/.test(u.protocol) || /evil/i.test(u.hostname)) bad.push('a ' + u.href.slice(0, 80));
+  }
+  for (const i of document.querySelectorAll('img')) {
+    const s = i.getAttribute('src') || '';
+    if (/evil|^https?:/i.test(s) && !s.startsWith(location.origin)) bad.push('img ' + s);
+  }
+  for (const k of document.querySelectorAll('.katex, math')) bad.push('math ' + k.textContent.slice(0, 40));
+  for (const s of document.querySelectorAll('[data-testid="stMarkdownContainer"] span[style*="color"]'))
+    if (s.textContent.includes('RED')) bad.push('directive ' + s.outerHTML.slice(0, 80));
+  for (const a of document.querySelectorAll('svg a, .js-plotly-plot a')) bad.push('plotly link ' + a.outerHTML.slice(0, 80));
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_hostile_package_walk_has_nothing_live(hostile_server, browser, lang):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    outside: list[str] = []
+    csp_errors: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith((hostile_server, "data:", "blob:", "about:", "ws://127.0.0.1")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        for p in PAGES:
+            query = urllib.parse.urlencode([("lang", lang), ("province", "CN-FJ"), ("state", HOSTILE_URL),
+                                            ("category", "phish@evil.example"), ("table", "key_figures")])
+            page.goto(f"{hostile_server}{p.path}?{query}")
+            settle(page)
+            for expander in page.locator('[data-testid="stExpander"] summary').all():
+                expander.click()
+            page.wait_for_timeout(300)
+            assert page.evaluate(LIVE) == [], (p.key, lang)
+            body = page.inner_text("body")
+            assert "Traceback" not in body and "KeyError" not in body, p.key
+        # the link's own hostile values are shown as text in the warning box
+        warnings = " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+        assert "evil.example" in warnings
+    finally:
+        context.close()
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+    assert csp_errors == [], csp_errors[:3]

@@ -1,0 +1,253 @@
+"""Issue #17: a hostile or unlucky data package. Every resource path that leaves the package, every malformed
+descriptor shape and every out-of-range value gets a PackageError naming where, before a byte outside the
+package is read, and the message never echoes more than a short excerpt of what it found."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from atlas.package import MAX_MESSAGE, PackageError, load_package
+from tests.conftest import DATA
+
+SECRET = "TOP-SECRET-MARKER-4711"
+
+
+@pytest.fixture
+def pkg(tmp_path) -> Path:
+    dest = tmp_path / "pkg"
+    shutil.copytree(DATA, dest)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.csv").write_text("source_id\n" + SECRET + "\n", encoding="utf-8")
+    return dest
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Every file pandas is asked to read during a load."""
+    seen: list[Path] = []
+    real = pd.read_csv
+
+    def spy(file, *args, **kwargs):
+        seen.append(Path(file).resolve())
+        return real(file, *args, **kwargs)
+    monkeypatch.setattr(pd, "read_csv", spy)
+    return seen
+
+
+def descriptor(pkg: Path) -> dict:
+    return json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def save(pkg: Path, d) -> None:
+    (pkg / "datapackage.json").write_text(json.dumps(d) if not isinstance(d, str) else d, encoding="utf-8")
+
+
+def resource(d: dict, name: str) -> dict:
+    return next(r for r in d["resources"] if r["name"] == name)
+
+
+def field(d: dict, res: str, name: str) -> dict:
+    return next(f for f in resource(d, res)["schema"]["fields"] if f["name"] == name)
+
+
+def load_error(pkg: Path) -> PackageError:
+    with pytest.raises(PackageError) as info:
+        load_package(pkg)
+    return info.value
+
+
+# --- resource paths: (path or a symlink to make, words the message must hold) ----------------------
+
+HOSTILE_PATHS = [
+    ("../outside/secret.csv", "not a relative path inside the package"),
+    ("../../outside/secret.txt", "not a relative path inside the package"),
+    ("/etc/passwd", "not a relative path inside the package"),
+    ("/proc/self/environ", "not a relative path inside the package"),
+    ("geo/../../outside/secret.csv", "not a relative path inside the package"),
+    ("./sources.csv/..", "not a relative path inside the package"),
+    ("..\\outside\\secret.csv", "not a relative path inside the package"),
+    ("C:/Windows/win.ini", "not a relative path inside the package"),
+    ("file:///etc/passwd", "not a relative path inside the package"),
+    ("https://evil.example/sources.csv", "not a relative path inside the package"),
+    ("sources.csv\x00.txt", "not a relative path inside the package"),
+    ("", "not a relative path inside the package"),
+    ("geo", "not a regular file"),
+    ("no_such_file.csv", "is missing"),
+]
+
+
+@pytest.mark.parametrize("path, words", HOSTILE_PATHS, ids=[repr(p) for p, _ in HOSTILE_PATHS])
+def test_hostile_resource_path_is_refused_before_reading(pkg, reads, path, words):
+    d = descriptor(pkg)
+    resource(d, "sources")["path"] = path
+    save(pkg, d)
+    e = load_error(pkg)
+    assert e.resource == "sources" and words in e.detail, str(e)
+    assert SECRET not in str(e) and "root:" not in str(e)
+    assert reads == [], "nothing is read once a path is refused (the check runs before any table)"
+
+
+SYMLINKS = [  # (link name inside the package, target relative to the package's parent directory, words)
+    ("sources.csv", "outside/secret.csv", "outside the package"),
+    ("passwd.csv", "/etc/passwd", "outside the package"),
+    ("loop.csv", None, "cannot be opened"),
+]
+
+
+@pytest.mark.parametrize("link, target, words", SYMLINKS, ids=[s[0] for s in SYMLINKS])
+def test_symlink_out_of_the_package_is_refused(pkg, reads, link, target, words):
+    d = descriptor(pkg)
+    (pkg / link).unlink(missing_ok=True)
+    if target is None:
+        os.symlink(pkg / link, pkg / link)  # points at itself
+    else:
+        os.symlink(target if target.startswith("/") else pkg.parent / target, pkg / link)
+    resource(d, "sources")["path"] = link
+    save(pkg, d)
+    e = load_error(pkg)
+    assert e.resource == "sources" and words in e.detail, str(e)
+    assert SECRET not in str(e) and reads == []
+
+
+def test_symlink_inside_the_package_is_allowed(pkg):
+    os.symlink(pkg / "sources.csv", pkg / "sources_link.csv")
+    d = descriptor(pkg)
+    resource(d, "sources")["path"] = "sources_link.csv"
+    save(pkg, d)
+    assert len(load_package(pkg).sources) > 0
+
+
+def test_symlinked_descriptor_is_refused(pkg, tmp_path):
+    real = tmp_path / "elsewhere.json"
+    shutil.move(pkg / "datapackage.json", real)
+    os.symlink(real, pkg / "datapackage.json")
+    assert "not a regular file" in load_error(pkg).detail
+
+
+# --- descriptor shapes: (resource, field or None, change to the descriptor, words) ----------------
+
+def _set(res, fname, key, value):
+    def change(d):
+        target = field(d, res, fname) if fname else resource(d, res)["schema"]
+        if key == "constraints.":
+            target["constraints"] = value
+        elif key.startswith("constraints."):
+            target.setdefault("constraints", {})[key.split(".", 1)[1]] = value
+        else:
+            target[key] = value
+    return change
+
+
+def _fields_as_strings(d):
+    resource(d, "survey_findings")["schema"]["fields"] = [f["name"] for f in resource(d, "survey_findings")["schema"]["fields"]]
+
+
+def _field_without_name(d):
+    del field(d, "survey_findings", "statement")["name"]
+
+
+def _fk(value):
+    def change(d):
+        resource(d, "survey_findings")["schema"]["foreignKeys"] = value
+    return change
+
+
+SHAPES = [
+    ("pattern (", "survey_findings", "finding_id", _set("survey_findings", "finding_id", "constraints.pattern", "("),
+     "not a regular expression"),
+    ("enum 5", "survey_findings", "finding_id", _set("survey_findings", "finding_id", "constraints.enum", 5),
+     "must be a list of strings"),
+    ("minimum '0'", "survey_findings", "percent", _set("survey_findings", "percent", "constraints.minimum", "0"),
+     "must be a number"),
+    ("minimum on a string", "survey_findings", "statement",
+     _set("survey_findings", "statement", "constraints.minimum", 0), "applies to numbers"),
+    ("constraints a string", "survey_findings", "statement", _set("survey_findings", "statement", "constraints.", "x"),
+     "constraints must be an object"),
+    ("maxLength 'ten'", "survey_findings", "statement",
+     _set("survey_findings", "statement", "constraints.maxLength", "ten"), "must be a whole number"),
+    ("required 'yes'", "survey_findings", "statement",
+     _set("survey_findings", "statement", "constraints.required", "yes"), "must be true or false"),
+    ("unknown type", "survey_findings", "percent", _set("survey_findings", "percent", "type", "<script>"),
+     "not a Table Schema field type"),
+    ("field without name", "survey_findings", None, _field_without_name, "has no name"),
+    ("fields as strings", "survey_findings", None, _fields_as_strings, "not an object with a name"),
+    ("primaryKey unknown", "survey_findings", None, _set("survey_findings", None, "primaryKey", ["nope"]),
+     "primaryKey names the field 'nope'"),
+    ("primaryKey a number", "survey_findings", None, _set("survey_findings", None, "primaryKey", 5),
+     "primaryKey must be a field name"),
+    ("fk unknown resource", "survey_findings", "source_id",
+     _fk([{"fields": "source_id", "reference": {"resource": "nowhere", "fields": "source_id"}}]), "'nowhere'"),
+    ("fk without reference", "survey_findings", None, _fk([{"fields": "source_id"}]), "has no 'reference'"),
+    ("fk unknown field", "survey_findings", None,
+     _fk([{"fields": "nope", "reference": {"resource": "sources", "fields": "source_id"}}]), "names the field 'nope'"),
+    ("fk unknown target field", "survey_findings", "source_id",
+     _fk([{"fields": "source_id", "reference": {"resource": "sources", "fields": "nope"}}]), "refers to the field 'nope'"),
+    ("foreignKeys an object", "survey_findings", None, _fk({"fields": "x"}), "foreignKeys must be a list"),
+]
+
+
+@pytest.mark.parametrize("label, res, fname, change, words", SHAPES, ids=[s[0] for s in SHAPES])
+def test_descriptor_shape_gets_a_named_message(pkg, reads, label, res, fname, change, words):
+    d = descriptor(pkg)
+    change(d)
+    save(pkg, d)
+    e = load_error(pkg)
+    assert e.resource == res and words in e.detail, str(e)
+    if fname:
+        assert e.field == fname
+    assert reads == [], "descriptor shapes are checked before any table is read"
+
+
+def test_descriptor_nested_100k_deep(pkg):
+    save(pkg, '{"resources": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert "nested too deeply" in load_error(pkg).detail
+
+
+# --- values: (resource, field, value, words) -----------------------------------------------------
+
+VALUES = [
+    ("places", "lat", "inf", "not a finite number"),
+    ("places", "lat", "1e400", "not a finite number"),
+    ("places", "lat", "9999", "above the maximum 90"),
+    ("places", "lon", "-181", "below the minimum -180"),
+    ("regions", "lat", "-90.5", "below the minimum -90"),
+    ("donation_items", "quantity", "1" * 40, "a whole number beyond"),
+    ("donation_items", "quantity", "-5", "below the minimum 0"),
+    ("survey_findings", "percent", "101", "above the maximum 100"),
+    ("survey_findings", "percent", "nan", "not a valid number"),
+]
+
+
+@pytest.mark.parametrize("res, fname, value, words", VALUES, ids=[f"{r}.{f}={v[:12]}" for r, f, v, _ in VALUES])
+def test_out_of_range_value_is_refused(pkg, res, fname, value, words):
+    file = pkg / resource(descriptor(pkg), res)["path"]
+    df = pd.read_csv(file, dtype=str, keep_default_na=False)
+    row = int((df[fname] != "").to_numpy().nonzero()[0][0])
+    df.loc[row, fname] = value
+    df.to_csv(file, index=False)
+    e = load_error(pkg)
+    assert (e.resource, e.row, e.field) == (res, row + 1, fname) and words in e.detail, str(e)
+
+
+def test_huge_header_gives_a_short_message(pkg):
+    file = pkg / "survey_findings.csv"
+    lines = file.read_text(encoding="utf-8").split("\n")
+    lines[0] = lines[0] + "," + ",".join(f"col{i}_" + "x" * 100 for i in range(50_000))  # about 5 MB
+    file.write_text("\n".join(lines), encoding="utf-8")
+    e = load_error(pkg)
+    assert e.resource == "survey_findings" and len(str(e)) <= MAX_MESSAGE + 200
+
+
+def test_long_cell_is_quoted_as_a_short_excerpt(pkg):
+    file = pkg / "survey_findings.csv"
+    df = pd.read_csv(file, dtype=str, keep_default_na=False)
+    df.loc[0, "percent"] = "9" * 3 + "x" * 10_000
+    df.to_csv(file, index=False)
+    e = load_error(pkg)
+    assert e.field == "percent" and len(e.detail) < 200 and "…" in e.detail
