@@ -22,7 +22,7 @@ from atlas.i18n import fmt_number, label, md, name, t
 from atlas.survey import survey_table
 from atlas.vocab import PHYSICAL_UNITS, SURVEY_THEMES
 
-from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, MUTED, OKABE_ITO, ROLE_COLOURS, THEME_COLOURS, template
+from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, MUTED, OKABE_ITO, ROLE_COLOURS, SERIES, THEME_COLOURS, template
 
 @dataclass
 class Chart:
@@ -170,7 +170,7 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
     d = d.sort_values("when")
     fig = go.Figure()
     themes = list(dict.fromkeys(d["theme"]))
-    palette = list(OKABE_ITO.values())
+    palette = SERIES
     for i, theme in enumerate(themes):
         m = d["theme"] == theme
         vals = [f"{fmt_number(v, lang)} {label('unit', u, lang) if u else ''}".strip() if pd.notna(v) else ""
