@@ -118,6 +118,14 @@ def _base_geojson(package_dir: str) -> dict:
     return out
 
 
+#: The sea under the land: a rectangle over the whole drawn world (Streamlit's deck ignores `clearColor`).
+OCEAN_RING = [[-420, -85], [60, -85], [60, 85], [-420, 85], [-420, -85]]
+
+
+def rgb_of(unit_rgba: list[float]) -> list[int]:
+    return [round(v * 255) for v in unit_rgba[:3]] + [255]
+
+
 @lru_cache(maxsize=8)
 def _base_layers(package_dir: str, dark: bool, filled: bool) -> list[pdk.Layer]:
     g = _base_geojson(package_dir)
@@ -125,7 +133,10 @@ def _base_layers(package_dir: str, dark: bool, filled: bool) -> list[pdk.Layer]:
     countries = copy.deepcopy(g["countries"])
     for feat in countries["features"]:
         feat["properties"]["fill"] = c["home"]
+    ocean = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [OCEAN_RING]}}
     return [
+        pdk.Layer("GeoJsonLayer", ocean, id="ocean", stroked=False, filled=filled, get_fill_color=rgb_of(c["ocean"]),
+                  pickable=False),
         pdk.Layer("GeoJsonLayer", g["world"], id="world", stroked=True, filled=filled, get_fill_color=c["land"],
                   get_line_color=c["world_line"], line_width_min_pixels=0.5, pickable=False),
         pdk.Layer("GeoJsonLayer", countries, id="countries", stroked=True, filled=filled, get_fill_color="properties.fill",
@@ -173,7 +184,7 @@ def curve(x0: float, y0: float, x1: float, y1: float, bend: float = BEND, n: int
     return path, round(float(mid[0]), 3), round(float(_unmerc(mid[1])), 3), round(angle, 1)
 
 
-def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding: float = 0.12,
+def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding: float = 0.06,
              max_zoom: float = 5.0) -> pdk.ViewState:
     """A view centred on the points and zoomed so that they all fit a map `width` x `height` pixels wide
     (the narrowest screen: a phone shows all of them, wider screens show more around them)."""
@@ -184,12 +195,14 @@ def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding
         return VIEW
     lon, y = lon[ok], _merc(lat[ok])
     x0, x1, y0, y1 = lon.min(), lon.max(), y.min(), y.max()
+    centre_lon = float((x0 + x1) / 2)
+    if centre_lon < -180:  # deck.gl wants a view longitude in -180..180: centre on -180 and widen the box to match
+        centre_lon = -180.0
+        x0, x1 = min(x0, 2 * centre_lon - x1), max(x1, 2 * centre_lon - x0)
     span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     usable = 1 - 2 * padding
     zoom = min(math.log2(width * usable * 360 / (512 * span_x)), math.log2(height * usable * 360 / (512 * span_y)))
     zoom = float(np.clip(zoom, 0.5, max_zoom))
-    centre_lon = float((x0 + x1) / 2)
-    centre_lon = centre_lon + 360 if centre_lon < -180 else centre_lon  # deck.gl wants a view longitude in -180..180
     return pdk.ViewState(latitude=round(float(_unmerc((y0 + y1) / 2)), 3), longitude=round(centre_lon, 3),
                          zoom=round(zoom, 2), min_zoom=0.5, max_zoom=9, pitch=0, bearing=0)
 
@@ -225,19 +238,17 @@ def category_colour(category: str) -> str:
     return CATEGORY_COLOURS.get(category, MUTED)
 
 
-def _label_layer(points: pd.DataFrame, dark: bool, layer_id: str = "labels", collision: bool = True) -> pdk.Layer:
-    """Names of the places drawn, above their circles. On screen, where two would overlap, deck.gl's collision
-    filter keeps the one with the larger circle (so zooming in shows more). Exported pages use pydeck's own
-    deck.gl bundle, which has no extensions: there the labels are decluttered beforehand (`declutter`)."""
+def _label_layer(points: pd.DataFrame, dark: bool, layer_id: str = "labels") -> pdk.Layer:
+    """Names of the places drawn, above their circles, for the labels `declutter` kept. (deck.gl's
+    CollisionFilterExtension, which would keep labels apart at every zoom, drew no label at all in
+    Streamlit's deck.gl and is missing from pydeck's own bundle, so the exported pages could not use it.)"""
     c = LAND[dark]
     p = points[["lon", "lat", "label", "radius"]].copy()
     p["offset"] = [[0, -round(r + 9, 1)] for r in p["radius"]]
-    extra = dict(extensions=[{"@@type": "CollisionFilterExtension"}], collision_enabled=True,
-                 get_collision_priority="radius", collision_test_props={"sizeScale": 1.3}) if collision else {}
     return pdk.Layer("TextLayer", p.to_dict("records"), id=layer_id,
                      get_position=["lon", "lat"], get_text="label", get_size=12, size_units="'pixels'",
                      get_color=c["label"], get_pixel_offset="offset", character_set="'auto'", font_family=f"'{FONT}'",
-                     font_settings={"sdf": True}, outline_width=3, outline_color=c["halo"], pickable=False, **extra)
+                     font_settings={"sdf": True}, outline_width=3, outline_color=c["halo"], pickable=False)
 
 
 def _screen(lon, lat, view: pdk.ViewState, width: int, height: int):
@@ -266,7 +277,7 @@ def declutter(points: pd.DataFrame, view: pdk.ViewState, width: int, height: int
 
 
 def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = False, fit_width: int = FIT_WIDTH,
-                    fit_height: int = MAP_HEIGHT, collision: bool = True) -> pdk.Deck:
+                    fit_height: int = MAP_HEIGHT) -> pdk.Deck:
     """Flat curves from giver to receiver over the land, an arrowhead in the middle of each, places sized by what
     they gave and received drawn above them (and so the first to be clicked), and the places' names."""
     qmax = fm.qmax
@@ -312,8 +323,7 @@ def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = 
                       arcs[["to_lon", "to_lat"]].set_axis(["lon", "lat"], axis=1), pts[["lon", "lat"]]])
     view = fit_view(ends["lon"], ends["lat"], fit_width, fit_height)
     if len(pts):
-        shown = pts.head(MAX_LABELS) if collision else declutter(pts, view, fit_width, fit_height)
-        layers.append(_label_layer(shown, dark, collision=collision))
+        layers.append(_label_layer(declutter(pts.head(MAX_LABELS * 3), view, fit_width, fit_height).head(MAX_LABELS), dark))
     return make_deck(layers, dark, basemap, view)
 
 
@@ -394,7 +404,7 @@ def pairing_places(v: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basemap: bool = False,
-                        fit_width: int = FIT_WIDTH, fit_height: int = 480, collision: bool = True) -> pdk.Deck:
+                        fit_width: int = FIT_WIDTH, fit_height: int = 480) -> pdk.Deck:
     """One flat curve per sister relationship, coloured by the help recorded between the pair (see
     `pairing_colours`), and a clickable circle per place."""
     v = view.dropna(subset=["cn_lat", "us_lat"]).copy()
@@ -423,6 +433,6 @@ def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basem
                       v[["to_lon", "to_lat"]].set_axis(["lon", "lat"], axis=1)])
     box = fit_view(ends["lon"], ends["lat"], fit_width, fit_height)
     if len(places):
-        shown = places.head(MAX_LABELS) if collision else declutter(places, box, fit_width, fit_height)
-        layers.append(_label_layer(shown, dark, "pair_labels", collision=collision))
+        shown = declutter(places.head(MAX_LABELS * 3), box, fit_width, fit_height).head(MAX_LABELS)
+        layers.append(_label_layer(shown, dark, "pair_labels"))
     return make_deck(layers, dark, basemap, box)

@@ -66,8 +66,9 @@ def top_flow_lines(fm: FlowMap, lang: str) -> list[str]:
         giver, receiver = _end(r.from_name_en, r.from_name_zh, lang), _end(r.to_name_en, r.to_name_zh, lang)
         what, direction = label("category", r.category, lang), label("direction", r.direction, lang)
         if r.unit in PHYSICAL_UNITS and r.quantity == r.quantity:
+            unit = fmt_unit(r.unit, lang)
             lines.append(t("map.top_item", lang, rank=r.rank, giver=giver, receiver=receiver, direction=direction,
-                           quantity=fmt_number(r.quantity, lang), what=f"{what} ({fmt_unit(r.unit, lang)})"))
+                           quantity=fmt_number(r.quantity, lang), what=what if unit in what else f"{what} ({unit})"))
         else:
             lines.append(t("map.top_item_count", lang, rank=r.rank, giver=giver, receiver=receiver, direction=direction,
                            what=what, records=records_text(r.records, lang)))

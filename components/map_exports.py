@@ -73,10 +73,9 @@ def _foot(source: str, lang: str, link: str) -> list[str]:
 
 def flow_map_html(fm: FlowMap, lang: str, filters_text: str, link: str = "", source: str | None = None) -> bytes:
     """The flow map as an HTML file that draws offline: title, filters, colour and width legend, source, licence, link."""
-    deck = build_flow_deck(fm, lang, dark=False, fit_width=EXPORT_WIDTH, fit_height=EXPORT_MAP_HEIGHT,
-                           collision=False)
+    deck = build_flow_deck(fm, lang, dark=False, fit_width=EXPORT_WIDTH, fit_height=EXPORT_MAP_HEIGHT)
     legend = [_swatch(category_colour(c), f"{label('category', c, lang)}: {fmt_number(q, lang)} {fmt_unit(u, lang)}"
-                      if u != "messages" else label("category", c, lang))
+                      if u != "messages" and q and q > 0 else label("category", c, lang))
               for c, u, q in zip(fm.legend["category"], fm.legend["unit"], fm.legend["quantity"])]
     legend += [_swatch("#555555", f"{q}", height=max(1, round(w))) for q, w in legend_widths(fm.qmax, lang)]
     legend += [_swatch(DIRECTION_COLOURS["cn_to_us"], t("mapexport.dot_cn", lang), 12),
@@ -88,8 +87,7 @@ def flow_map_html(fm: FlowMap, lang: str, filters_text: str, link: str = "", sou
 
 
 def pairings_map_html(view: pd.DataFrame, lang: str, filters_text: str, link: str = "", source: str | None = None) -> bytes:
-    deck = build_pairings_deck(view, lang, dark=False, fit_width=EXPORT_WIDTH, fit_height=EXPORT_MAP_HEIGHT,
-                           collision=False)
+    deck = build_pairings_deck(view, lang, dark=False, fit_width=EXPORT_WIDTH, fit_height=EXPORT_MAP_HEIGHT)
     legend = [_swatch(colour, label("exchange", e, lang)) for e, colour in EXCHANGE_COLOURS.items()]
     head = [t("mapexport.filters", lang, filters=filters_text or t("mapexport.no_filters", lang)), t("pairings.legend", lang)]
     title = t("mapexport.title_pairings", lang)

@@ -4,6 +4,7 @@ import streamlit as st
 from atlas import exports, pairings
 from atlas.i18n import t
 from components import data, downloads, frame, site, url_state
+from components.map_exports import pairings_map_html, pairings_map_png
 from components.pairings_map import show_pairings_map
 from components.tables import show_table
 
@@ -23,6 +24,10 @@ else:
                      official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
     show_pairings_map(view, lang)
     show_table(pairings.table(view, lang), lang, height=420)
-    downloads.show_row("pairings", "sister-relationships", site.BY_KEY["pairings"].applies,
-                       {"csv": lambda: exports.csv_bytes(pairings.table(view, "en"))})
+    applies = site.BY_KEY["pairings"].applies
+    described, link = frame.describe(applies), st.context.url
+    downloads.show_row("pairings", {"csv": "sister-relationships", "html": "pairings-map", "png": "pairings-map"}, applies,
+                       {"csv": lambda: exports.csv_bytes(pairings.table(view, "en")),
+                        "html": lambda: pairings_map_html(view, lang, described, link),
+                        "png": lambda: pairings_map_png(view, lang, described, link)}, help_prefix="pairings.download_")
 frame.sources("pairings")
