@@ -33,8 +33,9 @@ LEGEND_SAMPLES = (1_000, 10_000, 100_000, 1_000_000)
 FLOW_ALPHA = 175      # lines are semi-transparent, so crossings and overlaps stay readable
 BEND = 0.22           # how far a flow bows to the right of its direction, as a share of its length
 MAP_HEIGHT = 520
-#: The narrowest map the view is fitted to (a 390 px phone less the page's padding): wider screens show more around it.
-FIT_WIDTH = 340
+#: The narrowest map the view is fitted to (a 390 px phone less the page's padding, less room for the circles at
+#: the edges): wider screens show more around it.
+FIT_WIDTH = 320
 MAX_LABELS = 40
 ARROW = "\u25b6"      # drawn at each flow's middle, rotated along it: which way the help went
 #: Scroll-wheel zoom is off (scrolling the page must not zoom the map); drag pans, double-click, pinch, +/- keys zoom.
@@ -184,7 +185,7 @@ def curve(x0: float, y0: float, x1: float, y1: float, bend: float = BEND, n: int
     return path, round(float(mid[0]), 3), round(float(_unmerc(mid[1])), 3), round(angle, 1)
 
 
-def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding: float = 0.06,
+def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding: float = 0.1,
              max_zoom: float = 5.0) -> pdk.ViewState:
     """A view centred on the points and zoomed so that they all fit a map `width` x `height` pixels wide
     (the narrowest screen: a phone shows all of them, wider screens show more around them)."""
@@ -202,9 +203,9 @@ def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding
     span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     usable = 1 - 2 * padding
     zoom = min(math.log2(width * usable * 360 / (512 * span_x)), math.log2(height * usable * 360 / (512 * span_y)))
-    zoom = float(np.clip(zoom, 0.5, max_zoom))
+    zoom = float(np.clip(zoom, 0.0, max_zoom))
     return pdk.ViewState(latitude=round(float(_unmerc((y0 + y1) / 2)), 3), longitude=round(centre_lon, 3),
-                         zoom=round(zoom, 2), min_zoom=0.5, max_zoom=9, pitch=0, bearing=0)
+                         zoom=round(zoom, 2), min_zoom=0, max_zoom=9, pitch=0, bearing=0)
 
 
 def arc_width(quantity, unit, qmax: float) -> np.ndarray:
