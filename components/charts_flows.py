@@ -50,7 +50,7 @@ def build_flow_sankey(links: pd.DataFrame, names: pd.DataFrame, measure: str, la
                   hovertemplate="%{source.label} – %{target.label}: %{value:,.0f} (%{customdata})<extra></extra>"),
     ))
     measure_text = t(f"sankey.measure.{measure}", lang)
-    subtitle = t("sankey.subtitle", lang, measure=measure_text, filters=filters_text)
+    subtitle = t("sankey.subtitle", lang, measure=measure_text, filters=filters_text).rstrip("；;, ")  # no filters: no dangling separator
     frame(fig, t("sankey.title", lang), subtitle, source, dark, height=max(380, 170 + 26 * max(len(cn), len(us), 1)))
     fig.update_layout(margin=dict(l=10, r=10, t=95, b=95))
     data = pd.DataFrame({
