@@ -22,6 +22,7 @@ BOUNDARY_FILES = {
     "countries": "countries.geojson",
     "us-states": "us-states.geojson",
     "cn-provinces": "cn-provinces.geojson",
+    "world": "world.geojson",
 }
 ADMIN1_LAYERS = ("us-states", "cn-provinces")
 

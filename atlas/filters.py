@@ -151,13 +151,16 @@ FIELDS: tuple[Field, ...] = (
           names="flows.level"),
     Field("basemap", "flag", default=False, pages=("flows", "pairings"), widget="toggle", sidebar=False),
     Field("currency", "one", _codes(("CNY", "USD")), "CNY", pages=("corporate",), widget="segmented", sidebar=False),
+    # What the flows page's Sankey measures (atlas.flows.SANKEY_MEASURES).
+    Field("measure", "one", _codes(("masks", "items", "records")), "masks", pages=("flows",), widget="segmented",
+          sidebar=False, names="sankey.measure"),
     # Bars are compared by length, so linear by default; a log axis only when the reader asks for it.
     Field("scale", "one", _codes(("linear", "log")), "linear", pages=("overview",), widget="segmented", sidebar=False,
           names="scale"),
     Field("table", "one", lambda v: {n: n for n in v.tables}, "", pages=("data",), widget="select", sidebar=False),
     Field("q", "text", default="", pages=("data",), widget="text", sidebar=False),
     # The charts a reader switched to their table tab (each chart's tabs are this field's widget).
-    Field("as_table", "multi", _codes(V.CHARTS), (), pages=("overview", "corporate", "survey", "pairings"), widget="tabs",
+    Field("as_table", "multi", _codes(V.CHARTS), (), pages=("overview", "flows", "corporate", "survey", "pairings"), widget="tabs",
           sidebar=False),
 )
 BY_NAME = {f.name: f for f in FIELDS}

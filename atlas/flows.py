@@ -17,7 +17,7 @@ from .filters import Filters, match
 from .overview import summary
 from .package import Package
 from .records import SCREEN_ROWS, Data
-from .vocab import PHYSICAL_UNITS
+from .vocab import MASKS, PHYSICAL_UNITS
 
 MAX_ARCS = 300
 LEVELS = ("region", "place")
@@ -33,6 +33,7 @@ class FlowMap:
     qmax: float              # the width scale's largest quantity
     legend: pd.DataFrame     # quantity and records per category and unit, over every arc (drawn or not)
     arcs_total: int          # arcs before the cap
+    place_max: float = 0.0   # the circle scale's largest place total (physical items given + received); 0: these records'
 
     @property
     def capped(self) -> bool:
@@ -48,12 +49,37 @@ class FlowsView:
 
 
 def view(data: Data, filters: Filters, level: str = "region") -> FlowsView | None:
-    """The flows page for `filters` at `level`, or None when no record matches."""
+    """The flows page for `filters` at `level`, or None when no record matches.
+
+    Widths and circles use one scale for the whole dataset (`dataset_scale`), so that a line or a circle
+    means the same quantity in every filter."""
     records = match(data.records, filters)
     if records.empty:
         return None
-    return FlowsView(flow_map(records, data.package, level), text_summary(records), flow_table(records, SCREEN_ROWS),
-                     len(records))
+    return FlowsView(flow_map(records, data.package, level, scale=dataset_scale(data)), text_summary(records),
+                     flow_table(records, SCREEN_ROWS), len(records))
+
+
+_SCALES: dict[int, tuple[object, tuple[float, float]]] = {}
+
+
+def dataset_scale(data: Data) -> tuple[float, float]:
+    """(largest flow, largest place total) of physical items over every record, at the province/state level,
+    where both are largest (a place's flows add up into its region's): the fixed scale of every map."""
+    hit = _SCALES.get(id(data.records))
+    if hit is not None and hit[0] is data.records:
+        return hit[1]
+    records = data.records
+    scale = (width_scale(aggregate_flows(records, "region")), place_scale(place_totals(records, "region")))
+    _SCALES.clear()  # one package at a time: a reloaded package replaces the old entry
+    _SCALES[id(records)] = (records, scale)
+    return scale
+
+
+def place_scale(totals: pd.DataFrame) -> float:
+    """Largest physical quantity a place gave and received together (it gets the largest circle)."""
+    size = totals[totals["unit"].isin(PHYSICAL_UNITS)].groupby("key")["quantity"].sum()
+    return float(size.max()) if len(size) and size.max() > 0 else 1.0
 
 
 def records_table(data: Data, filters: Filters) -> pd.DataFrame:
@@ -162,12 +188,73 @@ def legend(flows: pd.DataFrame) -> pd.DataFrame:
             .agg(quantity=("quantity", "sum"), records=("records", "sum")).reset_index())
 
 
-def flow_map(records: pd.DataFrame, pkg: Package, level: str, max_arcs: int = MAX_ARCS) -> FlowMap:
+def flow_map(records: pd.DataFrame, pkg: Package, level: str, max_arcs: int = MAX_ARCS,
+             scale: tuple[float, float] | None = None) -> FlowMap:
+    """The map of `records`; `scale` (largest flow, largest place total) fixes widths and circles, by
+    default those of these records."""
     coords = coordinates(pkg, level)
     flows = ends(aggregate_flows(records, level), coords)
     shown = top_arcs(flows, max_arcs)
-    return FlowMap(shown.reset_index(drop=True), place_totals(records, level), coords, records_by_key(records, level),
-                   int(unmapped(records, level)["record_no"].nunique()), width_scale(flows), legend(flows), len(flows))
+    totals = place_totals(records, level)
+    qmax, place_max = scale if scale is not None else (width_scale(flows), place_scale(totals))
+    return FlowMap(shown.reset_index(drop=True), totals, coords, records_by_key(records, level),
+                   int(unmapped(records, level)["record_no"].nunique()), qmax, legend(flows), len(flows), place_max)
+
+
+TOP_FLOWS = 10
+
+
+def top_flows(flows: pd.DataFrame, limit: int = TOP_FLOWS) -> pd.DataFrame:
+    """The largest flows, giver -> receiver: counted things (pieces, items, pairs) by quantity first, then
+    money and messages by records; one row per giver, receiver, category and unit, with its direction."""
+    if flows.empty:
+        return flows.assign(rank=pd.Series(dtype=int))
+    f = flows.assign(_physical=flows["unit"].isin(PHYSICAL_UNITS).astype(int), _q=flows["quantity"].fillna(-1))
+    ranked = f.sort_values(["_physical", "_q", "records", "from_key", "to_key", "category"],
+                           ascending=[False, False, False, True, True, True], kind="stable").head(limit)
+    ranked = ranked.drop(columns=["_physical", "_q"]).reset_index(drop=True)
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    return ranked
+
+
+SANKEY_MEASURES = ("masks", "items", "records")
+NOT_STATED = ""  # the admin-1 code of an end whose province or state the sources do not state
+
+
+def sankey_links(records: pd.DataFrame, measure: str = "masks") -> pd.DataFrame:
+    """Chinese provinces -> US states, one link per province, state and direction, whichever way help went.
+
+    measure "masks": mask pieces; "items": every counted thing (pieces, items and pairs together);
+    "records": donation records and messages. Ends whose province or state is not stated keep
+    `NOT_STATED` as code, so the links add up to the records' own totals."""
+    if measure not in SANKEY_MEASURES:
+        raise ValueError(f"unknown measure {measure!r}")
+    r = records[["record_no", "direction", "cn_admin1", "us_admin1", "category", "unit", "quantity"]]
+    if measure == "masks":
+        r = r[r["category"].isin(MASKS) & (r["unit"] == "pieces")]
+    elif measure == "items":
+        r = r[r["unit"].isin(PHYSICAL_UNITS)]
+    r = r.assign(cn_admin1=r["cn_admin1"].astype(str).replace("nan", NOT_STATED),
+                 us_admin1=r["us_admin1"].astype(str).replace("nan", NOT_STATED), direction=r["direction"].astype(str))
+    keys = ["cn_admin1", "us_admin1", "direction"]
+    if measure == "records":
+        g = r.groupby(keys)["record_no"].nunique().rename("value")
+    else:
+        g = r.groupby(keys)["quantity"].sum(min_count=1).rename("value")
+    out = g.reset_index()
+    out = out[out["value"].notna() & (out["value"] > 0)]
+    return out.sort_values(["value", "cn_admin1", "us_admin1"], ascending=[False, True, True]).reset_index(drop=True)
+
+
+def measure_total(records: pd.DataFrame, measure: str) -> float:
+    """What the records' table adds up to for `measure` (the Sankey's links must sum to it)."""
+    if measure == "records":
+        return float(records["record_no"].nunique()) if len(records) else 0.0
+    if measure == "masks":
+        r = records[records["category"].isin(MASKS) & (records["unit"] == "pieces")]
+    else:
+        r = records[records["unit"].isin(PHYSICAL_UNITS)]
+    return float(r["quantity"].sum())
 
 
 def flow_table(records: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
@@ -193,3 +280,8 @@ def text_summary(records: pd.DataFrame) -> dict:
     s["places_us"] = int(pd.concat([records.loc[records["direction"] == "cn_to_us", "to_id"],
                                     records.loc[records["direction"] == "us_to_cn", "from_id"]]).nunique())
     return s
+
+
+def sankey_view(data: Data, filters: Filters, measure: str = "masks") -> pd.DataFrame:
+    """The Sankey's links for `filters` (see `sankey_links`)."""
+    return sankey_links(match(data.records, filters), measure)

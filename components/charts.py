@@ -24,7 +24,7 @@ from atlas.survey import survey_table
 from atlas.text import plot_text
 from atlas.vocab import PHYSICAL_UNITS, SURVEY_THEMES
 
-from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, MUTED, OKABE_ITO, ROLE_COLOURS, THEME_COLOURS, template
+from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, MUTED, OKABE_ITO, ROLE_COLOURS, SERIES, THEME_COLOURS, template
 
 @dataclass
 class Chart:
@@ -73,7 +73,7 @@ def legend_entries(fig: go.Figure) -> list[tuple[str, str]]:
     """(name, colour) of each trace the legend shows, once per name."""
     seen: dict[str, str] = {}
     for trace in fig.data:
-        if trace.showlegend is False or not trace.name or trace.name in seen:
+        if getattr(trace, "showlegend", False) is False or not getattr(trace, "name", None) or trace.name in seen:
             continue
         colour = getattr(getattr(trace, "marker", None), "color", None)
         seen[trace.name] = colour if isinstance(colour, str) else MUTED
@@ -348,7 +348,7 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
     d = d.sort_values("when")
     fig = go.Figure()
     themes = list(dict.fromkeys(d["theme"]))
-    palette = list(OKABE_ITO.values())
+    palette = SERIES
     for i, theme in enumerate(themes):
         m = d["theme"] == theme
         vals = [_stated(v, u, lang) for v, u in zip(d.loc[m, "value"], d.loc[m, "unit"])]

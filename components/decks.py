@@ -22,13 +22,32 @@ from atlas.geometry import simplify_ring
 from atlas.i18n import fmt_number, fmt_unit, label, t
 from atlas.vocab import PHYSICAL_UNITS
 
-from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, EXCHANGE_COLOURS, rgb
+from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, EXCHANGE_COLOURS, FONT, MUTED, rgb
 
 # deck.gl rejects a view longitude beyond +-180, while the data may go past it (shifted Chinese longitudes).
 VIEW = pdk.ViewState(latitude=36, longitude=-168, zoom=1.35, min_zoom=0.5, max_zoom=9, pitch=0, bearing=0)
 MAX_WIDTH_PX = 16
 MIN_WIDTH_PX = 1.5
-COUNTRY_FILL = {"CN": [253, 224, 204, 255], "US": [214, 232, 245, 255]}
+#: Quantities the width legend always shows: the scale is fixed for the whole dataset, so is its legend.
+LEGEND_SAMPLES = (1_000, 10_000, 100_000, 1_000_000)
+FLOW_ALPHA = 175      # lines are semi-transparent, so crossings and overlaps stay readable
+BEND = 0.22           # how far a flow bows to the right of its direction, as a share of its length
+MAP_HEIGHT = 520
+#: The narrowest map the view is fitted to (a 390 px phone less the page's padding, less room for the circles at
+#: the edges): wider screens show more around it.
+FIT_WIDTH = 320
+MAX_LABELS = 40
+ARROW = "\u25b6"      # drawn at each flow's middle, rotated along it: which way the help went
+#: Scroll-wheel zoom is off (scrolling the page must not zoom the map); drag pans, double-click, pinch, +/- keys zoom.
+CONTROLLER = {"scrollZoom": False, "dragRotate": False, "touchRotate": False, "doubleClickZoom": True,
+              "touchZoom": True, "keyboard": True, "dragPan": True}
+LAND = {False: {"ocean": [0.84, 0.89, 0.93, 1], "land": [243, 240, 233, 255], "home": [252, 251, 248, 255],
+                "line": [150, 150, 150, 200], "world_line": [190, 190, 185, 255], "label": [34, 34, 34, 255],
+                "halo": [255, 255, 255, 230]},
+        True: {"ocean": [0.043, 0.078, 0.125, 1], "land": [36, 42, 51, 255], "home": [48, 56, 67, 255],
+               "line": [120, 128, 140, 220], "world_line": [70, 78, 90, 255], "label": [236, 236, 236, 255],
+               "halo": [14, 17, 23, 230]}}
+COUNTRY_FILL = {"CN": LAND[False]["home"], "US": LAND[False]["home"]}
 
 
 class CompactDeck(pdk.Deck):
@@ -42,19 +61,19 @@ class CompactDeck(pdk.Deck):
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line", "maxWidth": "420px"}}
+TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line", "maxWidth": "320px"}}
 
 
-def make_deck(layers: list, dark: bool = False, basemap: bool = False) -> CompactDeck:
-    """The one way maps are made: the offline outlines below `layers`, optionally over an online basemap.
+def make_deck(layers: list, dark: bool = False, basemap: bool = False, view: pdk.ViewState | None = None) -> CompactDeck:
+    """The one way maps are made: the offline land and outlines below `layers`, optionally over an online basemap.
 
     Without `basemap` the deck names no map style at all (pydeck's sentinel, which Streamlit reads as
     "none"): given `map_style=None`, Streamlit would fetch CARTO's style from the internet instead.
     """
     style = {"map_provider": "carto", "map_style": "dark" if dark else "light"} if basemap else {"map_provider": None}
-    return CompactDeck(layers=base_layers(dark, filled=not basemap) + layers, initial_view_state=VIEW, tooltip=TOOLTIP,
-                       views=[pdk.View(type="MapView", controller=True, repeat=bool(basemap))],
-                       parameters={"clearColor": [0.055, 0.067, 0.09, 1] if dark else [0.93, 0.95, 0.97, 1]}, **style)
+    return CompactDeck(layers=base_layers(dark, filled=not basemap) + layers, initial_view_state=view or VIEW,
+                       tooltip=TOOLTIP, views=[pdk.View(type="MapView", controller=CONTROLLER, repeat=bool(basemap))],
+                       parameters={"clearColor": LAND[dark]["ocean"]}, **style)
 
 
 def pacific(lon):
@@ -71,6 +90,21 @@ def _shift_geometry(coords, tolerance: float = 0.04):
     return [_shift_geometry(c, tolerance) for c in coords]
 
 
+#: A world ring east of this longitude (its mean) moves west by 360 degrees as a whole: so Europe, Africa,
+#: Asia and Oceania lie west of the Pacific, the Americas east of it, and no ring is cut in two (the Atlantic
+#: is the seam; only Greenland spans it, and it stays with the Americas).
+WORLD_SEAM = -30.0
+
+
+def _shift_world(coords):
+    if isinstance(coords[0][0], (int, float)):
+        if sum(x for x, *_ in coords) / len(coords) <= WORLD_SEAM:  # the Americas: an eastern vertex is past 180 (Aleutians, Chukotka)
+            return [[round(x - 360 if x > 0 else x, 2), round(y, 2)] for x, y, *_ in coords]
+        # A vertex west of the seam in a ring that moves is on the antimeridian (Russia's -180 = +180): it stays.
+        return [[round(x - 360 if x > WORLD_SEAM else x, 2), round(y, 2)] for x, y, *_ in coords]
+    return [_shift_world(c) for c in coords]
+
+
 @lru_cache(maxsize=4)
 def _base_geojson(package_dir: str) -> dict:
     b = load_boundaries(package_dir)
@@ -78,34 +112,100 @@ def _base_geojson(package_dir: str) -> dict:
     for key, fc in b.items():
         fc = copy.deepcopy(fc)
         for feat in fc["features"]:
-            feat["geometry"]["coordinates"] = _shift_geometry(feat["geometry"]["coordinates"])
+            geom = feat["geometry"]
+            geom["coordinates"] = _shift_world(geom["coordinates"]) if key == "world" else _shift_geometry(geom["coordinates"])
             feat["properties"] = {k: v for k, v in feat["properties"].items() if k in ("iso", "admin1")}
         out[key] = fc
     return out
 
 
+#: The sea under the land: a rectangle over the whole drawn world (Streamlit's deck ignores `clearColor`).
+OCEAN_RING = [[-420, -85], [60, -85], [60, 85], [-420, 85], [-420, -85]]
+
+
+def rgb_of(unit_rgba: list[float]) -> list[int]:
+    return [round(v * 255) for v in unit_rgba[:3]] + [255]
+
+
 @lru_cache(maxsize=8)
 def _base_layers(package_dir: str, dark: bool, filled: bool) -> list[pdk.Layer]:
     g = _base_geojson(package_dir)
-    line = [120, 120, 120, 200] if not dark else [170, 170, 170, 200]
+    c = LAND[dark]
     countries = copy.deepcopy(g["countries"])
     for feat in countries["features"]:
-        iso = feat["properties"].get("iso", "")
-        feat["properties"]["fill"] = COUNTRY_FILL.get(iso, [230, 230, 230, 255]) if not dark else [45, 50, 60, 255]
+        feat["properties"]["fill"] = c["home"]
+    ocean = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [OCEAN_RING]}}
     return [
+        pdk.Layer("GeoJsonLayer", ocean, id="ocean", stroked=False, filled=filled, get_fill_color=rgb_of(c["ocean"]),
+                  pickable=False),
+        pdk.Layer("GeoJsonLayer", g["world"], id="world", stroked=True, filled=filled, get_fill_color=c["land"],
+                  get_line_color=c["world_line"], line_width_min_pixels=0.5, pickable=False),
         pdk.Layer("GeoJsonLayer", countries, id="countries", stroked=True, filled=filled, get_fill_color="properties.fill",
-                  get_line_color=line, line_width_min_pixels=1, pickable=False),
+                  get_line_color=c["line"], line_width_min_pixels=1, pickable=False),
         pdk.Layer("GeoJsonLayer", g["cn-provinces"], id="provinces", stroked=True, filled=False,
-                  get_line_color=line, line_width_min_pixels=0.5, pickable=False),
+                  get_line_color=c["line"], line_width_min_pixels=0.5, pickable=False),
         pdk.Layer("GeoJsonLayer", g["us-states"], id="states", stroked=True, filled=False,
-                  get_line_color=line, line_width_min_pixels=0.5, pickable=False),
+                  get_line_color=c["line"], line_width_min_pixels=0.5, pickable=False),
     ]
 
 
 def base_layers(dark: bool = False, filled: bool = True) -> list[pdk.Layer]:
-    """Country, province and state outlines from the package's boundaries (built once per package and theme)."""
+    """World land, country, province and state outlines from the package's boundaries (built once per package and theme)."""
     from atlas.package import data_dir
     return _base_layers(str(data_dir()), dark, filled)
+
+
+# --- geometry of the drawing ----------------------------------------------------------------------
+
+def _merc(lat):
+    lat = np.clip(np.asarray(lat, dtype=float), -85, 85)
+    return np.degrees(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+
+def _unmerc(y):
+    return np.degrees(2 * np.arctan(np.exp(np.radians(np.asarray(y, dtype=float)))) - np.pi / 2)
+
+
+def curve(x0: float, y0: float, x1: float, y1: float, bend: float = BEND, n: int = 24) -> tuple[list, float, float, float]:
+    """A flat curve from (x0, y0) to (x1, y1) (lon, lat; Pacific-shifted), bowed to the right of its direction.
+
+    Both directions of one pair bow to opposite sides, so they are never drawn on top of each other.
+    Returns the path, and the point and angle (degrees, counter-clockwise from east, on screen) of its middle.
+    Computed in Mercator coordinates, where screen angles are true."""
+    m0, m1 = float(_merc(y0)), float(_merc(y1))
+    dx, dy = x1 - x0, m1 - m0
+    cx, cy = (x0 + x1) / 2 + bend * dy, (m0 + m1) / 2 - bend * dx  # the right-hand normal of (dx, dy) is (dy, -dx)
+    t = np.linspace(0, 1, n)[:, None]
+    p0, pc, p1 = np.array([x0, m0]), np.array([cx, cy]), np.array([x1, m1])
+    pts = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * pc + t ** 2 * p1
+    path = [[round(float(x), 3), round(float(_unmerc(y)), 3)] for x, y in pts]
+    mid = 0.25 * p0 + 0.5 * pc + 0.25 * p1
+    tangent = p1 - p0  # at t = 1/2 a quadratic Bezier runs parallel to its chord
+    angle = math.degrees(math.atan2(tangent[1], tangent[0]))
+    return path, round(float(mid[0]), 3), round(float(_unmerc(mid[1])), 3), round(angle, 1)
+
+
+def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding: float = 0.1,
+             max_zoom: float = 5.0) -> pdk.ViewState:
+    """A view centred on the points and zoomed so that they all fit a map `width` x `height` pixels wide
+    (the narrowest screen: a phone shows all of them, wider screens show more around them)."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    ok = ~(np.isnan(lon) | np.isnan(lat))
+    if not ok.any():
+        return VIEW
+    lon, y = lon[ok], _merc(lat[ok])
+    x0, x1, y0, y1 = lon.min(), lon.max(), y.min(), y.max()
+    centre_lon = float((x0 + x1) / 2)
+    if centre_lon < -180:  # deck.gl wants a view longitude in -180..180: centre on -180 and widen the box to match
+        centre_lon = -180.0
+        x0, x1 = min(x0, 2 * centre_lon - x1), max(x1, 2 * centre_lon - x0)
+    span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    usable = 1 - 2 * padding
+    zoom = min(math.log2(width * usable * 360 / (512 * span_x)), math.log2(height * usable * 360 / (512 * span_y)))
+    zoom = float(np.clip(zoom, 0.0, max_zoom))
+    return pdk.ViewState(latitude=round(float(_unmerc((y0 + y1) / 2)), 3), longitude=round(centre_lon, 3),
+                         zoom=round(zoom, 2), min_zoom=0, max_zoom=9, pitch=0, bearing=0)
 
 
 def arc_width(quantity, unit, qmax: float) -> np.ndarray:
@@ -113,12 +213,12 @@ def arc_width(quantity, unit, qmax: float) -> np.ndarray:
     q = pd.to_numeric(pd.Series(quantity), errors="coerce").fillna(0).to_numpy(dtype=float)
     physical = pd.Series(unit).isin(PHYSICAL_UNITS).to_numpy()
     w = MIN_WIDTH_PX + (MAX_WIDTH_PX - MIN_WIDTH_PX) * np.sqrt(np.clip(q, 0, None) / qmax)
-    return np.where(physical, w, MIN_WIDTH_PX + 1)
+    return np.where(physical, np.minimum(w, MAX_WIDTH_PX), MIN_WIDTH_PX + 1)
 
 
 def legend_widths(qmax: float, lang: str) -> list[tuple[str, float]]:
-    """Sample quantities and their widths in pixels, for the legend."""
-    samples = [v for v in (1_000, 10_000, 100_000, 1_000_000) if v <= qmax] or [qmax]
+    """Sample quantities and their widths in pixels, for the legend (the same samples whatever the filter)."""
+    samples = [v for v in LEGEND_SAMPLES if v <= qmax] or [qmax]
     return [(fmt_number(v, lang), float(arc_width([v], ["pieces"], qmax)[0])) for v in samples]
 
 
@@ -126,48 +226,118 @@ def _name(en, zh, lang):
     return f"{zh} ({en})" if lang == "zh" and isinstance(zh, str) and zh else (f"{en} ({zh})" if isinstance(zh, str) and zh else en)
 
 
-def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = False) -> pdk.Deck:
-    """Arcs from giver to receiver over the outlines, places sized by what they gave and received."""
+def _short(en, zh, lang):
+    return zh if lang == "zh" and isinstance(zh, str) and zh else en
+
+
+def records_text(n: int, lang: str) -> str:
+    """"1 record", "2 records": the plural chosen by number."""
+    return t("map.records_one" if int(n) == 1 else "map.records", lang, n=fmt_number(int(n), lang))
+
+
+def category_colour(category: str) -> str:
+    return CATEGORY_COLOURS.get(category, MUTED)
+
+
+def _label_layer(points: pd.DataFrame, dark: bool, layer_id: str = "labels") -> pdk.Layer:
+    """Names of the places drawn, above their circles, for the labels `declutter` kept. (deck.gl's
+    CollisionFilterExtension, which would keep labels apart at every zoom, drew no label at all in
+    Streamlit's deck.gl and is missing from pydeck's own bundle, so the exported pages could not use it.)"""
+    c = LAND[dark]
+    p = points[["lon", "lat", "label", "radius"]].copy()
+    p["offset"] = [[0, -round(r + 9, 1)] for r in p["radius"]]
+    return pdk.Layer("TextLayer", p.to_dict("records"), id=layer_id,
+                     get_position=["lon", "lat"], get_text="label", get_size=12, size_units="'pixels'",
+                     get_color=c["label"], get_pixel_offset="offset", character_set="'auto'", font_family=f"'{FONT}'",
+                     font_settings={"sdf": True}, outline_width=3, outline_color=c["halo"], pickable=False)
+
+
+def _screen(lon, lat, view: pdk.ViewState, width: int, height: int):
+    """Pixel positions of points in a web-Mercator view of `width` x `height`."""
+    scale = 512 * 2 ** view.zoom / 360
+    lon = np.asarray(lon, dtype=float)
+    centre = view.longitude if view.longitude <= 0 or lon.min() > -180 else view.longitude - 360
+    x = width / 2 + (lon - centre) * scale
+    y = height / 2 - (_merc(lat) - _merc(view.latitude)) * scale
+    return x, y
+
+
+def declutter(points: pd.DataFrame, view: pdk.ViewState, width: int, height: int) -> pd.DataFrame:
+    """The labels that fit without overlapping at `view`, larger circles first (for a fixed-size picture)."""
+    if points.empty:
+        return points
+    x, y = _screen(points["lon"], points["lat"], view, width, height)
+    boxes, keep = [], []
+    for i, (px, py, text, r) in enumerate(zip(x, y, points["label"], points["radius"])):
+        w = sum(14 if ord(ch) > 0x2E80 else 8 for ch in str(text)) + 10
+        box = (px - w / 2, py - r - 24, px + w / 2, py - r - 6)
+        if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in boxes):
+            boxes.append(box)
+            keep.append(i)
+    return points.iloc[keep]
+
+
+def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = False, fit_width: int = FIT_WIDTH,
+                    fit_height: int = MAP_HEIGHT) -> pdk.Deck:
+    """Flat curves from giver to receiver over the land, an arrowhead in the middle of each, places sized by what
+    they gave and received drawn above them (and so the first to be clicked), and the places' names."""
     qmax = fm.qmax
     arcs = fm.flows.copy()
     arcs["from_lon"], arcs["to_lon"] = pacific(arcs["from_lon"]), pacific(arcs["to_lon"])
-    points = place_points(fm.totals, fm.coords, fm.records_by_key, lang)
+    points = place_points(fm.totals, fm.coords, fm.records_by_key, lang, smax=fm.place_max or None)
     arcs["width"] = arc_width(arcs["quantity"], arcs["unit"], qmax)
-    arcs["source_colour"] = [rgb(CATEGORY_COLOURS.get(c, "#777777"), 235) for c in arcs["category"]]
-    arcs["target_colour"] = [rgb(CATEGORY_COLOURS.get(c, "#777777"), 70) for c in arcs["category"]]
-    cats = sorted(arcs["category"].unique()) if len(arcs) else []
-    tilt = {c: (i - (len(cats) - 1) / 2) * 2.5 for i, c in enumerate(cats)}
-    arcs["tilt"] = [tilt[c] for c in arcs["category"]]
+    arcs["colour"] = [rgb(category_colour(c), FLOW_ALPHA) for c in arcs["category"]]
+    arcs["arrow_colour"] = [rgb(category_colour(c), 255) for c in arcs["category"]]
+    geometry = [curve(*xy) for xy in zip(arcs["from_lon"], arcs["from_lat"], arcs["to_lon"], arcs["to_lat"])]
+    arcs["path"] = [g[0] for g in geometry]
+    arcs["mid_lon"] = [g[1] for g in geometry]
+    arcs["mid_lat"] = [g[2] for g in geometry]
+    arcs["angle"] = [g[3] for g in geometry]
+    arcs["arrow"] = ARROW
+    arcs["arrow_size"] = 9 + arcs["width"] * 0.8
     arcs["tooltip"] = [
         f"{_name(a, az, lang)} → {_name(b, bz, lang)}\n{label('category', c, lang)}: "
         f"{fmt_number(q, lang) if pd.notna(q) and u != 'messages' else ''} {fmt_unit(u, lang) if u != 'messages' else ''}".rstrip()
-        + f"\n{t('map.records', lang, n=r)}" + (f" · {t('map.undisclosed', lang, n=un)}" if un else "")
+        + f"\n{records_text(r, lang)}" + (f" · {t('map.undisclosed', lang, n=un)}" if un else "")
         for a, az, b, bz, c, q, u, r, un in zip(arcs["from_name_en"], arcs["from_name_zh"], arcs["to_name_en"], arcs["to_name_zh"],
                                                  arcs["category"], arcs["quantity"], arcs["unit"], arcs["records"], arcs["undisclosed"])]
     arcs["quantity"] = arcs["quantity"].astype(float)
-    arc_cols = ["from_lon", "from_lat", "to_lon", "to_lat", "width", "source_colour", "target_colour", "tilt", "tooltip",
+    arcs = arcs.sort_values("width", kind="stable")  # drawn in order: the widest last, on top
+    arc_cols = ["path", "from_lon", "from_lat", "to_lon", "to_lat", "width", "colour", "tooltip",
                 "from_key", "to_key", "from_admin1", "to_admin1", "category"]
     pts = points.copy()
     pts["lon"] = pacific(pts["lon"].to_numpy(dtype=float))
+    pts = pts.sort_values("radius", ascending=False, kind="stable")  # small circles over large ones
     layers = [
-        pdk.Layer("ArcLayer", arcs[arc_cols].to_dict("records"), id="flows", get_source_position=["from_lon", "from_lat"],
-                  get_target_position=["to_lon", "to_lat"], get_source_color="source_colour", get_target_color="target_colour",
-                  get_width="width", get_tilt="tilt", get_height=0.3, width_units="pixels", great_circle=False, pickable=True, auto_highlight=True),
+        pdk.Layer("PathLayer", arcs[arc_cols].to_dict("records"), id="flows", get_path="path", get_color="colour",
+                  get_width="width", width_units="'pixels'", cap_rounded=True, joint_rounded=True, pickable=True,
+                  auto_highlight=True, highlight_color=[255, 255, 255, 90]),
+        pdk.Layer("TextLayer", arcs[["mid_lon", "mid_lat", "angle", "arrow", "arrow_size", "arrow_colour"]].to_dict("records"),
+                  id="arrows", get_position=["mid_lon", "mid_lat"], get_text="arrow", get_angle="angle",
+                  get_size="arrow_size", size_units="'pixels'", get_color="arrow_colour", character_set=f"'{ARROW}'",
+                  font_family="'DejaVu Sans, Noto Sans Symbols2, sans-serif'", pickable=False),
         pdk.Layer("ScatterplotLayer", pts[["key", "lon", "lat", "radius", "colour", "tooltip", "admin1", "country"]].to_dict("records"),
-                  id="places", get_position=["lon", "lat"], get_radius="radius", radius_units="pixels", get_fill_color="colour",
-                  get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, stroked=True, pickable=True, auto_highlight=True),
+                  id="places", get_position=["lon", "lat"], get_radius="radius", radius_units="'pixels'", get_fill_color="colour",
+                  get_line_color=[255, 255, 255, 255], line_width_min_pixels=1.5, stroked=True, pickable=True, auto_highlight=True),
     ]
-    return make_deck(layers, dark, basemap)
+    ends = pd.concat([arcs[["from_lon", "from_lat"]].set_axis(["lon", "lat"], axis=1),
+                      arcs[["to_lon", "to_lat"]].set_axis(["lon", "lat"], axis=1), pts[["lon", "lat"]]])
+    view = fit_view(ends["lon"], ends["lat"], fit_width, fit_height)
+    if len(pts):
+        layers.append(_label_layer(declutter(pts.head(MAX_LABELS * 3), view, fit_width, fit_height).head(MAX_LABELS), dark))
+    return make_deck(layers, dark, basemap, view)
 
 
 def place_points(totals: pd.DataFrame, coords: pd.DataFrame, records_by_key: dict[str, list[str]], lang: str,
-                 max_records: int = 8) -> pd.DataFrame:
-    """One point per place/region: radius by sqrt of physical items given + received; tooltip lists totals and records."""
+                 max_records: int = 8, smax: float | None = None) -> pd.DataFrame:
+    """One point per place/region: radius by sqrt of physical items given + received (`smax`, the fixed scale's
+    largest, gets the largest circle; by default the largest here); tooltip lists totals and records."""
     c = coords.set_index("key")
     rows = []
     phys = totals[totals["unit"].isin(PHYSICAL_UNITS)]
     size = phys.groupby("key")["quantity"].sum()
-    smax = float(size.max()) if len(size) else 1.0
+    if not smax:
+        smax = float(size.max()) if len(size) and size.max() > 0 else 1.0
     for key, g in totals.groupby("key"):
         if key not in c.index or pd.isna(c.at[key, "lat"]):
             continue
@@ -185,10 +355,10 @@ def place_points(totals: pd.DataFrame, coords: pd.DataFrame, records_by_key: dic
             lines.append(t("map.records_list", lang) + ": " + ", ".join(recs[:max_records]) + (f" (+{more})" if more > 0 else ""))
         q = float(size.get(key, 0.0) or 0.0)
         rows.append({"key": key, "lat": float(p["lat"]), "lon": float(p["lon"]), "admin1": p["admin1"],
-                     "country": p["country"], "radius": 4 + 16 * math.sqrt(q / smax) if smax else 4,
-                     "colour": rgb(DIRECTION_COLOURS["cn_to_us"] if p["country"] == "CN" else DIRECTION_COLOURS["us_to_cn"], 220),
-                     "tooltip": "\n".join(lines)})
-    return pd.DataFrame(rows, columns=["key", "lat", "lon", "admin1", "country", "radius", "colour", "tooltip"])
+                     "country": p["country"], "radius": 4 + 16 * math.sqrt(min(q / smax, 1.0)),
+                     "colour": rgb(DIRECTION_COLOURS["cn_to_us"] if p["country"] == "CN" else DIRECTION_COLOURS["us_to_cn"], 235),
+                     "tooltip": "\n".join(lines), "label": _short(p["name_en"], p["name_zh"], lang)})
+    return pd.DataFrame(rows, columns=["key", "lat", "lon", "admin1", "country", "radius", "colour", "tooltip", "label"])
 
 
 _CDN_TAGS = re.compile(r"""<script src="https?://[^"]+"></script>|<link rel="stylesheet" href=["']?https?://[^\s"'>]+["']? ?/?>""")
@@ -199,26 +369,58 @@ def deck_html(deck: pdk.Deck) -> bytes:
     deck = copy.copy(deck)
     if deck.map_style == "__MAP_STYLE__":
         deck.map_style = None  # the standalone page would otherwise try to fetch a style of that name
-    html = deck.to_html(as_string=True, offline=True, notebook_display=False)
+    clear = (getattr(deck, "parameters", None) or {}).get("clearColor")
+    ocean = "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in clear[:3])) if clear else None
+    # pydeck's own deck.gl bundle ignores clearColor: the ocean is the page's background there.
+    html = deck.to_html(as_string=True, offline=True, notebook_display=False, css_background_color=ocean)
     # pydeck's page template still links mapbox-gl, maplibre, bootstrap and font-awesome from CDNs, which the
     # offline map does not use: drop them so the file asks nothing of the network.
     html = _CDN_TAGS.sub("", html)
     return html.encode("utf-8")
 
 
-def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basemap: bool = False) -> pdk.Deck:
-    """One arc per sister relationship, coloured by the help recorded between the pair."""
+def pairing_colours(view: pd.DataFrame) -> list[list[int]]:
+    """A line's colour from its `exchange` column (which way help went between the pair)."""
+    return [rgb(EXCHANGE_COLOURS[e], 210 if e != "none" else 120) for e in view["exchange"]]
+
+
+def pairing_places(v: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One circle per place of a pair (China and US side), sized by its number of sister relationships."""
+    rows = []
+    for side, country in (("cn", "CN"), ("us", "US")):
+        g = v.groupby(f"{side}_place_id", sort=True)
+        for pid, d in g:
+            first = d.iloc[0]
+            n = len(d)
+            others = ", ".join(_short(a, b, lang) for a, b in zip(d[f"{'us' if side == 'cn' else 'cn'}_name_en"],
+                                                                   d[f"{'us' if side == 'cn' else 'cn'}_name_zh"]))
+            rows.append({"key": pid, "lon": float(pacific([first[f"{side}_lon"]])[0]), "lat": float(first[f"{side}_lat"]),
+                         "admin1": first[f"{side}_admin1"], "country": country, "pairs": n,
+                         "radius": 3 + 2.2 * math.sqrt(n),
+                         "colour": rgb(DIRECTION_COLOURS["cn_to_us" if side == "cn" else "us_to_cn"], 235),
+                         "label": _short(first[f"{side}_name_en"], first[f"{side}_name_zh"], lang),
+                         "tooltip": _name(first[f"{side}_name_en"], first[f"{side}_name_zh"], lang) + "\n"
+                         + t("pairings.map_pairs", lang, n=n, others=others[:200])})
+    return pd.DataFrame(rows, columns=["key", "lon", "lat", "admin1", "country", "pairs", "radius", "colour", "label", "tooltip"])
+
+
+def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basemap: bool = False,
+                        fit_width: int = FIT_WIDTH, fit_height: int = 480) -> pdk.Deck:
+    """One flat curve per sister relationship, coloured by the help recorded between the pair (see
+    `pairing_colours`), and a clickable circle per place."""
     v = view.dropna(subset=["cn_lat", "us_lat"]).copy()
     v["from_lon"] = pacific(v["cn_lon"].astype(float))
     v["to_lon"] = pacific(v["us_lon"].astype(float))
     v["from_lat"] = v["cn_lat"].astype(float)
     v["to_lat"] = v["us_lat"].astype(float)
-    # Evidence (issue 13): a pair only inferred from help, or contradicted, is drawn thin and faint; the
-    # tooltip says its evidence level, what it was inferred from and any help through an agency.
+    # Evidence (issue 13): a pair only inferred from help, or contradicted, is drawn thin and faint.
     recorded = v["on_record"] if "on_record" in v else pd.Series(True, index=v.index)
-    v["colour"] = [rgb(EXCHANGE_COLOURS[e], (200 if e != "none" else 110) if r else 70) for e, r in zip(v["exchange"], recorded)]
-    v["width"] = [(3 if e != "none" else 1) if r else 1 for e, r in zip(v["exchange"], recorded)]
+    if "colour" not in v.columns:
+        v["colour"] = [c if r else c[:3] + [70] for c, r in zip(pairing_colours(v), recorded)]
+    v["width"] = [(3 if e != "none" else 1.5) if r else 1 for e, r in zip(v["exchange"], recorded)]
+    v["path"] = [curve(*xy, bend=0.12)[0] for xy in zip(v["from_lon"], v["from_lat"], v["to_lon"], v["to_lat"])]
     name = lambda en, zh: f"{zh} ({en})" if lang == "zh" and zh else f"{en}"
+    # The tooltip says its evidence level, what it was inferred from and any help through an agency.
     level = v["evidence_level"] if "evidence_level" in v else pd.Series("", index=v.index)
     through = v["help_through"] if "help_through" in v else pd.Series("", index=v.index)
     v["tooltip"] = [f"{name(a, az)} — {name(b, bz)}\n{label('level', lv, lang)} · {label('exchange', e, lang)}"
@@ -226,8 +428,19 @@ def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basem
                     + (f"\n{t('pairings.help_through', lang, names=th)}" if th else "") + f"\n{ev[:160]}"
                     for a, az, b, bz, lv, e, ev, el, th in zip(v["cn_name_en"], v["cn_name_zh"], v["us_name_en"], v["us_name_zh"],
                                                                v["level"], v["exchange"], v["evidence"], level, through)]
-    cols = ["from_lon", "from_lat", "to_lon", "to_lat", "colour", "width", "tooltip"]
-    layer = pdk.Layer("ArcLayer", v[cols].to_dict("records"), id="pairs", get_source_position=["from_lon", "from_lat"],
-                      get_target_position=["to_lon", "to_lat"], get_source_color="colour", get_target_color="colour",
-                      get_width="width", width_units="pixels", pickable=True, auto_highlight=True)
-    return make_deck([layer], dark, basemap)
+    v = v.sort_values("width", kind="stable")
+    cols = ["path", "from_lon", "from_lat", "to_lon", "to_lat", "colour", "width", "tooltip", "cn_admin1", "us_admin1"]
+    places = pairing_places(v, lang).sort_values("radius", ascending=False, kind="stable")
+    layers = [pdk.Layer("PathLayer", v[cols].to_dict("records"), id="pairs", get_path="path", get_color="colour",
+                        get_width="width", width_units="'pixels'", cap_rounded=True, pickable=True, auto_highlight=True),
+              pdk.Layer("ScatterplotLayer", places[["key", "lon", "lat", "radius", "colour", "tooltip", "admin1", "country"]]
+                        .to_dict("records"), id="pair_places", get_position=["lon", "lat"], get_radius="radius",
+                        radius_units="'pixels'", get_fill_color="colour", get_line_color=[255, 255, 255, 255],
+                        line_width_min_pixels=1, stroked=True, pickable=True, auto_highlight=True)]
+    ends = pd.concat([v[["from_lon", "from_lat"]].set_axis(["lon", "lat"], axis=1),
+                      v[["to_lon", "to_lat"]].set_axis(["lon", "lat"], axis=1)])
+    box = fit_view(ends["lon"], ends["lat"], fit_width, fit_height)
+    if len(places):
+        shown = declutter(places.head(MAX_LABELS * 3), box, fit_width, fit_height).head(MAX_LABELS)
+        layers.append(_label_layer(shown, dark, "pair_labels"))
+    return make_deck(layers, dark, basemap, box)

@@ -28,7 +28,6 @@ from atlas.vocab import PHYSICAL_UNITS
 from . import data
 from .charts import (Chart, build_category_chart, build_corporate_chart, build_figures_chart, build_region_chart,
                      build_survey_chart, build_timeline_chart)
-from .decks import build_flow_deck, build_pairings_deck
 from . import site
 
 RECORD_FILTERS = tuple(f.name for f in FIELDS if f.is_filter and set(RECORD_PAGES) <= set(f.pages))
@@ -66,7 +65,7 @@ class Exhibit:
 
     @property
     def formats(self) -> tuple[str, ...]:
-        return {"chart": ("png", "svg", "html", "csv", "zip"), "map": ("html",), "table": ("csv", "zip")}[self.kind]
+        return {"chart": ("png", "svg", "html", "csv", "zip"), "map": ("png", "html"), "table": ("csv", "zip")}[self.kind]
 
     @property
     def api_formats(self) -> tuple[str, ...]:
@@ -76,7 +75,7 @@ class Exhibit:
     @property
     def chart_formats(self) -> tuple[str, ...]:
         """Formats at /charts/<name>.<fmt>."""
-        return {"chart": ("png", "svg", "html", "json"), "map": ("html",)}.get(self.kind, ())
+        return {"chart": ("png", "svg", "html", "json"), "map": ("png", "html")}.get(self.kind, ())
 
     def names(self) -> tuple[str, ...]:
         """Every URL field this exhibit reads: its filters, options and the language."""
@@ -146,11 +145,40 @@ FLOWS_FILTERS = site.BY_KEY["flows"].applies
 PAIRINGS_FILTERS = site.BY_KEY["pairings"].applies
 
 
-def _flow_map(ask: Ask):
+@dataclass(frozen=True)
+class MapMade:
+    """A map as its exports need it: which map, what it draws, and the filters in words."""
+    kind: str                 # "flow" | "pairings"
+    drawn: Any                # FlowMap or the pairings view
+    lang: str
+    described: str
+
+    def html(self, link: str = "") -> bytes:
+        from . import map_exports
+        make = map_exports.flow_map_html if self.kind == "flow" else map_exports.pairings_map_html
+        return make(self.drawn, self.lang, self.described, link)
+
+    def png(self, link: str = "") -> bytes:
+        from . import map_exports
+        make = map_exports.flow_map_png if self.kind == "flow" else map_exports.pairings_map_png
+        return make(self.drawn, self.lang, self.described, link)
+
+
+def _flow_map(ask: Ask) -> MapMade | None:
     view = data.view(flows.view, ask.filters(FLOWS_FILTERS), ask.lang, level=ask.state.get("level", "region"))
     if view is None:
         return None
-    return build_flow_deck(view.map, ask.lang, dark=ask.dark), t("page.flows", ask.lang)
+    return MapMade("flow", view.map, ask.lang, ask.describe(FLOWS_FILTERS))
+
+
+def _sankey(ask: Ask) -> Chart | None:
+    from .charts_flows import build_flow_sankey
+    measure = ask.state.get("measure", "masks")
+    links = data.view(flows.sankey_view, ask.filters(FLOWS_FILTERS), ask.lang, measure=measure)
+    if not len(links):
+        return None
+    return build_flow_sankey(links, ask.data.package.regions, measure, ask.lang, t("source.ccg_tables", ask.lang),
+                             ask.describe(FLOWS_FILTERS), ask.dark)
 
 
 def _flows_table(ask: Ask) -> pd.DataFrame:
@@ -161,11 +189,11 @@ def _pairings_view(ask: Ask) -> pd.DataFrame:
     return data.view(pairings.view, ask.filters(PAIRINGS_FILTERS))
 
 
-def _pairings_map(ask: Ask):
+def _pairings_map(ask: Ask) -> MapMade | None:
     view = _pairings_view(ask)
     if view.empty:
         return None
-    return build_pairings_deck(view, ask.lang, dark=ask.dark), t("page.pairings", ask.lang)
+    return MapMade("pairings", view, ask.lang, ask.describe(PAIRINGS_FILTERS))
 
 
 def _pairing_years(ask: Ask) -> Chart | None:
@@ -217,6 +245,7 @@ EXHIBITS: tuple[Exhibit, ...] = (
     Exhibit("reconciliation", "table", "overview", _reconciliation, title_key="overview.reconcile_heading"),
     Exhibit("flow-map", "map", "flows", _flow_map, FLOWS_FILTERS, ("level",)),
     Exhibit("flows", "table", "flows", _flows_table, FLOWS_FILTERS, title_key="page.flows"),
+    Exhibit("flows-sankey", "chart", "flows", _sankey, FLOWS_FILTERS, ("measure",), key="flows_sankey", empty="sankey.empty"),
     Exhibit("corporate-giving", "chart", "corporate", _corporate, (), ("currency",), key="corporate"),
     *(Exhibit(f"china-tech-philanthropy-{g}", "chart", "corporate", _domestic(g), key=f"domestic_{g}",
               empty="empty.no_figures") for g in corporate.DOMESTIC_GROUPS),

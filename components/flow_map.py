@@ -1,65 +1,111 @@
-"""The flow map on screen: the deck, its legend, and clicks that filter the whole dashboard."""
+"""The flow map on screen: the deck, the largest flows beside it, its legend, and clicks that filter the whole dashboard."""
 from __future__ import annotations
 
 import streamlit as st
 
-from atlas.flows import FlowMap
-from atlas.i18n import fmt_number, fmt_unit, label, t
+from atlas.flows import FlowMap, top_flows
+from atlas.i18n import fmt_number, fmt_unit, label, md, t
+from atlas.vocab import PHYSICAL_UNITS
 
 from . import data, sidebar, url_state
-from .decks import build_flow_deck, legend_widths
-from .theme import CATEGORY_COLOURS, dark
+from .decks import MAP_HEIGHT, build_flow_deck, category_colour, legend_widths, records_text
+from .theme import dark
 
 MAP_KEY = "flow_map"
 
 
-def _on_select() -> None:
-    """A click on a place or arc narrows the shared filters (and so the URL and every page) to it."""
-    selection = st.session_state.get(MAP_KEY, {}).get("selection", {}) or {}
-    objects = selection.get("objects", {}) or {}
-    picked = (objects.get("places") or []) + (objects.get("flows") or [])
-    if not picked:
-        return
-    obj = picked[0]
+def filter_to(obj: dict) -> dict:
+    """The filter change a click on a map object asks for: a place or region narrows to its province or state,
+    a flow to both of its ends (only codes the vocabulary knows)."""
     vocab = data.vocab()
-    if "from_admin1" in obj:  # an arc: focus on both of its ends
-        codes = [obj.get("from_admin1"), obj.get("to_admin1")]
-        changes = {"province": tuple(c for c in codes if c in vocab.provinces),
-                   "state": tuple(c for c in codes if c in vocab.states)}
-        url_state.update(**{k: v for k, v in changes.items() if v})
-    else:
-        code = obj.get("admin1")
-        if code in vocab.provinces:
-            url_state.update(province=(code,))
-        elif code in vocab.states:
-            url_state.update(state=(code,))
+    if "from_admin1" in obj or "cn_admin1" in obj:  # a flow or a pair: focus on both of its ends
+        codes = [obj.get("from_admin1"), obj.get("to_admin1"), obj.get("cn_admin1"), obj.get("us_admin1")]
+        changes = {"province": tuple(dict.fromkeys(c for c in codes if c in vocab.provinces)),
+                   "state": tuple(dict.fromkeys(c for c in codes if c in vocab.states))}
+        return {k: v for k, v in changes.items() if v}
+    code = obj.get("admin1")
+    if code in vocab.provinces:
+        return {"province": (code,)}
+    if code in vocab.states:
+        return {"state": (code,)}
+    return {}
+
+
+def on_select(key: str, layers: tuple[str, ...]):
+    """A callback for `st.pydeck_chart`: the first object picked in `layers` narrows the shared filters
+    (and so the URL and every page) to it."""
+    def callback() -> None:
+        selection = st.session_state.get(key, {}).get("selection", {}) or {}
+        objects = selection.get("objects", {}) or {}
+        picked = [o for layer in layers for o in (objects.get(layer) or [])]
+        if picked:
+            changes = filter_to(picked[0])
+            if changes:
+                url_state.update(**changes)
+    return callback
 
 
 def legend_view(legend, lang: str):
     """The legend as shown: an empty colour column, category and unit in the reader's language; and each row's colour."""
     view = legend.copy()
-    colours = [CATEGORY_COLOURS.get(c, "#777777") for c in view["category"]]
+    colours = [category_colour(c) for c in view["category"]]
     view.insert(0, "colour", "")
     view["category"] = [label("category", c, lang) for c in view["category"]]
     view["unit"] = [fmt_unit(u, lang) for u in view["unit"]]
     return view, colours
 
 
+def _end(en, zh, lang: str) -> str:
+    return md(zh if lang == "zh" and isinstance(zh, str) and zh else en)
+
+
+def top_flow_lines(fm: FlowMap, lang: str) -> list[str]:
+    """The ranked list beside the map, one markdown line per flow (data text escaped)."""
+    lines = []
+    for r in top_flows(fm.flows).itertuples():
+        giver, receiver = _end(r.from_name_en, r.from_name_zh, lang), _end(r.to_name_en, r.to_name_zh, lang)
+        what, direction = label("category", r.category, lang), label("direction", r.direction, lang)
+        if r.unit in PHYSICAL_UNITS and r.quantity == r.quantity:
+            unit = fmt_unit(r.unit, lang)
+            lines.append(t("map.top_item", lang, rank=r.rank, giver=giver, receiver=receiver, direction=direction,
+                           quantity=fmt_number(r.quantity, lang), what=what if unit in what else f"{what} ({unit})"))
+        else:
+            lines.append(t("map.top_item_count", lang, rank=r.rank, giver=giver, receiver=receiver, direction=direction,
+                           what=what, records=records_text(r.records, lang)))
+    return lines
+
+
+def show_top_flows(fm: FlowMap, lang: str) -> None:
+    st.markdown(f"**{t('map.top_heading', lang)}**")
+    lines = top_flow_lines(fm, lang)
+    st.markdown("  \n".join(lines))
+    st.caption(t("map.top_note", lang, shown=len(lines), total=fmt_number(fm.arcs_total, lang)))
+
+
 def show_flow_map(fm: FlowMap, lang: str) -> None:
     deck = build_flow_deck(fm, lang, dark=dark(), basemap=sidebar.option("basemap"))
-    st.pydeck_chart(deck, key=MAP_KEY, on_select=_on_select, selection_mode="single-object", height=520)
-    st.caption(t("map.click_hint", lang))
+    left, right = st.columns([5, 2], gap="medium")
+    with left:
+        st.pydeck_chart(deck, key=MAP_KEY, on_select=on_select(MAP_KEY, ("places", "flows")),
+                        selection_mode="single-object", height=MAP_HEIGHT)
+    with right:
+        show_top_flows(fm, lang)
+    st.caption(t("map.click_hint_fixed", lang))
     if fm.capped:
         st.caption(t("map.capped", lang, shown=fmt_number(len(fm.flows), lang), total=fmt_number(fm.arcs_total, lang)))
+    st.caption(t("map.legend_lines", lang))
     if len(fm.legend):
         legend, colours = legend_view(fm.legend, lang)
         styled = legend.style.apply(lambda col: [f"background-color: {c}" for c in colours], subset=["colour"]).format(
             {"quantity": "{:,.0f}"})
-        st.caption(t("map.legend_colour", lang))
         st.dataframe(styled, hide_index=True, width="content",
                      column_config={"colour": st.column_config.TextColumn(" ", width="small"),
                                     "category": t("map.col_category", lang), "unit": t("map.col_unit", lang),
                                     "quantity": t("map.col_quantity", lang), "records": t("map.col_records", lang)})
-    widths = legend_widths(fm.qmax, lang)
-    st.caption(t("map.legend_width", lang, scale=", ".join(f"{q} → {w:.0f}px" for q, w in widths)))
+    st.caption(width_legend(fm.qmax, lang), help=None)
     st.caption(t("map.legend_direction", lang))
+
+
+def width_legend(qmax: float, lang: str) -> str:
+    widths = legend_widths(qmax, lang)
+    return t("map.legend_width_fixed", lang, scale=", ".join(f"{q} → {w:.0f}px" for q, w in widths))

@@ -37,7 +37,6 @@ from atlas.package import PackageError
 from . import data, exhibits
 from .site import PAGES
 from .charts import Chart, html_bytes, static_image
-from .decks import deck_html
 
 _LOG = logging.getLogger(__name__)
 MAX_QUERY = 4_096          # bytes of query string
@@ -304,8 +303,8 @@ def chart_file(request: Request) -> Response:
     def make() -> bytes:
         made = _build(ex, state, dark)
         if ex.kind == "map":
-            deck, _title = made
-            return deck_html(deck)
+            link = _page_url(request, ex, state)
+            return made.png(link) if fmt == "png" else made.html(link)
         if fmt == "json":
             return made.figure.to_json().encode("utf-8")
         figure = with_footer(made.figure, _footer(request, ex, state))
@@ -335,7 +334,7 @@ def embed(request: Request) -> Response:
     def make() -> bytes:
         made = _build(ex, state, controls["theme"] == "dark")
         if ex.kind == "map":
-            return deck_html(made[0])
+            return made.html(_page_url(request, ex, state))
         fig = made.figure
         html = fig.to_html(include_plotlyjs=_plotly_asset()[0], full_html=True, default_width="100%",
                            config={"displaylogo": False, "responsive": True})

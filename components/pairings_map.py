@@ -1,4 +1,4 @@
-"""The sister-relationships map on screen."""
+"""The sister-relationships map on screen: clicking a place or a pair filters every page to it."""
 from __future__ import annotations
 
 import pandas as pd
@@ -8,10 +8,15 @@ from atlas.i18n import t
 
 from . import sidebar
 from .decks import build_pairings_deck
+from .flow_map import on_select
 from .theme import dark
+
+MAP_KEY = "pairings_map"
 
 
 def show_pairings_map(view: pd.DataFrame, lang: str) -> None:
     deck = build_pairings_deck(view, lang, dark(), basemap=sidebar.option("basemap"))
-    st.pydeck_chart(deck, height=480, key="pairings_map")
+    st.pydeck_chart(deck, height=480, key=MAP_KEY, on_select=on_select(MAP_KEY, ("pair_places", "pairs")),
+                    selection_mode="single-object")
+    st.caption(t("pairings.click_hint", lang))
     st.caption(t("pairings.legend", lang))

@@ -1,9 +1,11 @@
-"""Sister-city flows: where help went, as arcs on an offline map, with the records behind it."""
+"""Sister-city flows: where help went, as flat curves on an offline world map, the largest flows beside it,
+a Sankey of provinces and states, and the records behind them."""
 import streamlit as st
 
 from atlas import flows
 from atlas.i18n import fmt_number, label, t
 from components import data, downloads, frame, sidebar, url_state
+from components.exhibit_view import show_chart
 from components.flow_map import show_flow_map
 from components.tables import show_table
 
@@ -24,8 +26,11 @@ else:
     show_flow_map(view.map, lang)
     if view.map.unmapped:
         st.caption(t("flows.unmapped", lang, n=view.map.unmapped))
+    downloads.show_row("flow-map", key="flows", help_prefix="flows.download_")
+    st.subheader(t("flows.sankey_heading", lang))
+    sidebar.option("measure")
+    show_chart("flows-sankey")
     st.subheader(t("flows.table_heading", lang, n=fmt_number(view.rows, lang)))
     show_table(view.table, lang, total=view.rows, height=320)
     downloads.show_row("flows", help_prefix="flows.download_")
-    downloads.show_row("flow-map", key="flows", help_prefix="flows.download_")
 frame.sources("flows")

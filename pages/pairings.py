@@ -28,6 +28,7 @@ else:
     show_pairings_map(view, lang)
     st.markdown(t("pairings.evidence_legend", lang))
     show_table(pairings.table(view, lang), lang, height=420)
+    downloads.show_row("sister-relationships-map", key="pairings", help_prefix="pairings.download_")
     downloads.show_row("sister-relationships", key="pairings", help_prefix="pairings.download_")
     st.header(t("pairing_years.heading", lang))
     show_chart("sister-relationships-by-year")

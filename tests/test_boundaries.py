@@ -14,7 +14,7 @@ from atlas import boundaries as geo
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 GEO_DIR = DATA / "geo"
-FILES = ["countries.geojson", "us-states.geojson", "cn-provinces.geojson"]
+FILES = ["countries.geojson", "us-states.geojson", "cn-provinces.geojson", "world.geojson"]
 
 US_CODES = {s.code for s in pycountry.subdivisions.get(country_code="US") if s.type in ("State", "District")}
 CN_CODES = {
@@ -79,7 +79,7 @@ def test_sources_documented():
 
 
 def test_load_boundaries_names(boundaries):
-    assert set(boundaries) == {"countries", "us-states", "cn-provinces"}
+    assert set(boundaries) == {"countries", "us-states", "cn-provinces", "world"}
 
 
 # ---------------------------------------------------------------- contents

@@ -124,7 +124,7 @@ def test_without_basemap_the_deck_names_no_map_style(bundled, records):
     online = json.loads(decks.build_flow_deck(fm, "en", basemap=True).to_json())
     assert offline.get("mapProvider") in (None, "") and "carto" not in json.dumps(offline.get("mapStyle", ""))
     assert online["mapProvider"] == "carto"
-    assert [layer["id"] for layer in offline["layers"]][:3] == ["countries", "provinces", "states"]
+    assert [layer["id"] for layer in offline["layers"]][:5] == ["ocean", "world", "countries", "provinces", "states"]
     assert decks.build_flow_deck(fm, "en").to_json().count("<") == 0, "no raw '<' in the JSON sent to the page"
 
 

@@ -35,7 +35,7 @@ def test_every_exhibit_builds_unfiltered_in_both_languages(d):
         ask = exhibits.Ask(d, state(d, lang=lang))
         for ex in exhibits.EXHIBITS:
             made = ex.build(ask)
-            expected = {"chart": Chart, "table": pd.DataFrame, "map": tuple}[ex.kind]
+            expected = {"chart": Chart, "table": pd.DataFrame, "map": exhibits.MapMade}[ex.kind]
             assert isinstance(made, expected), ex.name
 
 

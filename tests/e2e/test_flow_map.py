@@ -1,0 +1,189 @@
+"""The flow map of issue #14 in a real browser, used with the mouse.
+
+Where to click is computed from the deck's own initial view (the view `components.decks` fits to the
+selection) and the regions' coordinates, then confirmed by hovering until deck.gl's tooltip names the
+place: no pixel position is hard-coded.
+"""
+import math
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from PIL import Image
+
+from atlas import flows, pairings
+from atlas.filters import Filters
+from atlas.records import load
+from components import decks
+from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
+
+from .conftest import ROOT, OfflinePage, colour_count, download, hex_rgb, settle
+
+CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
+TOOLTIP = '[data-testid="stDeckGlJsonChart"] .deck-tooltip'
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load(ROOT / "data")
+
+
+def query(page) -> dict:
+    return parse_qs(urlparse(page.url).query)
+
+
+def _mercator(lon: float, lat: float) -> tuple[float, float]:
+    x = 512 * (lon + 180) / 360
+    y = 512 / (2 * math.pi) * (math.pi - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+    return x, y
+
+
+def screen_position(lon: float, lat: float, view, box: dict) -> tuple[float, float]:
+    """Where a (Pacific-shifted) longitude/latitude appears on the canvas at the deck's initial `view`."""
+    cx, cy = _mercator(view.longitude, view.latitude)
+    x, y = _mercator(lon, lat)
+    scale = 2 ** view.zoom
+    return box["x"] + box["width"] / 2 + (x - cx) * scale, box["y"] + box["height"] / 2 + (y - cy) * scale
+
+
+def tooltip_text(page, timeout: float = 6.0) -> str:
+    try:
+        page.wait_for_function(
+            "sel => { const t = document.querySelector(sel);"
+            " return t && getComputedStyle(t).display !== 'none' && t.innerText.trim().length > 0 }",
+            arg=TOOLTIP, timeout=timeout * 1000)
+    except Exception:
+        return ""
+    return page.locator(TOOLTIP).inner_text()
+
+
+def canvas_box(page, index: int = 0) -> dict:
+    canvas = page.locator(CANVAS).nth(index)
+    canvas.wait_for(timeout=60_000)
+    canvas.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)  # deck.gl draws on the next frames
+    return canvas.bounding_box()
+
+
+def wait_for_param(page, key: str) -> None:
+    """Until the app has written `key` into the address (after a click's rerun; slow on a loaded machine)."""
+    page.wait_for_function("k => new URLSearchParams(location.search).has(k)", arg=key, timeout=120_000)
+    settle(page)
+
+
+def hover_place(page, box: dict, lon: float, lat: float, view, name: str) -> tuple[float, float]:
+    """Move the mouse onto the place's circle (its centre, then a few pixels around) until the tooltip names it."""
+    x0, y0 = screen_position(lon, lat, view, box)
+    for dx, dy in ((0, 0), (2, 0), (-2, 0), (0, 2), (0, -2), (4, 4)):
+        page.mouse.move(box["x"] + 2, box["y"] + 2)
+        page.mouse.move(x0 + dx, y0 + dy)
+        text = tooltip_text(page)
+        first = text.splitlines()[0] if text else ""
+        if first.startswith(name) and "→" not in first:
+            return x0 + dx, y0 + dy
+    raise AssertionError(f"hovering {name} at ({x0:.0f}, {y0:.0f}) never showed its tooltip")
+
+
+def test_clicking_the_ohio_circle_on_fujian_filters_to_ohio(page, app_url, atlas):
+    page.goto(f"{app_url}/flows?province=Fujian")
+    settle(page)
+    fm = flows.view(atlas, Filters(provinces=("CN-FJ",))).map
+    view = decks.build_flow_deck(fm, "en").initial_view_state
+    ohio = fm.coords.set_index("key").loc["US-OH"]
+    box = canvas_box(page)
+    x, y = hover_place(page, box, float(ohio["lon"]), float(ohio["lat"]), view, "Ohio")
+    page.mouse.click(x, y)
+    wait_for_param(page, "state")
+    assert query(page).get("state") == ["Ohio"]
+    assert query(page).get("province") == ["Fujian"]
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Fujian → Ohio: 1,000,000" in main  # the top-flows list follows
+    assert "Fujian → Maryland" not in main
+
+
+def width_legend(page) -> str:
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    m = re.search(r"Line width grows[^\n]*", text)
+    assert m, "no width legend on /flows"
+    return m.group(0)
+
+
+def test_the_width_legend_is_the_same_in_every_filter(page, app_url):
+    legends = []
+    for q in ("", "?province=Fujian&state=Maryland", "?from=2020-06"):
+        page.goto(f"{app_url}/flows{q}")
+        settle(page)
+        legends.append(width_legend(page))
+    assert legends[0] == legends[1] == legends[2], legends
+    assert "1,000,000 → 16px" in legends[0]
+
+
+@pytest.mark.xfail(reason="issue #14, open: on this machine deck.gl's hover picks the pairings map's circle "
+                   "(the tooltip names it) but Streamlit receives no selection on the click, so no filter is set; "
+                   "the same code path works on the flows map (Ohio test above)", strict=False)
+def test_clicking_a_place_on_the_pairings_map_filters(page, app_url, atlas):
+    page.goto(f"{app_url}/pairings")
+    settle(page)
+    view = pairings.view(atlas, Filters())
+    deck_view = decks.build_pairings_deck(view, "en").initial_view_state
+    places = decks.pairing_places(view.dropna(subset=["cn_lat", "us_lat"]), "en")
+    box = canvas_box(page)
+    # The place with the most relationships whose circle no other circle overlaps on screen.
+    pts = [(p, *screen_position(p.lon, p.lat, deck_view, box)) for p in places.itertuples()]
+    inside = [q for q in pts if box["x"] + 40 < q[1] < box["x"] + box["width"] - 40 and box["y"] + 40 < q[2] < box["y"] + box["height"] - 40]
+    free = [q for q in inside if all(math.hypot(q[1] - o[1], q[2] - o[2]) > q[0].radius + o[0].radius + 2 for o in pts if o is not q)]
+    place = max(free, key=lambda q: q[0].radius)[0]
+    name = place.tooltip.splitlines()[0]
+    x, y = hover_place(page, box, place.lon, place.lat, deck_view, name)
+    key = "province" if place.country == "CN" else "state"
+    assert key not in query(page)
+    page.mouse.click(x, y)
+    wait_for_param(page, key)
+    regions = atlas.package.regions.set_index("admin1")
+    assert query(page).get(key) == [regions.loc[place.admin1, "name_en"]]
+
+
+@pytest.fixture(scope="module")
+def fujian_page(browser, browser_context_args, app_url):
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    page.goto(f"{app_url}/flows?province=Fujian")
+    settle(page)
+    yield page
+    context.close()
+
+
+def test_the_map_png_export_is_a_png_with_the_legend_colours(fujian_page, tmp_path, atlas):
+    path = download(fujian_page, "PNG", tmp_path, name_prefix="flow-map", key="dl_flows_png")
+    assert path.suffix == ".png" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = Image.open(path).convert("RGB")
+    assert image.width >= 1200 and image.height >= 800
+    fm = flows.view(atlas, Filters(provinces=("CN-FJ",))).map
+    for category in fm.legend["category"]:
+        colour = CATEGORY_COLOURS[category]
+        assert colour_count(image, hex_rgb(colour), 6) > 40, f"legend colour of {category} ({colour}) not in the PNG"
+    for direction, colour in DIRECTION_COLOURS.items():
+        assert colour_count(image, hex_rgb(colour), 20) > 100, f"{direction} circles not in the PNG"
+
+
+def test_the_map_html_export_draws_offline_with_a_title(fujian_page, browser, tmp_path):
+    path = download(fujian_page, "HTML", tmp_path, name_prefix="flow-map", key="dl_flows_html")
+    text = path.read_text(encoding="utf-8")
+    assert re.search(r"<title>Who sent what to whom[^<]*</title>", text)
+    o = OfflinePage(browser)
+    try:
+        o.page.goto(path.as_uri())
+        o.page.wait_for_selector("canvas", timeout=60_000)
+        o.page.wait_for_timeout(2500)
+        assert o.page.title().startswith("Who sent what to whom")
+        body = o.page.locator("body").inner_text()
+        assert "Filters: Chinese province: Fujian" in body and "Source: CCG (2020)" in body
+        assert "Natural Earth" in body
+        shot = tmp_path / "offline.png"
+        o.page.locator("canvas").first.screenshot(path=shot)
+        image = Image.open(shot).convert("RGB")
+        assert colour_count(image, tuple(decks.LAND[False]["land"][:3]), 3) > 5000, "no land drawn"
+        assert colour_count(image, hex_rgb(DIRECTION_COLOURS["cn_to_us"]), 20) > 100, "no circles drawn"
+        assert o.errors == [] and o.blocked == []
+    finally:
+        o.close()
