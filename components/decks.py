@@ -203,9 +203,10 @@ def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding
     span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     usable = 1 - 2 * padding
     zoom = min(math.log2(width * usable * 360 / (512 * span_x)), math.log2(height * usable * 360 / (512 * span_y)))
-    zoom = float(np.clip(zoom, 0.0, max_zoom))
+    # Not below 0.5: deck.gl normalises a world narrower than the canvas, so a smaller zoom would not be the one shown.
+    zoom = float(np.clip(zoom, 0.5, max_zoom))
     return pdk.ViewState(latitude=round(float(_unmerc((y0 + y1) / 2)), 3), longitude=round(centre_lon, 3),
-                         zoom=round(zoom, 2), min_zoom=0, max_zoom=9, pitch=0, bearing=0)
+                         zoom=round(zoom, 2), min_zoom=0.5, max_zoom=9, pitch=0, bearing=0)
 
 
 def arc_width(quantity, unit, qmax: float) -> np.ndarray:
