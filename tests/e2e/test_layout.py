@@ -85,7 +85,7 @@ def test_skip_link_reaches_the_downloads_in_three_key_presses(page, app_url):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to downloads"
     page.keyboard.press("Enter")
-    focused = page.evaluate("document.activeElement.closest('[data-testid=\"stDownloadButton\"]') !== null")
+    focused = page.evaluate("document.activeElement.closest('[data-testid=\"stLinkButton\"]') !== null")
     assert focused, page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
 
 
