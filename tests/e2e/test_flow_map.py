@@ -72,15 +72,22 @@ def wait_for_param(page, key: str) -> None:
 
 
 def hover_place(page, box: dict, lon: float, lat: float, view, name: str) -> tuple[float, float]:
-    """Move the mouse onto the place's circle (its centre, then a few pixels around) until the tooltip names it."""
-    x0, y0 = screen_position(lon, lat, view, box)
-    for dx, dy in ((0, 0), (2, 0), (-2, 0), (0, 2), (0, -2), (4, 4)):
-        page.mouse.move(box["x"] + 2, box["y"] + 2)
-        page.mouse.move(x0 + dx, y0 + dy)
-        text = tooltip_text(page)
-        first = text.splitlines()[0] if text else ""
-        if first.startswith(name) and "→" not in first:
-            return x0 + dx, y0 + dy
+    """Move the mouse onto the place's circle (its centre, then a few pixels around) until the tooltip names it.
+
+    On a loaded machine the page may still be settling (the map drawn late, the layout moving): each round
+    measures the canvas again before it tries."""
+    for attempt in range(3):
+        if attempt:
+            page.wait_for_timeout(2000)
+            box = canvas_box(page)
+        x0, y0 = screen_position(lon, lat, view, box)
+        for dx, dy in ((0, 0), (2, 0), (-2, 0), (0, 2), (0, -2), (4, 4)):
+            page.mouse.move(box["x"] + 2, box["y"] + 2)
+            page.mouse.move(x0 + dx, y0 + dy, steps=3)
+            text = tooltip_text(page)
+            first = text.splitlines()[0] if text else ""
+            if first.startswith(name) and "→" not in first:
+                return x0 + dx, y0 + dy
     raise AssertionError(f"hovering {name} at ({x0:.0f}, {y0:.0f}) never showed its tooltip")
 
 
