@@ -149,3 +149,21 @@ def colour_count(image, rgb: tuple[int, int, int], tolerance: int = 0) -> int:
 def hex_rgb(hex_colour: str) -> tuple[int, int, int]:
     h = hex_colour.lstrip("#")
     return tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
+
+
+# --- the deck.gl maps ----------------------------------------------------------------------------
+
+CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
+TOOLTIP = '[data-testid="stDeckGlJsonChart"] .deck-tooltip'
+
+
+def tooltip_text(page, timeout: float = 6.0) -> str:
+    """The deck.gl tooltip's text once shown, or '' if none appears within `timeout` seconds."""
+    try:
+        page.wait_for_function(
+            "sel => { const t = document.querySelector(sel);"
+            " return t && getComputedStyle(t).display !== 'none' && t.innerText.trim().length > 0 }",
+            arg=TOOLTIP, timeout=timeout * 1000)
+    except Exception:
+        return ""
+    return page.locator(TOOLTIP).inner_text()

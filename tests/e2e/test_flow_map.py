@@ -17,10 +17,8 @@ from atlas.records import load
 from components import decks
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
-from .conftest import ROOT, OfflinePage, colour_count, download, hex_rgb, settle
+from .conftest import CANVAS, ROOT, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
 
-CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
-TOOLTIP = '[data-testid="stDeckGlJsonChart"] .deck-tooltip'
 
 
 @pytest.fixture(scope="module")
@@ -44,17 +42,6 @@ def screen_position(lon: float, lat: float, view, box: dict) -> tuple[float, flo
     x, y = _mercator(lon, lat)
     scale = 2 ** view.zoom
     return box["x"] + box["width"] / 2 + (x - cx) * scale, box["y"] + box["height"] / 2 + (y - cy) * scale
-
-
-def tooltip_text(page, timeout: float = 6.0) -> str:
-    try:
-        page.wait_for_function(
-            "sel => { const t = document.querySelector(sel);"
-            " return t && getComputedStyle(t).display !== 'none' && t.innerText.trim().length > 0 }",
-            arg=TOOLTIP, timeout=timeout * 1000)
-    except Exception:
-        return ""
-    return page.locator(TOOLTIP).inner_text()
 
 
 def canvas_box(page, index: int = 0) -> dict:

@@ -22,10 +22,8 @@ from atlas.records import load
 from components.decks import COUNTRY_FILL, build_flow_deck
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
-from .conftest import ROOT, OfflinePage, colour_count, download, hex_rgb, settle
+from .conftest import CANVAS, ROOT, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
 
-CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
-TOOLTIP = '[data-testid="stDeckGlJsonChart"] .deck-tooltip'
 
 
 def sidebar_filter(page, name: str):
@@ -74,18 +72,6 @@ def candidates(box: dict) -> list[tuple[dict, float, float]]:
     def isolation(p):
         return min((math.hypot(p[1] - q[1], p[2] - q[2]) for q in pts if q is not p), default=1e9)
     return sorted(inside, key=isolation, reverse=True)
-
-
-def tooltip_text(page, timeout: float = 6.0) -> str:
-    """The deck.gl tooltip's text once shown, or '' if none appears within `timeout` seconds."""
-    try:
-        page.wait_for_function(
-            "sel => { const t = document.querySelector(sel);"
-            " return t && getComputedStyle(t).display !== 'none' && t.innerText.trim().length > 0 }",
-            arg=TOOLTIP, timeout=timeout * 1000)
-    except Exception:
-        return ""
-    return page.locator(TOOLTIP).inner_text()
 
 
 def donation_records(page) -> int:
