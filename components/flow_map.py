@@ -7,7 +7,7 @@ from atlas.flows import FlowMap, top_flows
 from atlas.i18n import fmt_number, fmt_unit, label, md, t
 from atlas.vocab import PHYSICAL_UNITS
 
-from . import data, sidebar, url_state
+from . import data, exhibits, sidebar, url_state
 from .decks import MAP_HEIGHT, build_flow_deck, category_colour, legend_widths, records_text
 from .theme import dark
 
@@ -83,7 +83,10 @@ def show_top_flows(fm: FlowMap, lang: str) -> None:
 
 
 def show_flow_map(fm: FlowMap, lang: str) -> None:
-    deck = build_flow_deck(fm, lang, dark=dark(), basemap=sidebar.option("basemap"))
+    basemap, is_dark = sidebar.option("basemap"), dark()
+    # Built once per process for each view (the map of these filters, language, theme and basemap), not every rerun.
+    key = ("flow_deck", exhibits.cache_key(url_state.state(), data.vocab()), is_dark)
+    deck = data.rendered(key, lambda: build_flow_deck(fm, lang, dark=is_dark, basemap=basemap))
     left, right = st.columns([5, 2], gap="medium")
     with left:
         st.pydeck_chart(deck, key=MAP_KEY, on_select=on_select(MAP_KEY, ("places", "flows")),

@@ -6,7 +6,7 @@ import streamlit as st
 
 from atlas.i18n import t
 
-from . import sidebar
+from . import data, exhibits, sidebar, url_state
 from .decks import build_pairings_deck
 from .flow_map import on_select
 from .theme import dark
@@ -15,7 +15,9 @@ MAP_KEY = "pairings_map"
 
 
 def show_pairings_map(view: pd.DataFrame, lang: str) -> None:
-    deck = build_pairings_deck(view, lang, dark(), basemap=sidebar.option("basemap"))
+    basemap, is_dark = sidebar.option("basemap"), dark()
+    key = ("pairings_deck", exhibits.cache_key(url_state.state(), data.vocab()), is_dark)  # once per view, not every rerun
+    deck = data.rendered(key, lambda: build_pairings_deck(view, lang, is_dark, basemap=basemap))
     st.pydeck_chart(deck, height=480, key=MAP_KEY, on_select=on_select(MAP_KEY, ("pair_places", "pairs")),
                     selection_mode="single-object")
     st.caption(t("pairings.click_hint", lang))
