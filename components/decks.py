@@ -8,13 +8,17 @@ text, never as HTML.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import math
 import re
+import weakref
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from atlas.boundaries import load_boundaries
 from atlas.flows import FlowMap
@@ -50,15 +54,26 @@ LAND = {False: {"ocean": [0.84, 0.89, 0.93, 1], "land": [243, 240, 233, 255], "h
 COUNTRY_FILL = {"CN": LAND[False]["home"], "US": LAND[False]["home"]}
 
 
+_JSON: "weakref.WeakKeyDictionary[pdk.Deck, str]" = weakref.WeakKeyDictionary()
+
+
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON has no indentation: Streamlit sends `to_json()` to the browser on every rerun."""
+    """A Deck whose JSON is made once, in one pass, with no indentation.
+
+    Streamlit calls `to_json()` on every rerun. pydeck's own (indent=2, sort_keys) forces Python's pure-Python
+    encoder; the same dump with no indent uses the C encoder and gives the same document (keys still sorted) in a
+    tenth of the time. A deck is not changed after it is built (they are cached per view), so its JSON is kept.
+    """
 
     def to_json(self):
-        import json
-        text = json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
-        # Escaped so that a name containing "</script>" cannot end the <script> block of an exported HTML map;
-        # JSON parsers read \u003c as "<", so the data is unchanged.
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        text = _JSON.get(self)
+        if text is None:
+            text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+            # Escaped so that a name containing "</script>" cannot end the <script> block of an exported HTML map;
+            # JSON parsers read \u003c as "<", so the data is unchanged.
+            text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            _JSON[self] = text
+        return text
 
 
 TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line", "maxWidth": "320px"}}
@@ -127,26 +142,60 @@ def rgb_of(unit_rgba: list[float]) -> list[int]:
     return [round(v * 255) for v in unit_rgba[:3]] + [255]
 
 
+#: The outlines that never change while a package is served: sent once at content-hashed addresses the browser
+#: caches (`/assets/outlines-<name>-<hash>.json`, served by components/http.py), not inside every map's JSON.
+OUTLINES = ("world", "countries", "cn-provinces", "us-states")
+OUTLINE_PREFIX = "/assets/outlines-"
+
+
+@lru_cache(maxsize=4)
+def outline_files(package_dir: str) -> dict[str, bytes]:
+    """Each outline's address and its bytes (compact JSON; '<', '>' and '&' escaped like every JSON we send)."""
+    g = _base_geojson(package_dir)
+    files = {}
+    for name in OUTLINES:
+        body = json.dumps(g[name], separators=(",", ":"), ensure_ascii=False)
+        body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
+        files[f"{OUTLINE_PREFIX}{name}-{hashlib.sha256(body).hexdigest()[:16]}.json"] = body
+    return files
+
+
+def outline_urls(package_dir: str) -> dict[str, str]:
+    return {name: url for name, url in zip(OUTLINES, outline_files(package_dir))}
+
+
 @lru_cache(maxsize=8)
 def _base_layers(package_dir: str, dark: bool, filled: bool) -> list[pdk.Layer]:
-    g = _base_geojson(package_dir)
+    urls = outline_urls(package_dir)
     c = LAND[dark]
-    countries = copy.deepcopy(g["countries"])
-    for feat in countries["features"]:
-        feat["properties"]["fill"] = c["home"]
     ocean = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [OCEAN_RING]}}
     return [
         pdk.Layer("GeoJsonLayer", ocean, id="ocean", stroked=False, filled=filled, get_fill_color=rgb_of(c["ocean"]),
                   pickable=False),
-        pdk.Layer("GeoJsonLayer", g["world"], id="world", stroked=True, filled=filled, get_fill_color=c["land"],
+        pdk.Layer("GeoJsonLayer", urls["world"], id="world", stroked=True, filled=filled, get_fill_color=c["land"],
                   get_line_color=c["world_line"], line_width_min_pixels=0.5, pickable=False),
-        pdk.Layer("GeoJsonLayer", countries, id="countries", stroked=True, filled=filled, get_fill_color="properties.fill",
+        pdk.Layer("GeoJsonLayer", urls["countries"], id="countries", stroked=True, filled=filled, get_fill_color=c["home"],
                   get_line_color=c["line"], line_width_min_pixels=1, pickable=False),
-        pdk.Layer("GeoJsonLayer", g["cn-provinces"], id="provinces", stroked=True, filled=False,
+        pdk.Layer("GeoJsonLayer", urls["cn-provinces"], id="provinces", stroked=True, filled=False,
                   get_line_color=c["line"], line_width_min_pixels=0.5, pickable=False),
-        pdk.Layer("GeoJsonLayer", g["us-states"], id="states", stroked=True, filled=False,
+        pdk.Layer("GeoJsonLayer", urls["us-states"], id="states", stroked=True, filled=False,
                   get_line_color=c["line"], line_width_min_pixels=0.5, pickable=False),
     ]
+
+
+def inline_outlines(deck: pdk.Deck) -> pdk.Deck:
+    """A copy of `deck` with the outlines' data in it, for files that must open without our server (exports)."""
+    from atlas.package import data_dir
+    files = outline_files(str(data_dir()))
+    deck = copy.copy(deck)
+    layers = []
+    for layer in deck.layers:
+        if isinstance(layer.data, str) and layer.data in files:
+            layer = copy.copy(layer)
+            layer.data = json.loads(files[layer.data])
+        layers.append(layer)
+    deck.layers = layers
+    return deck
 
 
 def base_layers(dark: bool = False, filled: bool = True) -> list[pdk.Layer]:
@@ -367,7 +416,7 @@ _CDN_TAGS = re.compile(r"""<script src="https?://[^"]+"></script>|<link rel="sty
 
 def deck_html(deck: pdk.Deck) -> bytes:
     """A self-contained HTML file of the map (deck.gl embedded), which opens without a network."""
-    deck = copy.copy(deck)
+    deck = inline_outlines(deck)
     if deck.map_style == "__MAP_STYLE__":
         deck.map_style = None  # the standalone page would otherwise try to fetch a style of that name
     clear = (getattr(deck, "parameters", None) or {}).get("clearColor")

@@ -16,6 +16,7 @@ is kept per parameter set in the one cache (`components/data.rendered`) and answ
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -32,11 +33,12 @@ from atlas import catalogue
 from atlas.exports import csv_bytes, file_name, for_reader, table_schema
 from atlas.filters import FIELDS, active, filters_of, only, parse_query, slug
 from atlas.i18n import t
-from atlas.package import PackageError
+from atlas.package import PackageError, data_dir
 
 from . import data, exhibits
 from .site import PAGES
 from .charts import Chart, html_bytes, static_image
+from .decks import OUTLINE_PREFIX, outline_files
 
 _LOG = logging.getLogger(__name__)
 MAX_QUERY = 4_096          # bytes of query string
@@ -353,6 +355,17 @@ def embed(request: Request) -> Response:
 def asset(request: Request) -> Response:
     if request.url.path == "/assets/boot.js":
         return Response(BOOT_JS, headers={**SECURITY, "Content-Type": MIME["js"], "Cache-Control": "no-cache"})
+    if request.url.path.startswith(OUTLINE_PREFIX):
+        files = outline_files(str(data_dir()))
+        if request.url.path not in files:
+            raise Problem(404, "not_found", "No such outline (the package may have changed: reload the page).")
+        headers = {**SECURITY, "Content-Type": MIME["json"], "Cache-Control": "public, max-age=31536000, immutable",
+                   "Vary": "Accept-Encoding"}
+        body = files[request.url.path]
+        if "gzip" in request.headers.get("accept-encoding", ""):  # sent once per browser, so compressed once per process
+            body = data.rendered(("gzip", request.url.path), lambda: gzip.compress(files[request.url.path], 9, mtime=0))
+            headers["Content-Encoding"] = "gzip"
+        return _answer(request, body, headers)
     path, file = _plotly_asset()
     if request.url.path != path:
         raise Problem(404, "not_found", "No such asset.")

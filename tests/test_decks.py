@@ -139,3 +139,52 @@ def test_base_layers_read_the_boundaries_of_the_package_in_use(monkeypatch, host
     monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path / "pkg"))
     with pytest.raises(FileNotFoundError):
         decks.base_layers()  # a package without boundaries: not silently the bundled ones
+
+
+# --- what is sent (issue #18): the deck JSON in one pass, the unchanging outlines once --------------------------
+
+def _request(path: str, gzip_ok: bool = False):
+    from starlette.requests import Request
+    headers = [(b"accept-encoding", b"gzip, br")] if gzip_ok else []
+    return Request({"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
+                    "headers": headers, "scheme": "http", "server": ("127.0.0.1", 8501), "root_path": ""})
+
+
+def test_the_deck_json_is_pydecks_document_made_once(bundled, records):
+    import pydeck as pdk
+    deck = decks.build_flow_deck(flows.flow_map(records, bundled, "region"), "en")
+    slow = json.dumps(json.loads(pdk.Deck.to_json(deck)), separators=(",", ":"), ensure_ascii=False)
+    slow = slow.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    assert deck.to_json() == slow, "the one-pass dump is the same document as pydeck's own, keys sorted"
+    assert deck.to_json() is deck.to_json(), "kept, not dumped again on the next rerun"
+
+
+def test_outlines_are_addresses_in_the_map_and_served_once_with_a_long_cache(bundled, records):
+    import gzip
+    from atlas.package import data_dir
+    from components import http
+    deck = decks.build_flow_deck(flows.flow_map(records, bundled, "region"), "en")
+    spec = json.loads(deck.to_json())
+    urls = {layer["id"]: layer["data"] for layer in spec["layers"] if layer["id"] in ("world", "countries", "provinces", "states")}
+    assert all(isinstance(u, str) and re.fullmatch(r"/assets/outlines-[a-z-]+-[0-9a-f]{16}\.json", u) for u in urls.values()), urls
+    assert len(deck.to_json()) < 200_000, "the map's own JSON no longer carries the world's outlines"
+    files = decks.outline_files(str(data_dir()))
+    for url in urls.values():
+        plain = http.asset(_request(url))
+        assert plain.status_code == 200 and "immutable" in plain.headers["cache-control"]
+        fc = json.loads(plain.body)
+        assert fc["type"] == "FeatureCollection" and fc["features"] and plain.body == files[url]
+        zipped = http.asset(_request(url, gzip_ok=True))
+        assert zipped.headers["content-encoding"] == "gzip" and gzip.decompress(zipped.body) == plain.body
+        assert len(zipped.body) < len(plain.body) / 2
+    states = json.loads(files[urls["states"]])
+    assert len(states["features"]) >= 50 and {f["properties"]["admin1"] for f in states["features"]} >= {"US-OH", "US-CA"}
+    assert http.asset(_request("/assets/outlines-world-0000000000000000.json")).status_code == 404
+
+
+def test_an_exported_map_carries_its_outlines_inline(bundled, records):
+    deck = decks.build_flow_deck(flows.flow_map(records, bundled, "region"), "en")
+    html = decks.deck_html(deck).decode("utf-8")
+    assert "/assets/outlines-" not in html, "a file opened from disk cannot fetch our server's addresses"
+    assert '"FeatureCollection"' in html and "US-OH" in html
+    assert isinstance(json.loads(deck.to_json())["layers"][1]["data"], str), "the screen deck itself is unchanged"
