@@ -366,7 +366,8 @@ class Target:
 
 def start_target(label: str, script: str, processes: int, gc: bool) -> Target:
     from benchmarks import server
-    env = {} if gc else {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
+    # explicit either way: .streamlit/config.toml sets runner.postScriptGC = false, Streamlit's default is true
+    env = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true" if gc else "false"}
     if script == server.FLOOR:
         env["FLOOR_SNAPSHOT"] = str(HERE / ".cache" / "floor-snapshot.pkl")
     if processes == 1:
