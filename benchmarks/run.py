@@ -10,6 +10,9 @@ each data size (the bundled package and synthetic packages of N donations, see g
 Then, at one size, many sessions open a fresh server at once, then select filters, switch pages and download
 exports (corporate PNG and CSV, flows CSV), each file checked; errors and interaction times are reported.
 Timings are medians over repetitions; a measurement stops repeating once it has used its time budget.
+Then the browser-free load benchmark (ws_load.py): websocket-protocol clients, server CPU per interaction app vs
+floor per page, interactions/s for 1, 4, 16 (64) clients against one process and two behind nginx.
+`--only load` runs that part alone, `--only browser` the browser part alone.
 Results: a table on stdout and JSON (benchmarks/results/latest.json unless --json is given).
 """
 from __future__ import annotations
@@ -34,7 +37,7 @@ from playwright.async_api import async_playwright
 
 from components.site import PAGES as SITE_PAGES
 
-from . import generate, server
+from . import generate, server, ws_load
 from .browser import Sample, Session, launch
 
 HERE = Path(__file__).resolve().parent
@@ -518,22 +521,44 @@ def parse_args(argv=None):
     parser.add_argument("--sessions", type=int, help=f"concurrent sessions, 0 to skip (default {FULL['sessions']})")
     parser.add_argument("--duration", type=float, help=f"seconds of concurrent use (default {FULL['duration']:g})")
     parser.add_argument("--concurrency-size", default="bundled", help="data size for the concurrency run (default bundled)")
+    parser.add_argument("--only", choices=("browser", "load"), help="run only the browser part or only the websocket load part")
+    parser.add_argument("--ws-clients", help=f"concurrent websocket clients per load run (default {ws_load.FULL['clients']}, "
+                                             f"quick {ws_load.QUICK['clients']})")
+    parser.add_argument("--ws-duration", type=float, help=f"seconds per websocket load run (default {ws_load.FULL['duration']:g})")
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"where to write the results (default {RESULTS.relative_to(server.ROOT)})")
     args = parser.parse_args(argv)
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    ws = ws_load.QUICK if args.quick else ws_load.FULL
+    args.ws_clients = args.ws_clients or ws["clients"]
+    args.ws_duration = args.ws_duration or ws["duration"]
+    args.ws_reps = ws["reps"]
     return args
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    report = asyncio.run(main_async(args))
+    report: dict = {}
+    if args.only != "load":
+        report = asyncio.run(main_async(args))
+    if args.only != "browser":
+        log("websocket load benchmark (ws_load.py)")
+        report["ws_load"] = asyncio.run(ws_load.run_all([int(c) for c in args.ws_clients.split(",")], args.ws_duration,
+                                                        args.ws_reps))
+        ws_load.RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        ws_load.RESULTS.write_text(json.dumps(report["ws_load"], indent=1))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=1, default=str))
-    print(table(report))
+    if args.only == "load" and args.json == RESULTS:  # the browser results in latest.json stay
+        args.json = ws_load.RESULTS
+    args.json.write_text(json.dumps(report["ws_load"] if args.only == "load" else report, indent=1, default=str))
+    if args.only != "load":
+        print(table(report))
+    if "ws_load" in report:
+        print(ws_load.table(report["ws_load"]))
     print(f"\nJSON: {args.json}")
-    return 0 if all(t["pass"] for t in report["targets"]) else 1
+    checks = report.get("targets", []) + report.get("ws_load", {}).get("targets", [])
+    return 0 if all(t["pass"] for t in checks) else 1
 
 
 if __name__ == "__main__":
