@@ -81,6 +81,26 @@ def data_dir() -> Path:
     return Path(os.environ.get("ATLAS_DATA_DIR") or DEFAULT_DATA_DIR)
 
 def load_package(path: str | Path | None = None) -> Package:
+    """The package at `path` (default `data_dir()`), read from its CSVs and checked; PackageError if broken."""
+    opened = open_package(path)
+    return read_package(opened)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A package whose descriptor is checked and whose files are found, before any table is read."""
+    path: Path
+    descriptor: dict
+    resources: dict[str, dict]
+    files: dict[str, Path]   # resource name -> its file, confined to the package
+
+    @property
+    def descriptor_file(self) -> Path:
+        return self.path / "datapackage.json"
+
+
+def open_package(path: str | Path | None = None) -> Opened:
+    """The descriptor and resource files of a package, checked (shape, schemas, paths, size) without reading a table."""
     path = Path(path) if path else data_dir()
     descriptor_path = path / "datapackage.json"
     if descriptor_path.is_symlink() or not descriptor_path.is_file():
@@ -113,10 +133,16 @@ def load_package(path: str | Path | None = None) -> Package:
     if total > MAX_BYTES:
         raise PackageError(f"the package is {_size(total)}, above this server's limit of {_size(MAX_BYTES)} "
                            "(set ATLAS_MAX_BYTES to raise it)")
+    return Opened(path, descriptor, resources, files)
+
+
+def read_package(opened: Opened) -> Package:
+    """Every table of an opened package read from its CSV, typed and checked (types, constraints, keys)."""
+    resources, files = opened.resources, opened.files
     tables = {name: _read_resource(files[name], resources[name]) for name in RESOURCE_NAMES}
     for name in RESOURCE_NAMES:
         _check_keys(name, resources[name]["schema"], tables)
-    return Package(path, descriptor, tables)
+    return Package(opened.path, opened.descriptor, tables)
 
 
 _DRIVE_OR_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")

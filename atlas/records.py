@@ -6,36 +6,65 @@ package, the records and the vocabulary a URL may name; pages filter the records
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
+from . import columnar
 from .filters import Vocabulary
-from .package import Package, load_package
+from .package import Package
 
 SCREEN_ROWS = 1_000  # rows of a table sent to the browser: what a rerun costs does not grow with the data
 
 
+# The columns the columnar engine filters and aggregates (the flows page); `row` is the record's position in
+# `Data.records`, through which a few rows of text (a screen of the table, an export) are taken from pandas.
+FRAME_COLUMNS = ("record_kind", "record_no", "direction", "category", "unit", "quantity", "quantity_missing", "status",
+                 "from_id", "to_id", "from_kind", "to_kind", "from_admin1", "to_admin1", "from_lat", "to_lat",
+                 "cn_admin1", "us_admin1", "date_start", "date_end", "source_ref")
+ENGINES = ("polars", "pandas")
+
+
 @dataclass(frozen=True)
 class Data:
-    """Everything loaded once per process: the package, its flow records, and what a URL may name."""
+    """Everything loaded once per process: the package, its flow records, and what a URL may name.
+
+    `frame` is the columnar engine's copy of the records (polars, FRAME_COLUMNS plus `row`) that the flows
+    page filters and aggregates; None runs the same numbers in pandas (ATLAS_ENGINE=pandas: the reference
+    the tests compare with, never the production path)."""
     package: Package
     records: pd.DataFrame
     vocab: Vocabulary
+    frame: Any = None
+    source: str = "csv"    # where the records came from: "csv" (read and checked) or "columnar" (the stored copy)
 
     @property
     def months(self) -> tuple[str, ...]:
         return self.vocab.months
 
 
+def engine() -> str:
+    """The engine of the flows numbers: polars, unless ATLAS_ENGINE=pandas asks for the reference path."""
+    return "pandas" if os.environ.get("ATLAS_ENGINE", "").strip().lower() == "pandas" else "polars"
+
+
 def load(path: str | Path | None = None) -> Data:
-    pkg = load_package(path)
-    records = flow_records(pkg)
+    """The package at `path`, from its columnar copy when one matches the CSVs (else read, checked and stored)."""
+    pkg, records, source = columnar.load(path, flow_records)
     vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), months(records, pkg.key_figures),
                                     tuple(r["name"] for r in pkg.descriptor["resources"]))
-    return Data(pkg, records, vocab)
+    return Data(pkg, records, vocab, frame_of(records) if engine() == "polars" else None, source)
+
+
+def frame_of(records: pd.DataFrame) -> pl.DataFrame:
+    """The records' columns that the flows page filters and aggregates, as a polars frame with their `row`."""
+    frame = pl.from_pandas(records[list(FRAME_COLUMNS)])
+    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("row"))
 
 
 def period(values: pd.Series) -> tuple[pd.Series, pd.Series]:
