@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -33,8 +34,9 @@ from .package import RESOURCE_NAMES, Opened, Package, open_package, read_package
 
 # Bump when what is stored changes shape (the records' columns or types, the tables' conversion): older
 # copies then have another key and are never read.
-FORMAT = 2
+FORMAT = 3
 RECORDS = "records"
+FRAME = "frame"  # the polars frame of the records (atlas.records.frame_of)
 MANIFEST = "manifest.json"
 _CHUNK = 1 << 22
 
@@ -65,21 +67,23 @@ def package_hash(opened: Opened) -> str:
     return h.hexdigest()
 
 
-def load(path: str | Path | None = None, records_of=None) -> tuple[Package, pd.DataFrame, str]:
-    """(package, flow records, where they came from: "columnar" or "csv").
+def load(path: str | Path | None, records_of, frame_of) -> tuple[Package, pd.DataFrame, pl.DataFrame, str]:
+    """(package, flow records, their polars frame, where they came from: "columnar" or "csv").
 
-    `records_of(package)` builds the records from a package read from CSV (atlas.records.flow_records)."""
+    `records_of(package)` builds the records of a package read from CSV (atlas.records.flow_records),
+    `frame_of(records)` the columnar engine's frame of them (atlas.records.frame_of)."""
     opened = open_package(path)
     key = package_hash(opened)
     folder = cache_root() / key
     hit = read_copy(folder)
     if hit is not None:
-        tables, records = hit
-        return Package(opened.path, opened.descriptor, tables), records, "columnar"
+        tables, records, frame = hit
+        return Package(opened.path, opened.descriptor, tables), records, frame, "columnar"
     pkg = read_package(opened)
     records = records_of(pkg)
-    write_copy(folder, pkg.tables, records)
-    return pkg, records, "csv"
+    frame = frame_of(records)
+    write_copy(folder, pkg.tables, records, frame)
+    return pkg, records, frame, "csv"
 
 
 def read_copy(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame] | None:
@@ -88,7 +92,7 @@ def read_copy(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame] | No
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT or manifest.get("key") != folder.name:
             return None
-        names = list(RESOURCE_NAMES) + [RECORDS]
+        names = list(RESOURCE_NAMES) + [RECORDS, FRAME]
         if sorted(manifest["files"]) != sorted(names):
             return None
         out = {}
@@ -97,25 +101,33 @@ def read_copy(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame] | No
             want = manifest["files"][name]
             if file.stat().st_size != want["bytes"] or _digest(file).hexdigest() != want["sha256"]:
                 return None
-            out[name] = pq.read_table(file, page_checksum_verification=True).to_pandas()
+            if name == FRAME:  # polars reads its own file directly, with its categories
+                out[name] = pl.read_parquet(file)
+            else:
+                out[name] = pq.read_table(file, page_checksum_verification=True).to_pandas()
     except Exception:  # noqa: BLE001 - whatever is wrong with a copy, the CSVs are read instead
         return None
-    records = out.pop(RECORDS)
-    return out, records
+    records, frame = out.pop(RECORDS), out.pop(FRAME)
+    if len(frame) != len(records):
+        return None
+    return out, records, frame
 
 
-def write_copy(folder: Path, tables: dict[str, pd.DataFrame], records: pd.DataFrame) -> bool:
+def write_copy(folder: Path, tables: dict[str, pd.DataFrame], records: pd.DataFrame, frame: pl.DataFrame) -> bool:
     """Store a copy atomically (a temporary folder renamed into place); False if the cache is not writable."""
     tmp = None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name[:16]}-", dir=folder.parent))
         files = {}
-        for name, frame in list(tables.items()) + [(RECORDS, records)]:
+        for name, table in list(tables.items()) + [(RECORDS, records)]:
             file = tmp / f"{name}.parquet"
-            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), file, compression="zstd",
+            pq.write_table(pa.Table.from_pandas(table, preserve_index=False), file, compression="zstd",
                            write_page_checksum=True)
             files[name] = {"bytes": file.stat().st_size, "sha256": _digest(file).hexdigest()}
+        file = tmp / f"{FRAME}.parquet"
+        frame.write_parquet(file, compression="zstd", statistics=False)
+        files[FRAME] = {"bytes": file.stat().st_size, "sha256": _digest(file).hexdigest()}
         (tmp / MANIFEST).write_text(json.dumps({"format": FORMAT, "key": folder.name, "files": files}, indent=1),
                                     encoding="utf-8")
         if folder.exists():  # a damaged copy (else read_copy would have used it): replaced
@@ -123,7 +135,7 @@ def write_copy(folder: Path, tables: dict[str, pd.DataFrame], records: pd.DataFr
         os.rename(tmp, folder)
         tmp = None
         return True
-    except OSError:
+    except (OSError, pl.exceptions.PolarsError):
         return False
     finally:
         if tmp is not None:

@@ -368,8 +368,17 @@ def _records_by_key(frame: pl.DataFrame, level: str, limit: int = 9) -> dict[str
         pl.col("record_no") != pl.col("record_no").shift(1, fill_value=-1))
     out: dict[str, list[str]] = {}
     for key in keys:
-        head = (first.unique(["record_no", key], keep="first", maintain_order=True).filter(pl.col(key).is_not_null())
-                .filter(pl.int_range(pl.len()).over(key) < limit))
+        # The first rows of each key are nearly always distinct records: de-duplicate a few candidates per key
+        # (exact unless a key's candidates hold fewer than `limit` records while it has more rows).
+        rows = first.filter(pl.col(key).is_not_null()).with_columns(_n=pl.int_range(pl.len()).over(key),
+                                                                    _of=pl.len().over(key))
+        cut = rows.filter(pl.col("_n") < 4 * limit)
+        distinct = cut.unique(["record_no", key], keep="first", maintain_order=True)
+        short = distinct.group_by(key).agg(pl.len().alias("_d"), pl.col("_of").first()) \
+            .filter((pl.col("_d") < limit) & (pl.col("_of") > 4 * limit))
+        if short.height:
+            distinct = rows.unique(["record_no", key], keep="first", maintain_order=True)
+        head = distinct.filter(pl.int_range(pl.len()).over(key) < limit)
         for k, ref in zip(head[key].cast(pl.String).to_list(), head["source_ref"].to_list()):
             if k:
                 out.setdefault(k, [])
@@ -388,23 +397,24 @@ def _unmapped(frame: pl.DataFrame, level: str) -> int:
 
 def _text_summary(frame: pl.DataFrame) -> dict:
     """`text_summary` (and so `overview.summary`) of the columnar records."""
-    s = lambda c: pl.col(c).cast(pl.String)
+    s = pl.col  # categoricals compare with text directly (a cast to text would copy a million strings)
+    frame = frame.select("record_kind", "record_no", "direction", "from_id", "to_id", "category", "quantity", "status")
     don = frame.filter(s("record_kind") == "donation")
     msg = frame.filter(s("record_kind") == "message")
-    masks = don.filter(s("category").is_in(list(MASKS)))
+    masks = don.filter(s("category").cast(pl.String).is_in(list(MASKS)))
     pledged = s("status") == "pledged"
 
     def by(df: pl.DataFrame, keys: list[str]) -> dict:
         g = df.group_by(keys).agg(pl.col("quantity").sum())
         return {tuple(row[:-1]) if len(keys) > 1 else row[0]: row[-1]
-                for row in g.with_columns(*(s(k) for k in keys)).iter_rows()}
+                for row in g.with_columns(*(s(k).cast(pl.String) for k in keys)).iter_rows()}
     by_dir = by(masks.filter(~pledged), ["direction"])
     pledged_by_dir = by(masks.filter(pledged), ["direction"])
     by_cat = by(masks.filter(~pledged), ["direction", "category"])
     distinct = lambda df: int(df["record_no"].n_unique())
     places = lambda cn_end, us_end: int(pl.concat([
-        frame.filter(s("direction") == "cn_to_us").select(s(cn_end).alias("p")),
-        frame.filter(s("direction") == "us_to_cn").select(s(us_end).alias("p"))])["p"].drop_nulls().n_unique())
+        frame.filter(s("direction") == "cn_to_us").select(s(cn_end).cast(pl.String).alias("p")),
+        frame.filter(s("direction") == "us_to_cn").select(s(us_end).cast(pl.String).alias("p"))])["p"].drop_nulls().n_unique())
     return {
         "donations": distinct(don),
         "donations_pledged": distinct(don.filter(pledged)),

@@ -55,10 +55,10 @@ def engine() -> str:
 
 def load(path: str | Path | None = None) -> Data:
     """The package at `path`, from its columnar copy when one matches the CSVs (else read, checked and stored)."""
-    pkg, records, source = columnar.load(path, flow_records)
+    pkg, records, frame, source = columnar.load(path, flow_records, frame_of)
     vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), months(records, pkg.key_figures),
                                     tuple(r["name"] for r in pkg.descriptor["resources"]))
-    return Data(pkg, records, vocab, frame_of(records) if engine() == "polars" else None, source)
+    return Data(pkg, records, vocab, frame if engine() == "polars" else None, source)
 
 
 def frame_of(records: pd.DataFrame) -> pl.DataFrame:
@@ -80,10 +80,11 @@ def period(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def months(records: pd.DataFrame, key_figures: pd.DataFrame) -> tuple[str, ...]:
     """Every month from the first to the last date of a record or a key figure: the date slider's steps."""
     kf_start, _ = period(key_figures["date"])
-    dates = pd.concat([records["date_start"].dropna(), records["date_end"].dropna(), kf_start.dropna()])
-    if dates.empty:
+    dates = [s for s in (records["date_start"], records["date_end"], kf_start) if s.notna().any()]
+    if not dates:
         return ()
-    return tuple(str(p) for p in pd.period_range(dates.min(), dates.max(), freq="M"))
+    lo, hi = min(s.min() for s in dates), max(s.max() for s in dates)  # per column: no million-row concat
+    return tuple(str(p) for p in pd.period_range(lo, hi, freq="M"))
 
 
 def used_regions(pkg: Package) -> set[str]:
