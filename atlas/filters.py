@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from . import vocab as V
 from .i18n import LANGS, label, t
@@ -78,6 +79,7 @@ class Field:
     sidebar: bool = True               # rendered in the shared sidebar (else on its page)
     names: str = ""                    # locale prefix of the options' display names ("category" -> category.<code>)
     match: Callable[[pd.DataFrame, Any], np.ndarray] | None = None      # records kept by a non-default value
+    expr: Callable[[Any], Any] | None = None   # the same as a polars expression over the columnar records
     rebuild: bool = False              # changing it re-creates every widget (their labels depend on it)
 
     @property
@@ -128,6 +130,30 @@ def _months(records: pd.DataFrame, span) -> np.ndarray:
     return keep
 
 
+def _isin_expr(column: str):
+    return lambda codes: pl.col(column).cast(pl.String).is_in(list(codes)).fill_null(False)
+
+
+def _equals_expr(column: str):
+    return lambda code: (pl.col(column).cast(pl.String) == code).fill_null(False)
+
+
+def _actor_expr(kinds) -> Any:
+    kinds = list(kinds)
+    return (pl.col("from_kind").cast(pl.String).is_in(kinds).fill_null(False)
+            | pl.col("to_kind").cast(pl.String).is_in(kinds).fill_null(False))
+
+
+def _months_expr(span) -> Any:
+    lo, hi = span
+    keep = pl.lit(True)
+    if lo:
+        keep &= (pl.col("date_end") >= lo).fill_null(False)
+    if hi:
+        keep &= (pl.col("date_start") <= hi).fill_null(False)
+    return keep
+
+
 _codes = lambda values: (lambda vocab: {v: v for v in values})
 RECORD_PAGES = ("overview", "flows")
 # The data page keeps the rows of its record tables (donations, their items, messages) that the filters keep.
@@ -136,17 +162,17 @@ FILTERED_PAGES = RECORD_PAGES + ("data",)
 FIELDS: tuple[Field, ...] = (
     Field("lang", "one", _codes(LANGS), "en", pages=("*",), widget="radio", names="lang", rebuild=True),
     Field("province", "multi", lambda v: v.provinces, (), attrs=("provinces",), pages=FILTERED_PAGES + ("pairings",),
-          widget="multiselect", names="region", match=_isin("cn_admin1")),
+          widget="multiselect", names="region", match=_isin("cn_admin1"), expr=_isin_expr("cn_admin1")),
     Field("state", "multi", lambda v: v.states, (), attrs=("states",), pages=FILTERED_PAGES + ("pairings",),
-          widget="multiselect", names="region", match=_isin("us_admin1")),
+          widget="multiselect", names="region", match=_isin("us_admin1"), expr=_isin_expr("us_admin1")),
     Field("direction", "one", _codes(("both",) + V.DIRECTIONS), "both", pages=FILTERED_PAGES, widget="radio",
-          names="direction", match=_equals("direction")),
+          names="direction", match=_equals("direction"), expr=_equals_expr("direction")),
     Field("category", "multi", _codes(V.CATEGORIES), (), attrs=("categories",), pages=FILTERED_PAGES, widget="multiselect",
-          names="category", match=_isin("category")),
+          names="category", match=_isin("category"), expr=_isin_expr("category")),
     Field("actor", "multi", _codes(V.ACTOR_KINDS), (), attrs=("actors",), pages=FILTERED_PAGES, widget="multiselect",
-          names="actor", match=_actor),
+          names="actor", match=_actor, expr=_actor_expr),
     Field("dates", "range", lambda v: {m: m for m in v.months}, (None, None), keys=("from", "to"),
-          attrs=("date_from", "date_to"), pages=FILTERED_PAGES, widget="slider", match=_months),
+          attrs=("date_from", "date_to"), pages=FILTERED_PAGES, widget="slider", match=_months, expr=_months_expr),
     Field("level", "one", _codes(("region", "place")), "region", pages=("flows",), widget="segmented", sidebar=False,
           names="flows.level"),
     Field("basemap", "flag", default=False, pages=("flows", "pairings"), widget="toggle", sidebar=False),
@@ -232,6 +258,16 @@ def match(records: pd.DataFrame, filters: Any, table: tuple[Field, ...] = FIELDS
         if f.is_filter and is_set(f, state[f.name]):
             keep &= f.match(records, state[f.name])
     return records[keep]
+
+
+def match_expr(filters: Any, table: tuple[Field, ...] = FIELDS) -> Any:
+    """`match` as one polars expression: the rows of the columnar records that every set filter keeps."""
+    state = state_of(filters, table)
+    keep = pl.lit(True)
+    for f in table:
+        if f.is_filter and is_set(f, state[f.name]):
+            keep &= f.expr(state[f.name])
+    return keep
 
 
 def only(filters: Any, names: Iterable[str], table: tuple[Field, ...] = FIELDS) -> Any:

@@ -6,36 +6,65 @@ package, the records and the vocabulary a URL may name; pages filter the records
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
+from . import columnar
 from .filters import Vocabulary
-from .package import Package, load_package
+from .package import Package
 
 SCREEN_ROWS = 1_000  # rows of a table sent to the browser: what a rerun costs does not grow with the data
 
 
+# The columns the columnar engine filters and aggregates (the flows page); `row` is the record's position in
+# `Data.records`, through which a few rows of text (a screen of the table, an export) are taken from pandas.
+FRAME_COLUMNS = ("record_kind", "record_no", "direction", "category", "unit", "quantity", "quantity_missing", "status",
+                 "from_id", "to_id", "from_kind", "to_kind", "from_admin1", "to_admin1", "from_lat", "to_lat",
+                 "cn_admin1", "us_admin1", "date_start", "date_end", "source_ref")
+ENGINES = ("polars", "pandas")
+
+
 @dataclass(frozen=True)
 class Data:
-    """Everything loaded once per process: the package, its flow records, and what a URL may name."""
+    """Everything loaded once per process: the package, its flow records, and what a URL may name.
+
+    `frame` is the columnar engine's copy of the records (polars, FRAME_COLUMNS plus `row`) that the flows
+    page filters and aggregates; None runs the same numbers in pandas (ATLAS_ENGINE=pandas: the reference
+    the tests compare with, never the production path)."""
     package: Package
     records: pd.DataFrame
     vocab: Vocabulary
+    frame: Any = None
+    source: str = "csv"    # where the records came from: "csv" (read and checked) or "columnar" (the stored copy)
 
     @property
     def months(self) -> tuple[str, ...]:
         return self.vocab.months
 
 
+def engine() -> str:
+    """The engine of the flows numbers: polars, unless ATLAS_ENGINE=pandas asks for the reference path."""
+    return "pandas" if os.environ.get("ATLAS_ENGINE", "").strip().lower() == "pandas" else "polars"
+
+
 def load(path: str | Path | None = None) -> Data:
-    pkg = load_package(path)
-    records = flow_records(pkg)
+    """The package at `path`, from its columnar copy when one matches the CSVs (else read, checked and stored)."""
+    pkg, records, frame, source = columnar.load(path, flow_records, frame_of)
     vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), months(records, pkg.key_figures),
                                     tuple(r["name"] for r in pkg.descriptor["resources"]))
-    return Data(pkg, records, vocab)
+    return Data(pkg, records, vocab, frame if engine() == "polars" else None, source)
+
+
+def frame_of(records: pd.DataFrame) -> pl.DataFrame:
+    """The records' columns that the flows page filters and aggregates, as a polars frame with their `row`."""
+    frame = pl.from_pandas(records[list(FRAME_COLUMNS)])
+    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("row"))
 
 
 def period(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -51,10 +80,11 @@ def period(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def months(records: pd.DataFrame, key_figures: pd.DataFrame) -> tuple[str, ...]:
     """Every month from the first to the last date of a record or a key figure: the date slider's steps."""
     kf_start, _ = period(key_figures["date"])
-    dates = pd.concat([records["date_start"].dropna(), records["date_end"].dropna(), kf_start.dropna()])
-    if dates.empty:
+    dates = [s for s in (records["date_start"], records["date_end"], kf_start) if s.notna().any()]
+    if not dates:
         return ()
-    return tuple(str(p) for p in pd.period_range(dates.min(), dates.max(), freq="M"))
+    lo, hi = min(s.min() for s in dates), max(s.max() for s in dates)  # per column: no million-row concat
+    return tuple(str(p) for p in pd.period_range(lo, hi, freq="M"))
 
 
 def used_regions(pkg: Package) -> set[str]:
@@ -62,39 +92,97 @@ def used_regions(pkg: Package) -> set[str]:
 
 
 def flow_records(pkg: Package) -> pd.DataFrame:
-    places = pkg.places.set_index("place_id")
-    d = pkg.donations.merge(pkg.donation_items, on="donation_id", how="left", validate="one_to_many")
-    donations = pd.DataFrame({
-        "record_id": d["donation_id"], "record_kind": "donation", "direction": d["direction"],
-        "from_id": d["donor_place_id"], "to_id": d["recipient_place_id"],
-        "from_as_printed": d["donor_as_printed"], "to_as_printed": d["recipient_as_printed"],
-        "category": d["category"], "quantity": d["quantity"].astype("Float64"), "unit": d["unit"],
-        "item_as_printed": d["as_printed"], "as_of": d["as_of"], "status": d["status"], "doubtful": d["doubtful"],
-        "correction_note": d["correction_note"], "source_id": d["source_id"], "source_ref": d["source_ref"]})
-    m = pkg.support_messages
-    messages = pd.DataFrame({
-        "record_id": m["message_id"], "record_kind": "message", "direction": "us_to_cn",
-        "from_id": m["sender_place_id"], "to_id": m["recipient_place_id"],
-        "from_as_printed": m["sender_as_printed"], "to_as_printed": m["recipient_as_printed"],
-        "category": m["kind"], "quantity": pd.Series(1.0, index=m.index, dtype="Float64"), "unit": "messages",
+    """One row per item line (each donation in package order, with its lines in file order) or message.
+
+    Built from integer positions rather than joins of strings: item lines are put under their donation by
+    position, place attributes are categories taken by code, dates are worked out once per distinct value.
+    At a million donations the string join and the full reindex of the places per end took tens of seconds."""
+    d, items, m = pkg.donations, pkg.donation_items, pkg.support_messages
+    owner = pd.Index(d["donation_id"]).get_indexer(items["donation_id"])
+    bare = np.flatnonzero(np.bincount(owner, minlength=len(d)) == 0)  # kept as one row each (a left join)
+    don_pos = np.concatenate([owner, bare])
+    item_pos = np.concatenate([np.arange(len(items)), np.full(len(bare), -1)])
+    if len(bare) or (np.diff(owner) < 0).any():  # the usual file keeps each donation's lines together, in order
+        order = np.argsort(don_pos, kind="stable")
+        don_pos, item_pos = don_pos[order], item_pos[order]
+    n_msg = len(m)
+
+    def column(don: pd.Series, pos: np.ndarray, msg) -> pd.Series:
+        msg = msg if isinstance(msg, pd.Series) else pd.Series(msg, index=range(n_msg), dtype=don.dtype)
+        return pd.concat([pd.Series(don.array.take(pos, allow_fill=True)), msg.reset_index(drop=True)], ignore_index=True)
+
+    r = pd.DataFrame({
+        "record_id": column(d["donation_id"], don_pos, m["message_id"]),
+        "record_kind": column(pd.Series("donation", index=d.index, dtype="str"), don_pos, "message"),
+        "direction": column(d["direction"], don_pos, "us_to_cn"),
+        "from_id": column(d["donor_place_id"], don_pos, m["sender_place_id"]),
+        "to_id": column(d["recipient_place_id"], don_pos, m["recipient_place_id"]),
+        "from_as_printed": column(d["donor_as_printed"], don_pos, m["sender_as_printed"]),
+        "to_as_printed": column(d["recipient_as_printed"], don_pos, m["recipient_as_printed"]),
+        "category": column(items["category"], item_pos, m["kind"]),
+        "quantity": column(items["quantity"].astype("Float64"), item_pos, 1.0),
+        "unit": column(items["unit"], item_pos, "messages"),
+        "item_as_printed": column(items["as_printed"], item_pos, m["kind_as_printed"]),
         # Table 2 carries no date: the report's section is "as of May 26", which dates nothing in particular.
-        "item_as_printed": m["kind_as_printed"], "as_of": "", "status": "sent", "doubtful": m["doubtful"],
-        "correction_note": m["correction_note"], "source_id": m["source_id"], "source_ref": m["source_ref"]})
-    r = pd.concat([donations, messages], ignore_index=True)
+        "as_of": column(d["as_of"], don_pos, ""),
+        "status": column(d["status"], don_pos, "sent"),
+        "doubtful": column(d["doubtful"], don_pos, m["doubtful"]),
+        "correction_note": column(d["correction_note"], don_pos, m["correction_note"]),
+        "source_id": column(d["source_id"], don_pos, m["source_id"]),
+        "source_ref": column(d["source_ref"], don_pos, m["source_ref"])})
+    places = pkg.places
+    place_index = pd.Index(places["place_id"])
     for end in ("from", "to"):
-        p = places.reindex(r[f"{end}_id"])
+        pos = place_index.get_indexer(r[f"{end}_id"])
         for col, source in (("name_en", "name_en"), ("name_zh", "name_zh"), ("kind", "actor_kind"), ("admin1", "admin1"),
                             ("country", "country"), ("lat", "lat"), ("lon", "lon")):
-            r[f"{end}_{col}"] = p[source].to_numpy()
-    cn_from = r["direction"].eq("cn_to_us")
-    r["cn_admin1"] = np.where(cn_from, r["from_admin1"], r["to_admin1"])
-    r["us_admin1"] = np.where(cn_from, r["to_admin1"], r["from_admin1"])
-    r["date_start"], r["date_end"] = period(r["as_of"])
+            r[f"{end}_{col}"] = _take(places[source], pos)
+    cn_from = r["direction"].eq("cn_to_us").to_numpy()
+    for side, cn_end, us_end in (("cn_admin1", "from_admin1", "to_admin1"), ("us_admin1", "to_admin1", "from_admin1")):
+        cats = r[cn_end].cat.categories.union(r[us_end].cat.categories)
+        a, b = (r[c].cat.set_categories(cats).cat.codes.to_numpy() for c in (cn_end, us_end))
+        r[side] = _compact(np.where(cn_from, a, b), cats)
+    r["date_start"], r["date_end"] = _period_by_value(r["as_of"])
     # Grouping keys as categories and an integer record number: counting distinct records and grouping
     # by place stay fast at a million rows (strings would be hashed again on every rerun).
     for col in ("direction", "category", "unit", "record_kind", "from_kind", "to_kind", "cn_admin1", "us_admin1", "source_id",
                 "from_id", "to_id", "from_admin1", "to_admin1"):
-        r[col] = r[col].astype("category")
+        r[col] = _sorted_category(r[col])
     r["record_no"] = pd.factorize(r["record_id"])[0].astype("int32")
     r["quantity_missing"] = r["quantity"].isna().to_numpy()
     return r
+
+
+def _take(values: pd.Series, pos: np.ndarray) -> pd.Series | np.ndarray:
+    """`values` at positions `pos` (-1: missing): numbers as floats, text as a category (a place's name
+    repeats on every one of its records; a category holds it once)."""
+    if pd.api.types.is_numeric_dtype(values) and not isinstance(values.dtype, pd.CategoricalDtype):
+        out = values.to_numpy(dtype=float, na_value=np.nan)[np.maximum(pos, 0)]
+        out[pos < 0] = np.nan
+        return out
+    codes, uniques = pd.factorize(values, sort=True)
+    taken = np.where(pos >= 0, codes[np.maximum(pos, 0)], -1)
+    return pd.Series(_compact(taken, pd.Index(uniques, dtype="str")))
+
+
+def _compact(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """A categorical of only the categories in use (`remove_unused_categories`, by counting codes)."""
+    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+    new_code = np.cumsum(used) - 1
+    return pd.Categorical.from_codes(np.where(codes >= 0, new_code[np.maximum(codes, 0)], -1).astype(np.int32),
+                                     categories=categories[used])
+
+
+def _sorted_category(values: pd.Series) -> pd.Series:
+    """A category with only the values present, sorted: what `astype("category")` of the text gives."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = values.cat.categories
+        return values.cat.reorder_categories(cats.sort_values()) if not cats.is_monotonic_increasing else values
+    return values.astype("category")
+
+
+def _period_by_value(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """`period` worked out once per distinct value (a million records share a few hundred dates)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    start, end = period(pd.Series(uniques, dtype="str"))
+    return (pd.Series(start.array.take(codes, allow_fill=True)), pd.Series(end.array.take(codes, allow_fill=True)))

@@ -1,9 +1,13 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
+# The columnar copies the tests make (atlas/columnar.py) go to a folder of this run, not to ~/.cache.
+os.environ.setdefault("ATLAS_CACHE_DIR", tempfile.mkdtemp(prefix="atlas-test-columnar-"))
 
 
 # --- the data build (tests/test_build.py, test_gazetteer.py, test_wikipedia_pairs.py, test_curation.py)

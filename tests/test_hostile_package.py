@@ -29,14 +29,17 @@ def pkg(tmp_path) -> Path:
 
 @pytest.fixture
 def reads(monkeypatch):
-    """Every file pandas is asked to read during a load."""
+    """Every file pandas or pyarrow (the fast reader) is asked to read during a load."""
+    import pyarrow.csv as pacsv
     seen: list[Path] = []
-    real = pd.read_csv
 
-    def spy(file, *args, **kwargs):
-        seen.append(Path(file).resolve())
-        return real(file, *args, **kwargs)
-    monkeypatch.setattr(pd, "read_csv", spy)
+    def spying(real):
+        def spy(file, *args, **kwargs):
+            seen.append(Path(file).resolve())
+            return real(file, *args, **kwargs)
+        return spy
+    monkeypatch.setattr(pd, "read_csv", spying(pd.read_csv))
+    monkeypatch.setattr(pacsv, "read_csv", spying(pacsv.read_csv))
     return seen
 
 

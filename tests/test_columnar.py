@@ -1,0 +1,218 @@
+"""The columnar path (the Parquet copy and the polars flows numbers) gives today's pandas numbers, and the copy
+follows its CSVs: a changed byte is a new copy with new numbers, a damaged copy is rebuilt, an unwritable cache
+is no error."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from atlas import columnar, corporate, flows, landing, overview, pairings, survey
+from atlas.filters import parse_query
+from atlas.package import load_package
+from atlas.records import Data, flow_records, load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Every filter set of the page tests (tests/test_pages*.py, tests/e2e/test_api.py) and the benchmark's California.
+FILTER_SETS = {
+    "none": {},
+    "Fujian": {"province": ["Fujian"]},
+    "Ohio": {"state": ["Ohio"]},
+    "California": {"state": ["California"]},
+    "Ohio-us_to_cn": {"state": ["Ohio"], "direction": ["us_to_cn"]},
+    "Hubei+Jiangsu-masks": {"province": ["Hubei", "Jiangsu"], "category": ["surgical_mask", "respirator_mask"]},
+    "spring-companies": {"from": ["2020-03"], "to": ["2020-04"], "actor": ["company"]},
+    "Mar-Jun": {"from": ["2020-03"], "to": ["2020-06"]},
+    "cn_to_us-cash": {"direction": ["cn_to_us"], "category": ["cash"]},
+}
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """A cache of its own for this module (the suite's ATLAS_CACHE_DIR is left as it is)."""
+    folder = tmp_path_factory.mktemp("columnar")
+    old = os.environ.get("ATLAS_CACHE_DIR")
+    os.environ["ATLAS_CACHE_DIR"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("ATLAS_CACHE_DIR", None)
+    else:
+        os.environ["ATLAS_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    from benchmarks import generate
+    return generate.ensure(3000)
+
+
+@pytest.fixture(scope="module", params=["bundled", "synthetic-3000"])
+def both(request, cache, synthetic) -> tuple[Data, Data]:
+    """(columnar, pandas) Data of the same package: the first read through the Parquet copy with polars numbers,
+    the second straight from the CSVs with today's pandas path."""
+    path = ROOT / "data" if request.param == "bundled" else synthetic
+    load(path)                      # writes the copy
+    fast = load(path)               # reads it
+    assert fast.source == "columnar" and fast.frame is not None
+    pkg = load_package(path)
+    records = flow_records(pkg)
+    reference = Data(pkg, records, fast.vocab, None, "csv")
+    return fast, reference
+
+
+def test_the_copy_holds_exactly_the_tables_and_records_read_from_csv(both):
+    fast, reference = both
+    pd.testing.assert_frame_equal(fast.records, reference.records)
+    for name, table in reference.package.tables.items():
+        pd.testing.assert_frame_equal(fast.package.tables[name], table, obj=name)
+
+
+def _same_view(a, b):
+    if a is None or b is None:
+        assert a is b
+        return
+    for f in ("flows", "totals", "coords", "legend"):
+        pd.testing.assert_frame_equal(getattr(a.map, f), getattr(b.map, f), obj=f)
+    assert a.map.records_by_key == b.map.records_by_key
+    assert (a.map.unmapped, a.map.qmax, a.map.arcs_total, a.map.place_max) == \
+           (b.map.unmapped, b.map.qmax, b.map.arcs_total, b.map.place_max)
+    assert a.summary == b.summary
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.rows == b.rows
+
+
+@pytest.mark.parametrize("name", FILTER_SETS)
+def test_flows_numbers_are_the_pandas_numbers(both, name):
+    fast, reference = both
+    f = parse_query(FILTER_SETS[name], fast.vocab).filters
+    for level in flows.LEVELS:
+        _same_view(flows.view(fast, f, level), flows.view(reference, f, level))
+    for measure in flows.SANKEY_MEASURES:
+        pd.testing.assert_frame_equal(flows.sankey_view(fast, f, measure), flows.sankey_view(reference, f, measure),
+                                      obj=f"sankey {measure}")
+    pd.testing.assert_frame_equal(flows.records_table(fast, f), flows.records_table(reference, f))
+
+
+def test_filters_that_keep_something_keep_it_in_both_engines(both):
+    """Guards the comparison above against comparing empty views: most filter sets keep records."""
+    fast, _ = both
+    kept = [flows.view(fast, parse_query(q, fast.vocab).filters) is not None for q in FILTER_SETS.values()]
+    assert sum(kept) >= 5
+
+
+OTHER_VIEWS = {
+    "overview": lambda d, f: overview.view(d, f),
+    "reconciliation": lambda d, f: overview.reconciliation(d.package),
+    "pairings": lambda d, f: pairings.view(d, f),
+    "landing": lambda d, f: landing.facts(d),
+    "corporate": lambda d, f: corporate.giving(d.package, "USD"),
+    "survey": lambda d, f: survey.survey_table(d.package.survey_findings),
+}
+
+
+@pytest.mark.parametrize("view", OTHER_VIEWS)
+def test_other_views_give_the_same_numbers_from_the_copy(both, view):
+    """Pages that stay in pandas (fast enough at a million records) read the same frames from the copy."""
+    fast, reference = both
+    for q in FILTER_SETS.values():
+        f = parse_query(q, fast.vocab).filters
+        _assert_same(OTHER_VIEWS[view](fast, f), OTHER_VIEWS[view](reference, f))
+
+
+def _assert_same(a, b):
+    if dataclasses.is_dataclass(a):
+        for field in dataclasses.fields(a):
+            _assert_same(getattr(a, field.name), getattr(b, field.name))
+    elif isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b)
+    elif isinstance(a, pd.Series):
+        pd.testing.assert_series_equal(a, b)
+    elif isinstance(a, (list, tuple)) and a and not isinstance(a[0], (str, int, float)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _assert_same(x, y)
+    else:
+        assert a == b
+
+
+# --- the copy follows its CSVs ---------------------------------------------------------------------
+
+@pytest.fixture
+def package(tmp_path, monkeypatch) -> Path:
+    pkg = tmp_path / "pkg"
+    shutil.copytree(ROOT / "data", pkg, ignore=shutil.ignore_patterns("geo"))
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    return pkg
+
+
+def _copies(pkg: Path) -> list[Path]:
+    root = columnar.cache_root()
+    return sorted(p for p in root.iterdir() if not p.name.startswith(".")) if root.exists() else []
+
+
+def test_a_changed_byte_makes_a_new_copy_with_new_numbers(package):
+    first = load(package)
+    assert first.source == "csv" and len(_copies(package)) == 1
+    assert load(package).source == "columnar"
+    items = package / "donation_items.csv"
+    text = items.read_text(encoding="utf-8")
+    header, row, rest = text.split("\n", 2)
+    cols = header.split(",")
+    q = cols.index("quantity")
+    cells = row.split(",")
+    assert cells[q].isdigit() and cells[q][-1] != "9"
+    cells[q] = cells[q][:-1] + str(int(cells[q][-1]) + 1)   # one digit one higher: one byte changed
+    stat = items.stat()
+    items.write_text("\n".join([header, ",".join(cells), rest]), encoding="utf-8")
+    os.utime(items, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime: only the content differs
+    changed = load(package)
+    assert changed.source == "csv", "a changed CSV is read again, not served from the old copy"
+    assert len(_copies(package)) == 2
+    before = first.records["quantity"].sum()
+    assert changed.records["quantity"].sum() == before + 1
+    assert load(package).records["quantity"].sum() == before + 1
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "manifest", "missing"])
+def test_a_damaged_copy_is_rebuilt_never_trusted(package, damage):
+    good = load(package)
+    (copy,) = _copies(package)
+    target = copy / "records.parquet"
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[:1000])
+    elif damage == "flip":
+        data = bytearray(target.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        target.write_bytes(bytes(data))
+    elif damage == "manifest":
+        (copy / columnar.MANIFEST).write_text("{not json", encoding="utf-8")
+    else:
+        (copy / "donations.parquet").unlink()
+    again = load(package)
+    assert again.source == "csv"
+    pd.testing.assert_frame_equal(again.records, good.records)
+    assert load(package).source == "columnar", "the rebuilt copy is used next time"
+    manifest = json.loads((copy / columnar.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["key"] == copy.name
+
+
+def test_an_unwritable_cache_falls_back_to_the_csvs_without_error(package, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(blocker / "columnar"))
+    first, second = load(package), load(package)
+    assert first.source == second.source == "csv"
+    pd.testing.assert_frame_equal(first.records, second.records)
+
+
+def test_the_copy_lives_outside_the_package(package):
+    load(package)
+    (copy,) = _copies(package)
+    assert not copy.resolve().is_relative_to(package.resolve())
+    assert sorted(p.name for p in package.iterdir()) == sorted(p.name for p in (ROOT / "data").iterdir() if p.name != "geo")
