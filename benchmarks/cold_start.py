@@ -128,6 +128,13 @@ def verdicts(result: dict) -> list[tuple[str, str, float, float, bool]]:
     return [(s, w, m, t, m <= t) for s, w, m, t in rows]
 
 
+def targets(result: dict) -> list[dict]:
+    """The issue's targets apply to the largest size (a million records); smaller sizes are shown, not judged."""
+    largest = max(result, key=lambda k: 0 if k == "bundled" else int(k))
+    return [{"target": f"{what} at {size} records, at most {target:g}", "measured": round(measured, 3), "pass": ok}
+            for size, what, measured, target, ok in verdicts(result) if size == largest and largest != "bundled"]
+
+
 def table(result: dict) -> str:
     lines = [f"{'size':>9}  {'mode':9} {'healthz s':>9} {'page s':>7} {'cpu@page s':>10} {'peak MB':>8}"]
     for size, r in result.items():

@@ -12,7 +12,8 @@ exports (corporate PNG and CSV, flows CSV), each file checked; errors and intera
 Timings are medians over repetitions; a measurement stops repeating once it has used its time budget.
 Then the browser-free load benchmark (ws_load.py): websocket-protocol clients, server CPU per interaction app vs
 floor per page, interactions/s for 1, 4, 16 (64) clients against one process and two behind nginx.
-`--only load` runs that part alone, `--only browser` the browser part alone.
+Then cold start and peak RSS (cold_start.py: CSV alone and with the columnar copy) and first-load bytes (first_load.py).
+`--only browser|load|start` runs one part alone.
 Results: a table on stdout and JSON (benchmarks/results/latest.json unless --json is given).
 """
 from __future__ import annotations
@@ -37,7 +38,7 @@ from playwright.async_api import async_playwright
 
 from components.site import PAGES as SITE_PAGES
 
-from . import generate, server, ws_load
+from . import cold_start, first_load, generate, server, ws_load
 from .browser import Sample, Session, launch
 
 HERE = Path(__file__).resolve().parent
@@ -521,7 +522,9 @@ def parse_args(argv=None):
     parser.add_argument("--sessions", type=int, help=f"concurrent sessions, 0 to skip (default {FULL['sessions']})")
     parser.add_argument("--duration", type=float, help=f"seconds of concurrent use (default {FULL['duration']:g})")
     parser.add_argument("--concurrency-size", default="bundled", help="data size for the concurrency run (default bundled)")
-    parser.add_argument("--only", choices=("browser", "load"), help="run only the browser part or only the websocket load part")
+    parser.add_argument("--only", choices=("browser", "load", "start"),
+                        help="run one part only: the browser part, the websocket load part, or cold start + first-load bytes")
+    parser.add_argument("--start-sizes", help="data sizes for the cold-start part (default bundled,1000000; quick bundled,100000)")
     parser.add_argument("--ws-clients", help=f"concurrent websocket clients per load run (default {ws_load.FULL['clients']}, "
                                              f"quick {ws_load.QUICK['clients']})")
     parser.add_argument("--ws-duration", type=float, help=f"seconds per websocket load run (default {ws_load.FULL['duration']:g})")
@@ -534,30 +537,45 @@ def parse_args(argv=None):
     args.ws_clients = args.ws_clients or ws["clients"]
     args.ws_duration = args.ws_duration or ws["duration"]
     args.ws_reps = ws["reps"]
+    args.start_sizes = args.start_sizes or ("bundled,100000" if args.quick else "bundled,1000000")
     return args
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    part = lambda name: args.only in (None, name)  # noqa: E731
     report: dict = {}
-    if args.only != "load":
+    if part("browser"):
         report = asyncio.run(main_async(args))
-    if args.only != "browser":
+    if part("load"):
         log("websocket load benchmark (ws_load.py)")
         report["ws_load"] = asyncio.run(ws_load.run_all([int(c) for c in args.ws_clients.split(",")], args.ws_duration,
                                                         args.ws_reps))
         ws_load.RESULTS.parent.mkdir(parents=True, exist_ok=True)
         ws_load.RESULTS.write_text(json.dumps(report["ws_load"], indent=1))
+    if part("start"):
+        log("cold start and peak memory, CSV alone and with the columnar copy (cold_start.py)")
+        report["cold_start"] = cold_start.measure(tuple(s.strip() for s in args.start_sizes.split(",") if s.strip()))
+        log("first-load bytes on the wire (first_load.py)")
+        report["first_load"] = first_load.run()
+        report["start_targets"] = cold_start.targets(report["cold_start"]) + first_load.targets(report["first_load"])
+    if args.only and args.json == RESULTS:  # one part alone: the full run's results in latest.json stay
+        args.json = ws_load.RESULTS if args.only == "load" else RESULTS.with_name(f"{args.only}.json")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    if args.only == "load" and args.json == RESULTS:  # the browser results in latest.json stay
-        args.json = ws_load.RESULTS
     args.json.write_text(json.dumps(report["ws_load"] if args.only == "load" else report, indent=1, default=str))
-    if args.only != "load":
+    if part("browser"):
         print(table(report))
     if "ws_load" in report:
         print(ws_load.table(report["ws_load"]))
+    if "cold_start" in report:
+        print("\nCold start (process start to /healthz and to the first flows numbers) and peak RSS:")
+        print(cold_start.table(report["cold_start"]))
+        print("\nFirst load on the wire:")
+        print(first_load.table(report["first_load"]))
+        for t in report["start_targets"]:
+            print(f"{'PASS' if t['pass'] else 'FAIL'}  {t['target']}: {t['measured']}")
     print(f"\nJSON: {args.json}")
-    checks = report.get("targets", []) + report.get("ws_load", {}).get("targets", [])
+    checks = report.get("targets", []) + report.get("ws_load", {}).get("targets", []) + report.get("start_targets", [])
     return 0 if all(t["pass"] for t in checks) else 1
 
 
