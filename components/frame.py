@@ -7,6 +7,7 @@ from atlas.filters import active, describe_shown
 from atlas.i18n import md, md_link, t
 
 from . import data, url_state
+from .map_script import SCRIPT as MAP_SCRIPT
 from .site import BY_KEY
 from .streamlit_fixes import router_guard
 
@@ -100,7 +101,7 @@ def page_setup(lang: str) -> None:
   update();
   setInterval(update, 300);
 })();
-</script>""", unsafe_allow_javascript=True)
+""" + MAP_SCRIPT + """</script>""", unsafe_allow_javascript=True)
 
 
 def sources(key: str) -> None:

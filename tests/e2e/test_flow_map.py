@@ -112,9 +112,31 @@ def test_the_width_legend_is_the_same_in_every_filter(page, app_url):
     assert "1,000,000 → 16px" in legends[0]
 
 
-# Not here yet (issue #14 stays open): a click on the pairings map's circles. deck.gl's hover picks the circle
-# (the tooltip names it) but Streamlit received no selection on the click in this machine's browser, so no
-# filter was set. An expected failure would be reported as skipped, which CI refuses, so it is left out.
+def test_clicking_a_place_on_the_pairings_map_filters_to_it(page, app_url, atlas):
+    page.goto(f"{app_url}/pairings?province=Hubei")
+    settle(page)
+    view = pairings.view(atlas, Filters(provinces=("CN-HB",)))
+    deck_view = decks.build_pairings_deck(view, "en").initial_view_state
+    places = decks.pairing_places(view.dropna(subset=["cn_lat", "us_lat"]), "en")
+    box = canvas_box(page)
+    # A US place (a click on it adds a state; one in Hubei would leave the filter as it is) whose circle
+    # no other circle overlaps on screen.
+    pts = [(p, *screen_position(p.lon, p.lat, deck_view, box)) for p in places.itertuples()]
+    free = [q for q in pts if q[0].country == "US" and all(
+        math.hypot(q[1] - o[1], q[2] - o[2]) > q[0].radius + o[0].radius + 4 for o in pts if o is not q)]
+    assert free, "every US circle of Hubei's pairs overlaps another"
+    place = free[0][0]
+    state = atlas.package.regions.set_index("admin1").loc[place.admin1, "name_en"]
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert state not in sidebar.inner_text()
+    x, y = hover_place(page, box, place.lon, place.lat, deck_view, place.tooltip.splitlines()[0])
+    page.mouse.click(x, y)
+    wait_for_param(page, "state")
+    assert query(page).get("state") == [state]
+    assert query(page).get("province") == ["Hubei"]
+    assert state in sidebar.locator('[data-testid="stMultiSelect"]').nth(1).inner_text()
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert f"US state: {state}" in main  # the page says what it is filtered by
 
 
 @pytest.fixture(scope="module")
