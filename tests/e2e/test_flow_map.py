@@ -58,6 +58,18 @@ def wait_for_param(page, key: str) -> None:
     settle(page)
 
 
+def settle_drawing(page) -> None:
+    """Let deck.gl finish the frames the hover asked for (the highlight) before the mouse is pressed.
+
+    In this machine's software WebGL a frame of the pairings map takes hundreds of milliseconds; a press
+    during one is handled late, its release on time, and deck.gl (mjolnir's tap: at most 250 ms between press
+    and release) then sees a long press, not a click: no selection reached Streamlit. A reader's hand pauses
+    between pointing and clicking; so does the test."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
+    page.wait_for_timeout(1000)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
+
+
 def hover_place(page, box: dict, lon: float, lat: float, view, name: str) -> tuple[float, float]:
     """Move the mouse onto the place's circle (its centre, then a few pixels around) until the tooltip names it.
 
@@ -74,6 +86,7 @@ def hover_place(page, box: dict, lon: float, lat: float, view, name: str) -> tup
             text = tooltip_text(page)
             first = text.splitlines()[0] if text else ""
             if first.startswith(name) and "→" not in first:
+                settle_drawing(page)
                 return x0 + dx, y0 + dy
     raise AssertionError(f"hovering {name} at ({x0:.0f}, {y0:.0f}) never showed its tooltip")
 
