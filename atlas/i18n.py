@@ -39,6 +39,16 @@ def t(key: str, lang: str = "en", **values) -> str:
     return text.format(**values) if values else text
 
 
+_TABLE_ROW = re.compile(r"^Table (\d+), row (\d+)$")
+
+
+def source_ref(ref: str, lang: str) -> str:
+    """Where a record sits in its source, in the reader's language ("Table 1, row 8" -> "表1第8行").
+    Other references quote the source's own words and stay as they are."""
+    m = _TABLE_ROW.match(str(ref))
+    return t("ref.table_row", lang, table=m.group(1), row=m.group(2)) if m else str(ref)
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^%\"'])")
 # GFM turns bare URLs and e-mail addresses in *text* into links after parsing, so escapes alone do not stop them
 # (remark-gfm's autolink literals): a WORD JOINER (U+2060, invisible, not a word character) breaks the patterns

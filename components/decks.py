@@ -23,7 +23,7 @@ from pydeck.bindings.json_tools import default_serialize
 from atlas.boundaries import load_boundaries
 from atlas.flows import FlowMap
 from atlas.geometry import simplify_ring
-from atlas.i18n import fmt_number, fmt_unit, label, t
+from atlas.i18n import fmt_number, fmt_unit, label, source_ref, t
 from atlas.vocab import PHYSICAL_UNITS
 
 from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, EXCHANGE_COLOURS, FONT, MUTED, rgb
@@ -402,7 +402,8 @@ def place_points(totals: pd.DataFrame, coords: pd.DataFrame, records_by_key: dic
         recs = records_by_key.get(key, [])
         if recs:
             more = len(recs) - max_records
-            lines.append(t("map.records_list", lang) + ": " + ", ".join(recs[:max_records]) + (f" (+{more})" if more > 0 else ""))
+            refs = [source_ref(r, lang) for r in recs[:max_records]]
+            lines.append(t("map.records_list", lang) + ": " + t("list.separator", lang).join(refs) + (f" (+{more})" if more > 0 else ""))
         q = float(size.get(key, 0.0) or 0.0)
         rows.append({"key": key, "lat": float(p["lat"]), "lon": float(p["lon"]), "admin1": p["admin1"],
                      "country": p["country"], "radius": 4 + 16 * math.sqrt(min(q / smax, 1.0)),
@@ -450,7 +451,7 @@ def pairing_places(v: pd.DataFrame, lang: str) -> pd.DataFrame:
                          "colour": rgb(DIRECTION_COLOURS["cn_to_us" if side == "cn" else "us_to_cn"], 235),
                          "label": _short(first[f"{side}_name_en"], first[f"{side}_name_zh"], lang),
                          "tooltip": _name(first[f"{side}_name_en"], first[f"{side}_name_zh"], lang) + "\n"
-                         + t("pairings.map_pairs", lang, n=n, others=others[:200])})
+                         + t("pairings.map_pairs_one" if n == 1 else "pairings.map_pairs", lang, n=n, others=others[:200])})
     return pd.DataFrame(rows, columns=["key", "lon", "lat", "admin1", "country", "pairs", "radius", "colour", "label", "tooltip"])
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from atlas.flows import FlowMap, top_flows
 from atlas.i18n import fmt_number, fmt_unit, label, md, t
+from atlas.map_text import flow_map_text
 from atlas.vocab import PHYSICAL_UNITS
 
 from . import data, exhibits, sidebar, url_state
@@ -43,6 +44,12 @@ def on_select(key: str, layers: tuple[str, ...]):
             if changes:
                 url_state.update(**changes)
     return callback
+
+
+def show_map_text(text: str, lang: str) -> None:
+    """The map in words, for readers who cannot see it (its sentences are also the map's accessible name)."""
+    with st.expander(t("map.as_text", lang), icon=":material/description:"):
+        st.markdown(md(text))
 
 
 def legend_view(legend, lang: str):
@@ -87,12 +94,14 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     # Built once per process for each view (the map of these filters, language, theme and basemap), not every rerun.
     key = ("flow_deck", exhibits.cache_key(url_state.state(), data.vocab()), is_dark)
     deck = data.rendered(key, lambda: build_flow_deck(fm, lang, dark=is_dark, basemap=basemap))
+    text = flow_map_text(fm, lang)
     left, right = st.columns([5, 2], gap="medium")
     with left:
         st.pydeck_chart(deck, key=MAP_KEY, on_select=on_select(MAP_KEY, ("places", "flows")),
-                        selection_mode="single-object", height=MAP_HEIGHT)
+                        selection_mode="single-object", height=MAP_HEIGHT, alt=text)
     with right:
         show_top_flows(fm, lang)
+    show_map_text(text, lang)
     st.caption(t("map.click_hint_fixed", lang))
     if fm.capped:
         st.caption(t("map.capped", lang, shown=fmt_number(len(fm.flows), lang), total=fmt_number(fm.arcs_total, lang)))

@@ -46,7 +46,13 @@ def page_setup(lang: str) -> None:
 
     The style and script are literal (the app lets no data into raw HTML): the script reads the language
     and the links' words from a hidden container the page writes as plain text, and checks it again
-    after every rerun (a language switch)."""
+    after every rerun (a language switch).
+
+    The maps' tooltips: deck.gl puts its tooltip's corner at the pointer inside the map's box, which Streamlit
+    clips (`overflow: hidden`), so near the right or bottom edge the text was cut. The script watches each
+    tooltip's position and shifts it with the separate CSS `translate` property (left of or above the pointer
+    when it would not fit, never past the map's top-left corner); a press on the map hides it (the click filters
+    the page, and the old tooltip would otherwise stay over the new map until the pointer moved)."""
     # Cards and their labels wrap instead of cutting numbers off ("538,0…"); skip links show when focused.
     st.markdown("""<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
@@ -99,6 +105,39 @@ def page_setup(lang: str) -> None:
   };
   update();
   setInterval(update, 300);
+})();
+(() => {
+  if (window.atlasMapScript) return;
+  window.atlasMapScript = true;
+  const GAP = 14;
+  const place = (tip) => {
+    if (tip.style.display === "none") return;
+    const m = /translate\\(([-\\d.]+)px,\\s*([-\\d.]+)px\\)/.exec(tip.style.transform || "");
+    const box = tip.offsetParent;
+    if (!m || !box) return;
+    const x = parseFloat(m[1]), y = parseFloat(m[2]);
+    const w = tip.offsetWidth, h = tip.offsetHeight, W = box.clientWidth, H = box.clientHeight;
+    let dx = x + GAP + w <= W ? GAP : -GAP - w;
+    let dy = y + GAP + h <= H ? GAP : -GAP - h;
+    dx = Math.max(dx, -x); dy = Math.max(dy, -y);
+    const value = `${Math.round(dx)}px ${Math.round(dy)}px`;
+    if (tip.style.translate !== value) tip.style.translate = value;
+  };
+  const watch = () => {
+    document.querySelectorAll('[data-testid="stDeckGlJsonChart"] .deck-tooltip').forEach((tip) => {
+      if (tip.dataset.atlasWatched) return;
+      tip.dataset.atlasWatched = "1";
+      new MutationObserver(() => place(tip)).observe(tip, {attributes: true, attributeFilter: ["style"],
+                                                           childList: true, characterData: true, subtree: true});
+    });
+  };
+  document.addEventListener("pointerdown", (event) => {
+    const chart = event.target.closest && event.target.closest('[data-testid="stDeckGlJsonChart"]');
+    if (!chart) return;
+    chart.querySelectorAll(".deck-tooltip").forEach((tip) => { tip.style.display = "none"; });
+  }, true);
+  watch();
+  setInterval(watch, 500);
 })();
 </script>""", unsafe_allow_javascript=True)
 
