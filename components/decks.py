@@ -42,8 +42,9 @@ MAP_HEIGHT = 520
 FIT_WIDTH = 320
 MAX_LABELS = 40
 ARROW = "\u25b6"      # drawn at each flow's middle, rotated along it: which way the help went
-#: Scroll-wheel zoom is off (scrolling the page must not zoom the map); drag pans, double-click, pinch, +/- keys zoom.
-CONTROLLER = {"scrollZoom": False, "dragRotate": False, "touchRotate": False, "doubleClickZoom": True,
+#: Drag pans; double-click, pinch, +/- keys and Ctrl (or Cmd) + scroll zoom. The scroll wheel alone scrolls the page:
+#: the page's script (components/frame.py) stops a wheel event without a modifier before deck.gl sees it.
+CONTROLLER = {"scrollZoom": True, "dragRotate": False, "touchRotate": False, "doubleClickZoom": True,
               "touchZoom": True, "keyboard": True, "dragPan": True}
 LAND = {False: {"ocean": [0.84, 0.89, 0.93, 1], "land": [243, 240, 233, 255], "home": [252, 251, 248, 255],
                 "line": [150, 150, 150, 200], "world_line": [190, 190, 185, 255], "label": [34, 34, 34, 255],

@@ -131,6 +131,11 @@ def page_setup(lang: str) -> None:
                                                            childList: true, characterData: true, subtree: true});
     });
   };
+  window.addEventListener("wheel", (event) => {
+    if (event.ctrlKey || event.metaKey) return;
+    const chart = event.target.closest && event.target.closest('[data-testid="stDeckGlJsonChart"]');
+    if (chart) event.stopPropagation();
+  }, {capture: true, passive: true});
   document.addEventListener("pointerdown", (event) => {
     const chart = event.target.closest && event.target.closest('[data-testid="stDeckGlJsonChart"]');
     if (!chart) return;
