@@ -253,10 +253,11 @@ def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding
     span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     usable = 1 - 2 * padding
     zoom = min(math.log2(width * usable * 360 / (512 * span_x)), math.log2(height * usable * 360 / (512 * span_y)))
-    # Not below 0.5: deck.gl normalises a world narrower than the canvas, so a smaller zoom would not be the one shown.
-    zoom = float(np.clip(zoom, 0.5, max_zoom))
+    # Below 0.5 if the selection needs it: a phone's map must hold China and the US east coast (deck.gl draws the
+    # whole world narrower than a wide canvas, with the ocean around it).
+    zoom = float(np.clip(zoom, 0.0, max_zoom))
     return pdk.ViewState(latitude=round(float(_unmerc((y0 + y1) / 2)), 3), longitude=round(centre_lon, 3),
-                         zoom=round(zoom, 2), min_zoom=0.5, max_zoom=9, pitch=0, bearing=0)
+                         zoom=round(zoom, 2), min_zoom=0.0, max_zoom=9, pitch=0, bearing=0)
 
 
 def arc_width(quantity, unit, qmax: float) -> np.ndarray:
@@ -359,7 +360,7 @@ def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = 
     pts = points.copy()
     pts["lon"] = pacific(pts["lon"].to_numpy(dtype=float))
     pts = pts.sort_values("radius", ascending=False, kind="stable")  # small circles over large ones
-    layers = [
+    layers = region_tint(pts) + [
         pdk.Layer("PathLayer", arcs[arc_cols].to_dict("records"), id="flows", get_path="path", get_color="colour",
                   get_width="width", width_units="'pixels'", cap_rounded=True, joint_rounded=True, pickable=True,
                   auto_highlight=True, highlight_color=[255, 255, 255, 90]),
@@ -377,6 +378,34 @@ def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = 
     if len(pts):
         layers.append(_label_layer(declutter(pts.head(MAX_LABELS * 3), view, fit_width, fit_height).head(MAX_LABELS), dark))
     return make_deck(layers, dark, basemap, view)
+
+
+def _coarse(coords, tolerance: float = 0.1):
+    if isinstance(coords[0][0], (int, float)):
+        return [[round(x, 1), round(y, 1)] for x, y, *_ in simplify_ring(coords, tolerance)]
+    return [_coarse(c, tolerance) for c in coords]
+
+
+@lru_cache(maxsize=4)
+def _tint_shapes(package_dir: str) -> dict[str, dict]:
+    """Each province's and state's area, coarser than its outline (a faint fill needs less detail; half the bytes)."""
+    g = _base_geojson(package_dir)
+    return {f["properties"]["admin1"]: {"type": f["geometry"]["type"], "coordinates": _coarse(f["geometry"]["coordinates"])}
+            for key in ("cn-provinces", "us-states") for f in g[key]["features"] if f["properties"].get("admin1")}
+
+
+def region_tint(points: pd.DataFrame) -> list[pdk.Layer]:
+    """At the level of provinces and states, each one that gave or received is shaded in its circle's colour, so
+    this map reads as areas and the map of places and organisations (circles at the places only) does not look
+    the same. Nothing at the place level."""
+    if not len(points) or not (points["key"] == points["admin1"]).all():
+        return []
+    from atlas.package import data_dir
+    shapes = _tint_shapes(str(data_dir()))
+    colour = {a: list(c[:3]) + [70] for a, c in zip(points["admin1"], points["colour"])}
+    features = [{"type": "Feature", "properties": {"fill": colour[a]}, "geometry": shapes[a]} for a in colour if a in shapes]
+    return [pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id="regions", stroked=False,
+                      filled=True, get_fill_color="properties.fill", pickable=False)]
 
 
 def place_points(totals: pd.DataFrame, coords: pd.DataFrame, records_by_key: dict[str, list[str]], lang: str,

@@ -95,6 +95,8 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     key = ("flow_deck", exhibits.cache_key(url_state.state(), data.vocab()), is_dark)
     deck = data.rendered(key, lambda: build_flow_deck(fm, lang, dark=is_dark, basemap=basemap))
     text = flow_map_text(fm, lang)
+    level = "region" if len(fm.coords) and (fm.coords["key"] == fm.coords["admin1"]).all() else "place"
+    st.caption(t(f"map.level_{level}", lang))
     left, right = st.columns([5, 2], gap="medium")
     with left:
         st.pydeck_chart(deck, key=MAP_KEY, on_select=on_select(MAP_KEY, ("places", "flows")),
