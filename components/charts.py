@@ -80,6 +80,20 @@ def legend_entries(fig: go.Figure) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+class ScreenFigure(go.Figure):
+    """A figure that is finished and shared (cached per view): its dict is made once.
+
+    `st.plotly_chart` calls `to_dict()` on every rerun, a deep copy that converts each array (about 30 ms a chart);
+    a cached figure is never changed after it is built, so the first copy serves every later rerun."""
+
+    def to_dict(self):
+        made = self.__dict__.get("_atlas_dict")
+        if made is None:
+            made = super().to_dict()
+            self.__dict__["_atlas_dict"] = made
+        return made
+
+
 def for_screen(fig: go.Figure) -> go.Figure:
     """The figure as the page draws it: title, subtitle and source are set in the page's own text above and
     below it (they wrap at any width and never meet the toolbar); the legend row stays above the plot,
@@ -89,7 +103,7 @@ def for_screen(fig: go.Figure) -> go.Figure:
     top = (LEGEND_PX if out.layout.showlegend else 0) + 10
     out.update_layout(title=dict(text="", subtitle=dict(text="")), margin=dict(t=top, b=60),
                       height=int(out.layout.height or 500) - int(out.layout.margin.t or 0) - 35 + top)
-    return out
+    return ScreenFigure(out)
 
 
 def wrap(text: str, width: int = 110) -> str:

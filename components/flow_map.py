@@ -82,9 +82,9 @@ def top_flow_lines(fm: FlowMap, lang: str) -> list[str]:
     return lines
 
 
-def show_top_flows(fm: FlowMap, lang: str) -> None:
+def show_top_flows(fm: FlowMap, lang: str, lines: list[str] | None = None) -> None:
     st.markdown(f"**{t('map.top_heading', lang)}**")
-    lines = top_flow_lines(fm, lang)
+    lines = top_flow_lines(fm, lang) if lines is None else lines
     st.markdown("  \n".join(lines))
     st.caption(t("map.top_note", lang, shown=len(lines), total=fmt_number(fm.arcs_total, lang)))
 
@@ -92,9 +92,10 @@ def show_top_flows(fm: FlowMap, lang: str) -> None:
 def show_flow_map(fm: FlowMap, lang: str) -> None:
     basemap, is_dark = sidebar.option("basemap"), dark()
     # Built once per process for each view (the map of these filters, language, theme and basemap), not every rerun.
-    key = ("flow_deck", exhibits.cache_key(url_state.state(), data.vocab()), is_dark)
-    deck = data.rendered(key, lambda: build_flow_deck(fm, lang, dark=is_dark, basemap=basemap))
-    text = flow_map_text(fm, lang)
+    view_key = exhibits.cache_key(url_state.state(), data.vocab())
+    deck = data.rendered(("flow_deck", view_key, is_dark), lambda: build_flow_deck(fm, lang, dark=is_dark, basemap=basemap))
+    # The map in words and the ranked list: once per view too (about 100 ms of every rerun otherwise).
+    text, lines = data.rendered(("flow_words", view_key), lambda: (flow_map_text(fm, lang), top_flow_lines(fm, lang)))
     level = "region" if len(fm.coords) and (fm.coords["key"] == fm.coords["admin1"]).all() else "place"
     st.caption(t(f"map.level_{level}", lang))
     left, right = st.columns([5, 2], gap="medium")
@@ -102,7 +103,7 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
         st.pydeck_chart(deck, key=MAP_KEY, on_select=on_select(MAP_KEY, ("places", "flows")),
                         selection_mode="single-object", height=MAP_HEIGHT, alt=text)
     with right:
-        show_top_flows(fm, lang)
+        show_top_flows(fm, lang, lines)
     show_map_text(text, lang)
     st.caption(t("map.click_hint_fixed", lang))
     if fm.capped:

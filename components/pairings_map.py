@@ -17,9 +17,9 @@ MAP_KEY = "pairings_map"
 
 def show_pairings_map(view: pd.DataFrame, lang: str) -> None:
     basemap, is_dark = sidebar.option("basemap"), dark()
-    key = ("pairings_deck", exhibits.cache_key(url_state.state(), data.vocab()), is_dark)  # once per view, not every rerun
-    deck = data.rendered(key, lambda: build_pairings_deck(view, lang, is_dark, basemap=basemap))
-    text = pairings_map_text(view, lang)
+    view_key = exhibits.cache_key(url_state.state(), data.vocab())  # the deck and its words: once per view, not every rerun
+    deck = data.rendered(("pairings_deck", view_key, is_dark), lambda: build_pairings_deck(view, lang, is_dark, basemap=basemap))
+    text = data.rendered(("pairings_words", view_key), lambda: pairings_map_text(view, lang))
     st.pydeck_chart(deck, height=480, key=MAP_KEY, on_select=on_select(MAP_KEY, ("pair_places", "pairs")),
                     selection_mode="single-object", alt=text)
     show_map_text(text, lang)

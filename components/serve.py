@@ -83,11 +83,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_worker(port: int, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_worker(port: int, env: dict, log: Path | None = None) -> subprocess.Popen:
+    """One app process on `port`; its output appended to `log` (beside nginx's error.log), if given."""
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it open
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
+    finally:
+        if log:
+            out.close()
 
 
 def wait_healthy(port: int, timeout: float = 120) -> bool:
@@ -115,7 +121,8 @@ class Cluster:
         self.env = {**os.environ, **(env or {})}
         self.run = Path(tempfile.mkdtemp(prefix="atlas-serve-"))
         self.ports = [free_port() for _ in range(workers)]
-        self.procs = {p: start_worker(p, {**self.env, "ATLAS_WORKER": str(i + 1)}) for i, p in enumerate(self.ports)}
+        self.procs = {p: start_worker(p, {**self.env, "ATLAS_WORKER": str(i + 1)}, self.run / f"worker-{i + 1}.log")
+                      for i, p in enumerate(self.ports)}
         for p in self.ports:
             if not wait_healthy(p):
                 self.stop()
@@ -134,7 +141,8 @@ class Cluster:
             for port, proc in list(self.procs.items()):
                 if proc.poll() is not None:
                     print(f"worker on port {port} exited ({proc.returncode}); starting it again", flush=True)
-                    self.procs[port] = start_worker(port, {**self.env, "ATLAS_WORKER": str(self.ports.index(port) + 1)})
+                    n = self.ports.index(port) + 1
+                    self.procs[port] = start_worker(port, {**self.env, "ATLAS_WORKER": str(n)}, self.run / f"worker-{n}.log")
             time.sleep(1)
 
     def stop(self) -> None:

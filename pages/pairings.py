@@ -3,7 +3,7 @@ import streamlit as st
 
 from atlas import pairings
 from atlas.i18n import t
-from components import data, downloads, frame, url_state
+from components import data, downloads, exhibits, frame, url_state
 from components.pairings_map import show_pairings_map
 from components.exhibit_view import show_chart
 from components.tables import show_table
@@ -15,7 +15,8 @@ if view.empty:
     frame.empty()
 else:
     include_inferred = st.toggle(t("pairings.count_inferred", lang), key="pairings_count_inferred")
-    s = pairings.summary(view, pkg, include_inferred)
+    view_key = exhibits.cache_key(url_state.state(), data.vocab())  # the cards and the table: once per view
+    s = data.rendered(("pairings_summary", view_key, include_inferred), lambda: pairings.summary(view, pkg, include_inferred))
     cards = {"pairs": "pairings.total_all" if include_inferred else "pairings.total",
              "province_state": "pairings.province_state", "city": "pairings.city", "exchanged": "pairings.exchanged"}
     for col, (key, label_key) in zip(st.columns(len(cards)), cards.items()):
@@ -27,7 +28,7 @@ else:
                      official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
     show_pairings_map(view, lang)
     st.markdown(t("pairings.evidence_legend", lang))
-    show_table(pairings.table(view, lang), lang, height=420)
+    show_table(data.rendered(("pairings_table", view_key), lambda: pairings.table(view, lang)), lang, height=420)
     downloads.show_row("sister-relationships-map", key="pairings", help_prefix="pairings.download_")
     downloads.show_row("sister-relationships", key="pairings", help_prefix="pairings.download_")
     st.header(t("pairing_years.heading", lang))
