@@ -609,7 +609,7 @@ async def run_all(clients: list[int], duration: float, reps: int, with_floor: bo
         if gc_compare:
             plan.append(("floor-gc-off", server.FLOOR, 1, False))
     if with_cluster:
-        plan.append(("app-2proc", server.APP, 2, True))
+        plan.append(("app-2proc", server.APP, 2, False))  # as served: .streamlit/config.toml turns the post-run GC off
     for label, script, processes, gc in plan:
         log(f"{label}: starting {processes} process(es)")
         target = start_target(label, script, processes, gc)
