@@ -84,8 +84,22 @@ def settle_drawing(page) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
 
 
-def hover_place(page, box: dict, lon: float, lat: float, view, name: str) -> tuple[float, float]:
-    """Move the mouse onto the place's circle (its centre, then a few pixels around) until the tooltip names it.
+def visible_spot(place, others, view, box: dict) -> tuple[float, float]:
+    """The offset (px) from `place`'s centre to the point of its circle farthest from every circle drawn over it:
+    where a reader clicks when smaller circles sit on part of a large one."""
+    cx, cy = screen_position(place.lon, place.lat, view, box)
+    over = [(screen_position(o.lon, o.lat, view, box), o.radius) for o in others if o.radius < place.radius]
+    reach = max(place.radius - 3, 0)
+    spots = [(dx, dy) for dx in range(-int(reach), int(reach) + 1, 2) for dy in range(-int(reach), int(reach) + 1, 2)
+             if math.hypot(dx, dy) <= reach]
+    clear = lambda d: min((math.hypot(cx + d[0] - x, cy + d[1] - y) - r for (x, y), r in over), default=99)  # noqa: E731
+    return max(spots, key=lambda d: (clear(d), -math.hypot(*d)))
+
+
+def hover_place(page, box: dict, lon: float, lat: float, view, name: str,
+                spot: tuple[float, float] = (0, 0)) -> tuple[float, float]:
+    """Move the mouse onto the place's circle (at `spot` from its centre, then a few pixels around) until the
+    tooltip names it.
 
     On a loaded machine the page may still be settling (the map drawn late, the layout moving): each round
     measures the canvas again before it tries."""
@@ -94,6 +108,7 @@ def hover_place(page, box: dict, lon: float, lat: float, view, name: str) -> tup
             page.wait_for_timeout(2000)
             box = canvas_box(page)
         x0, y0 = screen_position(lon, lat, view, box)
+        x0, y0 = x0 + spot[0], y0 + spot[1]
         for dx, dy in ((0, 0), (2, 0), (-2, 0), (0, 2), (0, -2), (4, 4)):
             page.mouse.move(box["x"] + 2, box["y"] + 2)
             page.mouse.move(x0 + dx, y0 + dy, steps=3)
@@ -112,7 +127,11 @@ def test_clicking_the_ohio_circle_on_fujian_filters_to_ohio(page, app_url, atlas
     view = decks.build_flow_deck(fm, "en").initial_view_state
     ohio = fm.coords.set_index("key").loc["US-OH"]
     box = canvas_box(page)
-    x, y = hover_place(page, box, float(ohio["lon"]), float(ohio["lat"]), view, "Ohio")
+    places = decks.place_points(fm.totals, fm.coords, fm.records_by_key, "en", smax=fm.place_max or None)
+    places["lon"] = decks.pacific(places["lon"].to_numpy(dtype=float))
+    circle = next(p for p in places.itertuples() if p.key == "US-OH")
+    spot = visible_spot(circle, [p for p in places.itertuples() if p.key != "US-OH"], view, box)
+    x, y = hover_place(page, box, float(ohio["lon"]), float(ohio["lat"]), view, "Ohio", spot)
     click_place(page, x, y, "state")
     assert query(page).get("state") == ["Ohio"]
     assert query(page).get("province") == ["Fujian"]
