@@ -41,7 +41,7 @@ MAP_HEIGHT = 520
 #: the edges): wider screens show more around it.
 FIT_WIDTH = 320
 MAX_LABELS = 40
-MIN_FIT_ZOOM = 0.35
+MIN_FIT_ZOOM = 0.5
 ARROW = "\u25b6"      # drawn at each flow's middle, rotated along it: which way the help went
 #: Drag pans; double-click, pinch, +/- keys and Ctrl (or Cmd) + scroll zoom. The scroll wheel alone scrolls the page:
 #: the page's script (components/frame.py) stops a wheel event without a modifier before deck.gl sees it.
@@ -254,8 +254,8 @@ def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding
     span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     usable = 1 - 2 * padding
     zoom = min(math.log2(width * usable * 360 / (512 * span_x)), math.log2(height * usable * 360 / (512 * span_y)))
-    # Not below MIN_FIT_ZOOM: at 0.35 a 358 px phone map holds Fujian and the US east coast with their circles, while a
-    # desktop map stays large enough that the east coast's circles do not pile up (0.5 cut Fujian off on a phone).
+    # Not below MIN_FIT_ZOOM (0.5): lower, the unfiltered desktop map piles the east coast's circles up so that clicks on
+    # a place miss (tests/e2e/test_map.py); a phone then cuts part of Fujian's circle at the left edge.
     zoom = float(np.clip(zoom, MIN_FIT_ZOOM, max_zoom))
     return pdk.ViewState(latitude=round(float(_unmerc((y0 + y1) / 2)), 3), longitude=round(centre_lon, 3),
                          zoom=round(zoom, 2), min_zoom=MIN_FIT_ZOOM, max_zoom=9, pitch=0, bearing=0)
