@@ -7,13 +7,15 @@ package, the records and the vocabulary a URL may name; pages filter the records
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import columnar
 from .filters import Vocabulary
@@ -42,6 +44,7 @@ class Data:
     vocab: Vocabulary
     frame: Any = None
     source: str = "csv"    # where the records came from: "csv" (read and checked) or "columnar" (the stored copy)
+    derived: dict = field(default_factory=dict)  # values of a pass over all records, kept in the copy (`derive`)
 
     @property
     def months(self) -> tuple[str, ...]:
@@ -55,10 +58,18 @@ def engine() -> str:
 
 def load(path: str | Path | None = None) -> Data:
     """The package at `path`, from its columnar copy when one matches the CSVs (else read, checked and stored)."""
-    pkg, records, frame, source = columnar.load(path, flow_records, frame_of)
-    vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), months(records, pkg.key_figures),
+    pkg, records, frame, derived, source = columnar.load(path, flow_records, frame_of, derive)
+    vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), tuple(derived["months"]),
                                     tuple(r["name"] for r in pkg.descriptor["resources"]))
-    return Data(pkg, records, vocab, frame if engine() == "polars" else None, source)
+    return Data(pkg, records, vocab, frame if engine() == "polars" else None, source, derived)
+
+
+def derive(pkg: Package, records: pd.DataFrame, frame: pl.DataFrame) -> dict:
+    """What takes a pass over every record and depends on nothing else: the date slider's months and the map's
+    fixed scale (`atlas.flows.dataset_scale`). Stored with the columnar copy, so a start from it skips them."""
+    from . import flows
+    scale = flows.dataset_scale(Data(pkg, records, Vocabulary.from_regions(pkg.regions, set(), (), ()), frame))
+    return {"months": list(months(records, pkg.key_figures)), "scale": list(scale)}
 
 
 def frame_of(records: pd.DataFrame) -> pl.DataFrame:
@@ -98,7 +109,7 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     position, place attributes are categories taken by code, dates are worked out once per distinct value.
     At a million donations the string join and the full reindex of the places per end took tens of seconds."""
     d, items, m = pkg.donations, pkg.donation_items, pkg.support_messages
-    owner = pd.Index(d["donation_id"]).get_indexer(items["donation_id"])
+    owner = _positions(d["donation_id"], items["donation_id"])
     bare = np.flatnonzero(np.bincount(owner, minlength=len(d)) == 0)  # kept as one row each (a left join)
     don_pos = np.concatenate([owner, bare])
     item_pos = np.concatenate([np.arange(len(items)), np.full(len(bare), -1)])
@@ -133,7 +144,9 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     places = pkg.places
     place_index = pd.Index(places["place_id"])
     for end in ("from", "to"):
-        pos = place_index.get_indexer(r[f"{end}_id"])
+        # Looked up once per distinct id (a few hundred places), not once per record.
+        codes, uniques = pd.factorize(r[f"{end}_id"])
+        pos = np.append(place_index.get_indexer(uniques), -1)[codes]
         for col, source in (("name_en", "name_en"), ("name_zh", "name_zh"), ("kind", "actor_kind"), ("admin1", "admin1"),
                             ("country", "country"), ("lat", "lat"), ("lon", "lon")):
             r[f"{end}_{col}"] = _take(places[source], pos)
@@ -151,6 +164,14 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     r["record_no"] = pd.factorize(r["record_id"])[0].astype("int32")
     r["quantity_missing"] = r["quantity"].isna().to_numpy()
     return r
+
+
+def _positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
+    """Position of each of `values` in the unique `keys` (-1 if absent): pyarrow's hash lookup, several times
+    faster than a pandas Index over a million strings."""
+    arrow = lambda s: pa.array(s.to_numpy(dtype=object) if s.dtype == object else s, type=pa.string())
+    found = pc.index_in(arrow(values), value_set=arrow(keys))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
 
 
 def _take(values: pd.Series, pos: np.ndarray) -> pd.Series | np.ndarray:
