@@ -109,7 +109,7 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     position, place attributes are categories taken by code, dates are worked out once per distinct value.
     At a million donations the string join and the full reindex of the places per end took tens of seconds."""
     d, items, m = pkg.donations, pkg.donation_items, pkg.support_messages
-    owner = _positions(d["donation_id"], items["donation_id"])
+    owner = positions(d["donation_id"], items["donation_id"])
     bare = np.flatnonzero(np.bincount(owner, minlength=len(d)) == 0)  # kept as one row each (a left join)
     don_pos = np.concatenate([owner, bare])
     item_pos = np.concatenate([np.arange(len(items)), np.full(len(bare), -1)])
@@ -166,7 +166,7 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     return r
 
 
-def _positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
+def positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
     """Position of each of `values` in the unique `keys` (-1 if absent): pyarrow's hash lookup, several times
     faster than a pandas Index over a million strings."""
     arrow = lambda s: pa.array(s.to_numpy(dtype=object) if s.dtype == object else s, type=pa.string())

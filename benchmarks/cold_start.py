@@ -3,8 +3,10 @@
 For each size and mode a fresh `streamlit run app.py` is started (ATLAS_DATA_DIR = the package,
 ATLAS_CACHE_DIR = a folder of this run: empty for "csv", filled by the csv run for "columnar"), and we time
 - `/healthz` answering 200 (the package loaded and checked, or read from its copy),
+- the first page served: a reader's websocket session on `/` (the overview) until its script run has
+  finished, as `benchmarks/ws_load.py`'s clients open a page: the time the issue's target is about,
 - the first flows numbers served: `/charts/flows-sankey.json` (the flows page's filters and aggregation
-  run in the server for the first time, through the same cache a page uses),
+  run in the server, through the same cache a page uses),
 and read the server's peak memory (VmHWM) and CPU seconds (utime + stime, from /proc) at that point: on a
 busy machine CPU seconds are the steadier figure. Then, in a separate process with the warm copy, the
 first-time flows aggregation (`atlas.flows.view`) for no filter, Fujian and California, after the
@@ -16,6 +18,7 @@ dataset's fixed map scale (computed once per process, shown apart).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import subprocess
@@ -25,7 +28,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from . import generate, server
+from . import generate, server, ws_load
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"columnar_first_page_s": 3.0, "csv_first_page_s": 8.0, "peak_mb": 1200.0, "aggregation_s": 0.5}
@@ -53,6 +56,15 @@ def _get(url: str, timeout: float = 600) -> int:
         return 0
 
 
+async def _open_overview(base: str) -> list[str]:
+    """A reader opens `/`: the errors its script run reported (none expected)."""
+    client = ws_load.Client(base)
+    try:
+        return (await client.open("overview", "")).errors
+    finally:
+        await client.close()
+
+
 def serve_once(package: Path, cache: Path, timeout: float = 900) -> dict:
     """Start the app on `package` with `cache`; seconds from launch to /healthz and to the first flows numbers."""
     env = {"ATLAS_DATA_DIR": str(package), "ATLAS_CACHE_DIR": str(cache), "ATLAS_MAX_BYTES": str(10**10)}
@@ -64,10 +76,14 @@ def serve_once(package: Path, cache: Path, timeout: float = 900) -> dict:
             time.sleep(0.05)
         healthz = time.perf_counter() - srv.launched
         _, cpu_healthz = _proc(srv.proc.pid)
-        status = _get(srv.url + FIRST_PAGE)
+        errors = asyncio.run(_open_overview(srv.url))
         first = time.perf_counter() - srv.launched
-        peak, cpu = _proc(srv.proc.pid)
-        return {"healthz_s": round(healthz, 2), "first_page_s": round(first, 2), "first_page_status": status,
+        _, cpu = _proc(srv.proc.pid)
+        status = _get(srv.url + FIRST_PAGE)
+        flows_s = time.perf_counter() - srv.launched
+        peak, _ = _proc(srv.proc.pid)
+        return {"healthz_s": round(healthz, 2), "first_page_s": round(first, 2), "first_page_errors": errors,
+                "first_flows_s": round(flows_s, 2), "first_flows_status": status,
                 "cpu_healthz_s": round(cpu_healthz, 2), "cpu_first_page_s": round(cpu, 2), "peak_mb": round(peak)}
     finally:
         srv.stop()
@@ -136,12 +152,12 @@ def targets(result: dict) -> list[dict]:
 
 
 def table(result: dict) -> str:
-    lines = [f"{'size':>9}  {'mode':9} {'healthz s':>9} {'page s':>7} {'cpu@page s':>10} {'peak MB':>8}"]
+    lines = [f"{'size':>9}  {'mode':9} {'healthz s':>9} {'page s':>7} {'cpu@page s':>10} {'flows s':>8} {'peak MB':>8}"]
     for size, r in result.items():
         for mode in ("csv", "columnar"):
             m = r[mode]
             lines.append(f"{size:>9}  {mode:9} {m['healthz_s']:9.2f} {m['first_page_s']:7.2f} {m['cpu_first_page_s']:10.2f} "
-                         f"{m['peak_mb']:8.0f}")
+                         f"{m.get('first_flows_s', float('nan')):8.2f} {m['peak_mb']:8.0f}")
         agg = r["aggregation"]
         lines.append(f"{size:>9}  first flows aggregation, wall / CPU s: " + ", ".join(
             f"{k} {v['wall_s']:.3f} / {v['cpu_s']:.3f}" for k, v in agg.items()))
