@@ -44,8 +44,8 @@ if __name__ == "__main__":
 else:  # imported by the ASGI server, once, before any session
     from starlette.middleware import Middleware
 
-    from components import data
-    data.warm_in_background()  # the package and the first views load while the server finishes starting
+    from components import warm
+    warm.in_background()  # the package and the first views load while the server finishes starting
     from components.compression import StaticGzip
     from components.http import ROUTES
     from components.security import SecurityMiddleware

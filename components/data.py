@@ -6,16 +6,12 @@ number function (`atlas.<page>.view` and friends, which are handed their inputs)
 each filter set and options, and shares the result: callers must not modify it. Only aggregates and the
 first rows of tables are kept (a bounded number of entries), never a filtered copy of the records.
 `rendered(key, make)` keeps the bytes of exports (PNG, SVG, HTML, CSV) served at stable addresses.
-`warm()`, started in a thread when the server imports the app, loads the package and the numbers of every
-page's unfiltered first view while the server is still starting, so the first reader does not wait for them.
 
 Built on `atlas.memo.Memo` rather than `st.cache_resource`: the HTTP routes run outside any script run,
 where Streamlit's cache works but warns on every call; the memo is the same for both.
 """
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import astuple
 from typing import Any, Callable
 
@@ -78,27 +74,3 @@ def rendered(key: tuple, make: Callable[[], Any]) -> Any:
     """An export's bytes (or any rendered value), once per process for each key (bounded)."""
     return _rendered.get((str(data_dir()),) + key, make)
 
-
-def warm() -> bool:
-    """Load the package and compute each page's first view for an empty URL (what a first visit asks for) into
-    the cache. False, logged, if the package cannot be loaded: the pages then show why, as they always do."""
-    from atlas import flows, landing, overview, pairings
-    from atlas.filters import Filters, parse_query
-    try:
-        f = parse_query({}, vocab()).filters
-        view(landing.facts, Filters())       # the default page first: its landing facts, figures and reconciliation
-        view(overview.view, f)
-        of_package(overview.reconciliation)
-        view(flows.view, f, level="region")
-        view(flows.sankey_view, f, measure="masks")
-        view(pairings.view, f)
-        return True
-    except Exception as error:  # noqa: BLE001 - a broken package is reported by the page that asks for it
-        logging.getLogger(__name__).warning("warm-up at start: %s", error)
-        return False
-
-
-def warm_in_background() -> threading.Thread:
-    thread = threading.Thread(target=warm, name="atlas-warm", daemon=True)
-    thread.start()
-    return thread

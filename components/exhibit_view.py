@@ -15,19 +15,24 @@ from .tables import show_table
 from .theme import dark
 
 
-def show_chart(name: str) -> Chart | None:
-    """Exhibit `name` as the reader asked for it; its empty state when nothing matches."""
+def screen_chart(name: str, state, is_dark: bool):
+    """(chart, its screen figure) of exhibit `name` in a URL state, or (None, None) when nothing matches: built once
+    per process for each parameter set (shared by every session; figures are only read)."""
     ex = exhibits.BY_NAME[name]
-    lang = url_state.lang()
-    state, is_dark = url_state.state(), dark()
-    # Built once per process for each parameter set (shared by every session; figures are only read here).
     key = ("screen", name, exhibits.cache_key(state, data.vocab()), is_dark)
 
     def build():
         made = ex.build(exhibits.Ask(data.get(), state, is_dark))
         return (made, for_screen(made.figure)) if made is not None else (None, None)
 
-    chart, on_screen = data.rendered(key, build)
+    return data.rendered(key, build)
+
+
+def show_chart(name: str) -> Chart | None:
+    """Exhibit `name` as the reader asked for it; its empty state when nothing matches."""
+    ex = exhibits.BY_NAME[name]
+    lang = url_state.lang()
+    chart, on_screen = screen_chart(name, url_state.state(), dark())
     if chart is None:
         frame.empty(ex.empty)
         return None

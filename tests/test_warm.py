@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from atlas import flows, landing, overview, pairings
 from atlas.filters import Filters, parse_query
-from components import data
+from components import data, warm
+from components.exhibit_view import screen_chart
 
 
 def test_warm_puts_each_pages_first_view_in_the_cache():
-    assert data.warm() is True
+    assert warm.warm() is True
     f = parse_query({}, data.vocab()).filters
     for fn, options in ((flows.view, {"level": "region"}), (flows.sankey_view, {"measure": "masks"}),
                         (overview.view, {}), (pairings.view, {})):
@@ -21,10 +22,14 @@ def test_warm_puts_each_pages_first_view_in_the_cache():
     misses = data._of_packages.misses
     data.of_package(overview.reconciliation)
     assert data._of_packages.misses == misses, "the reconciliation was not warmed"
+    for name in warm.CHARTS:
+        misses = data._rendered.misses
+        chart, figure = screen_chart(name, parse_query({}, data.vocab()).state, False)
+        assert data._rendered.misses == misses and chart is not None and figure is not None, f"{name} was not warmed"
 
 
 def test_the_warmed_flows_view_is_the_one_the_page_computes():
-    data.warm()
+    warm.warm()
     f = parse_query({}, data.vocab()).filters
     view = data.view(flows.view, f, level="region")
     assert view.summary == flows.view(data.get(), f, "region").summary
@@ -34,4 +39,4 @@ def test_the_warmed_flows_view_is_the_one_the_page_computes():
 def test_a_broken_package_makes_warm_return_false_without_raising(tmp_path, monkeypatch):
     (tmp_path / "datapackage.json").write_text("{not json", encoding="utf-8")
     monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
-    assert data.warm() is False
+    assert warm.warm() is False
