@@ -222,9 +222,11 @@ def headline_caption(card: dict, lang: str) -> str:
 
 
 def stated(pkg: Package, figure_id: str) -> int | None:
-    """A key figure's value, or None when the package lacks it."""
-    kf = pkg.key_figures.set_index("figure_id")
-    return int(float(kf.at[figure_id, "value"])) if figure_id in kf.index else None
+    """A key figure's value, or None when the package lacks it (a lookup in the 73 rows, not an index built on
+    every rerun: the headline asks three times per rerun)."""
+    kf = pkg.key_figures
+    hit = np.flatnonzero((kf["figure_id"] == figure_id).to_numpy(dtype=bool))
+    return int(float(kf["value"].iloc[hit[0]])) if len(hit) else None
 
 
 def timeline_figures(kf: pd.DataFrame, filters: Filters) -> pd.DataFrame:

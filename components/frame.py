@@ -150,13 +150,15 @@ def page_setup(lang: str) -> None:
 def sources(key: str) -> None:
     """The sources of what the page shows, at its foot."""
     lang = url_state.lang()
-    pkg = data.get().package
-    ids = BY_KEY[key].sources
-    rows = pkg.sources.set_index("source_id")
+
+    def lines() -> list[str]:
+        ids = BY_KEY[key].sources
+        rows = data.get().package.sources.set_index("source_id")
+        return [source_line(rows.loc[sid], lang) for sid in (list(rows.index) if "*" in ids else ids) if sid in rows.index]
+
     with st.expander(t("sources.heading", lang), icon=":material/menu_book:"):
-        for sid in (list(rows.index) if "*" in ids else ids):
-            if sid in rows.index:
-                st.markdown(source_line(rows.loc[sid], lang))
+        for line in data.rendered(("sources", key, lang), lines):  # made once per page and language
+            st.markdown(line)
         st.caption(t("sources.row_level", lang))
 
 

@@ -11,6 +11,8 @@ import streamlit as st
 from atlas.i18n import fmt_number, fmt_unit, has, label, localise_table, t
 from atlas.records import SCREEN_ROWS as MAX_ROWS
 
+from . import data
+
 
 ROW_PX = 35  # st.dataframe's row (and header) height
 NOT_QUANTITIES = {"lat", "lon", "geonameid", "rank", "line", "year"}
@@ -50,6 +52,15 @@ def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | 
 
 def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:
     """What the report's text states beside what its rows sum to, both directions, in the reader's language."""
+    # Made once per language for the package's table (kept with it, so a recycled id is never mistaken for it).
+    made, shown = data.rendered(("reconciliation", lang, id(rec)), lambda: (rec, reconciliation_shown(rec, lang)))
+    if made is not rec:
+        shown = reconciliation_shown(rec, lang)
+    st.dataframe(shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3)
+
+
+def reconciliation_shown(rec: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The reconciliation as the page shows it: labels and numbers in the reader's language."""
     shown = rec.assign(
         direction=[label("direction", d, lang) for d in rec["direction"]],
         category=[label("category", c, lang) if has(f"category.{c}") else c for c in rec["category"]],
@@ -58,5 +69,4 @@ def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:
         # numbers as the reader's language writes them; "—" where the text states none (the CSV keeps them empty)
         **{c: [fmt_number(None if pd.isna(v) else v, lang) for v in rec[c]]
            for c in ("text_total", "rows_sum", "difference", "other_rows", "pledged")})
-    st.dataframe(shown.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns}), hide_index=True, width="stretch",
-                 height=35 * (len(shown) + 1) + 3)
+    return shown.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns})
