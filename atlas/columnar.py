@@ -34,6 +34,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -102,13 +103,29 @@ def package_hash(opened: Opened) -> str:
     return h.hexdigest()
 
 
-def load(path: str | Path | None, records_of, frame_of, derive) -> tuple[Package, pd.DataFrame, pl.DataFrame, dict, str]:
+_writers: list[threading.Thread] = []
+
+
+def wait_for_writers(timeout: float | None = None) -> None:
+    """Wait for copies being written in the background (`load(..., background=True)`)."""
+    for thread in list(_writers):
+        thread.join(timeout)
+        if not thread.is_alive():
+            _writers.remove(thread)
+
+
+def load(path: str | Path | None, records_of, frame_of, derive, background: bool = False
+         ) -> tuple[Package, pd.DataFrame, pl.DataFrame, dict, str]:
     """(package, flow records, their polars frame, derived values, where they came from: "columnar" or "csv").
 
     `records_of(package)` builds the records of a package read from CSV (atlas.records.flow_records),
     `frame_of(records)` the columnar engine's frame of them (atlas.records.frame_of), `derive(package,
     records, frame)` the few values that take a pass over all records (a JSON object: the date range, the
-    map's scale), stored in the manifest so that a start from the copy need not compute them again."""
+    map's scale), stored in the manifest so that a start from the copy need not compute them again.
+
+    From the CSVs, the copy is written before returning and the package is then served from it (its mapped
+    columns); with `background` (the server) it is written in a thread instead, and the first reader does not
+    wait for the writing (4 s at a million records)."""
     opened = open_package(path)
     key = package_hash(opened)
     folder = cache_root() / key
@@ -120,6 +137,12 @@ def load(path: str | Path | None, records_of, frame_of, derive) -> tuple[Package
     records = records_of(pkg)
     frame = frame_of(records)
     derived = json.loads(json.dumps(derive(pkg, records, frame)))  # as a copy gives it back (lists, not tuples)
+    if background:
+        thread = threading.Thread(target=write_copy, args=(folder, pkg.tables, records, frame, derived),
+                                  name="atlas-columnar-copy", daemon=True)
+        thread.start()
+        _writers.append(thread)
+        return pkg, records, frame, derived, "csv"
     if write_copy(folder, pkg.tables, records, frame, derived):
         # Served from the copy just written, as the next start will be: the same mapped, single-chunk columns,
         # and the frames built from the CSVs are freed.

@@ -56,9 +56,10 @@ def engine() -> str:
     return "pandas" if os.environ.get("ATLAS_ENGINE", "").strip().lower() == "pandas" else "polars"
 
 
-def load(path: str | Path | None = None) -> Data:
-    """The package at `path`, from its columnar copy when one matches the CSVs (else read, checked and stored)."""
-    pkg, records, frame, derived, source = columnar.load(path, flow_records, frame_of, derive)
+def load(path: str | Path | None = None, background: bool = False) -> Data:
+    """The package at `path`, from its columnar copy when one matches the CSVs (else read, checked and stored;
+    with `background`, stored by a thread while the package is already served)."""
+    pkg, records, frame, derived, source = columnar.load(path, flow_records, frame_of, derive, background)
     vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), tuple(derived["months"]),
                                     tuple(r["name"] for r in pkg.descriptor["resources"]))
     return Data(pkg, records, vocab, frame if engine() == "polars" else None, source, derived)

@@ -39,8 +39,8 @@ def _load(path: str) -> Data:
     if path not in _packages and _in_script_run():
         import streamlit as st
         with st.spinner("Loading and checking the data package… · 正在加载并检查数据包…"):
-            return _packages.get(path, lambda: load(path))
-    return _packages.get(path, lambda: load(path))
+            return _packages.get(path, lambda: load(path, background=True))
+    return _packages.get(path, lambda: load(path, background=True))  # a new columnar copy is written by a thread
 
 
 def get() -> Data:

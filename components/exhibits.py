@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 
 from atlas import catalogue, corporate, flows, overview, pairings
-from atlas.filters import FIELDS, RECORD_PAGES, Vocabulary, describe_shown, filters_of, is_set, match, only, to_query
+from atlas.filters import FIELDS, RECORD_PAGES, Vocabulary, describe_shown, filters_of, is_set, only, to_query
 from atlas.i18n import t
 from atlas.package import RESOURCE_NAMES
 from atlas.records import Data
@@ -214,9 +214,9 @@ def _reconciliation(ask: Ask) -> pd.DataFrame:
 
 
 # The package's own tables: as they are, searched with `q` like the data page; those whose rows are flow
-# records (donations, their item lines, messages) also keep only the rows the shared filters keep.
-RECORD_TABLES = {"donations": ("donation_id", "donation"), "donation_items": ("donation_id", "donation"),
-                 "support_messages": ("message_id", "message")}
+# records (donations, their item lines, messages) also keep only the rows the shared filters keep (the rows'
+# positions computed once per filter set, in the one cache).
+RECORD_TABLES = catalogue.RECORD_TABLES
 
 
 def package_table(ask: Ask, name: str) -> pd.DataFrame:
@@ -224,13 +224,7 @@ def package_table(ask: Ask, name: str) -> pd.DataFrame:
     if name in RECORD_TABLES:
         f = ask.filters(RECORD_FILTERS)
         if any(is_set(fd, ask.state.get(fd.name, fd.default)) for fd in FIELDS if fd.name in RECORD_FILTERS):
-            id_column, kind = RECORD_TABLES[name]
-            kept = match(ask.data.records, f)
-            kept = kept[kept["record_kind"] == kind]
-            rows = table[id_column].isin(set(kept["record_id"].astype(str)))
-            if name == "donation_items" and f.categories:
-                rows &= table["category"].isin(f.categories)
-            table = table[rows]
+            table = table.iloc[data.view(catalogue.record_rows, f, ask.lang, name=name)]
     return catalogue.search_table(table, ask.state.get("q", ""))
 
 

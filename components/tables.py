@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas.i18n import fmt_number, fmt_unit, has, label, localise_table, t
+from atlas.memo import Memo
 from atlas.records import SCREEN_ROWS as MAX_ROWS
 
 from . import data
@@ -31,16 +32,32 @@ def fitted_height(rows: int, height) -> int | str:
     return min(height, (rows + 1) * ROW_PX + 3)
 
 
+# Tables as the screen shows them, per table object and language: most tables a page shows are cached values
+# (a view's first rows, a chart's data), so the codes are put into words once, not on every rerun (7 ms for the
+# pairings table). Kept apart from the exports' cache, so tables made per rerun cannot push exports out.
+_screen = Memo(64)
+
+
+def _screen_table(df: pd.DataFrame, lang: str, localise: bool) -> tuple[pd.DataFrame, dict, set]:
+    def make():
+        shown = df.head(MAX_ROWS)
+        headers = {c: c for c in shown.columns}
+        if localise:
+            shown, headers = localise_table(shown, lang)
+        return df, (shown, headers, set(quantity_columns(shown)))
+
+    if not localise or len(df) > MAX_ROWS:  # cheap, or a whole table made for this rerun: not worth keeping alive
+        return make()[1]
+    made, value = _screen.get((id(df), lang), make)
+    return value if made is df else make()[1]  # the entry holds its table, so the check is a belt and braces
+
+
 def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs):
     """`df` may already be cut to its first rows; `total` then says how many rows there are in all.
 
     Quantities get thousands separators (50,000, not 50000); a short table is only as tall as its rows."""
     total = len(df) if total is None else total
-    shown = df.head(MAX_ROWS)
-    headers = {c: c for c in shown.columns}
-    if localise:
-        shown, headers = localise_table(shown, lang)
-    numbers = set(quantity_columns(shown))
+    shown, headers, numbers = _screen_table(df, lang, localise)
     kwargs["column_config"] = {c: st.column_config.NumberColumn(h, format="localized") if c in numbers
                                else st.column_config.Column(h) for c, h in headers.items()}
     kwargs["height"] = fitted_height(len(shown), kwargs.get("height"))

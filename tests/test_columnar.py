@@ -10,10 +10,12 @@ import pickle
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from atlas import columnar, corporate, flows, landing, overview, pairings, survey
+from atlas import catalogue, columnar, corporate, flows, landing, overview, pairings, survey
+from atlas.filters import match
 from atlas.filters import parse_query
 from atlas.package import load_package
 from atlas.records import Data, flow_records, load
@@ -221,3 +223,31 @@ def test_the_copy_lives_outside_the_package(package):
     (copy,) = _copies(package)
     assert not copy.resolve().is_relative_to(package.resolve())
     assert sorted(p.name for p in package.iterdir()) == sorted(p.name for p in (ROOT / "data").iterdir() if p.name != "geo")
+
+
+def test_a_copy_written_in_the_background_is_the_one_the_next_start_reads(package):
+    first = load(package, background=True)
+    assert first.source == "csv"
+    columnar.wait_for_writers()
+    assert len(_copies(package)) == 1
+    again = load(package)
+    assert again.source == "columnar"
+    pd.testing.assert_frame_equal(again.records, first.records)
+    assert again.derived == first.derived
+
+
+@pytest.mark.parametrize("name", sorted(catalogue.RECORD_TABLES))
+def test_the_data_pages_filtered_rows_are_the_same_in_both_engines(both, name):
+    """The rows of a package table the shared filters keep: the columnar lookup gives the rows the pandas match
+    and a plain `isin` of the kept records' ids give."""
+    fast, reference = both
+    table = fast.package.tables[name]
+    id_column, kind = catalogue.RECORD_TABLES[name]
+    for q in FILTER_SETS.values():
+        f = parse_query(q, fast.vocab).filters
+        kept = match(reference.records, f)
+        expected = table[id_column].isin(set(kept.loc[kept["record_kind"] == kind, "record_id"].astype(str)))
+        if name == "donation_items" and f.categories:
+            expected &= table["category"].isin(f.categories)
+        assert catalogue.record_rows(fast, f, name).tolist() == np.flatnonzero(expected.to_numpy()).tolist()
+        assert catalogue.record_rows(reference, f, name).tolist() == np.flatnonzero(expected.to_numpy()).tolist()
