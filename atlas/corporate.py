@@ -47,5 +47,10 @@ def context_figures(kf: pd.DataFrame) -> pd.DataFrame:
     return _figures(kf, CONTEXT_IDS)
 
 
+def package_context_figures(pkg) -> pd.DataFrame:
+    """`context_figures` of a package (one value per package, for the cache of package-wide numbers)."""
+    return context_figures(pkg.key_figures)
+
+
 def domestic_figures(kf: pd.DataFrame, group: str) -> pd.DataFrame:
     return _figures(kf, DOMESTIC_GROUPS[group])

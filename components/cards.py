@@ -7,6 +7,8 @@ import streamlit as st
 from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, md, name, t
 from atlas.package import Package
 
+from . import data
+
 PER_ROW = 3  # six cards in one row cut their numbers off ("538,0…") at 1440 px
 
 
@@ -25,13 +27,20 @@ def show_figure_cards(figures: pd.DataFrame, pkg: Package, lang: str) -> None:
     if figures.empty:
         st.info(t("empty.no_figures", lang), icon=":material/search_off:")
         return
-    rows = list(figures.iterrows())
-    for start in range(0, len(rows), PER_ROW):
-        for col, (_, row) in zip(st.columns(PER_ROW), rows[start:start + PER_ROW]):
+    for start in range(0, len(figures), PER_ROW):
+        for col, (label, value, caption) in zip(st.columns(PER_ROW), cards(figures, pkg, lang)[start:start + PER_ROW]):
             with col:
-                st.metric(md(name(row, lang, "actor", "actor_zh")), card_value(row["value"], row["unit"], lang), border=True)
-                st.caption(md(f"{name(row, lang, 'description', 'description_zh')} ({row['date']}). "
-                              f"{source_title(pkg, row['source_id'], lang)}"))
+                st.metric(label, value, border=True)
+                st.caption(caption)
+
+
+def cards(figures: pd.DataFrame, pkg: Package, lang: str) -> list[tuple[str, str, str]]:
+    """(label, number, caption) of each card, made once per figures table and language (not on every rerun)."""
+    def make():
+        return [(md(name(row, lang, "actor", "actor_zh")), card_value(row["value"], row["unit"], lang),
+                 md(f"{name(row, lang, 'description', 'description_zh')} ({row['date']}). "
+                    f"{source_title(pkg, row['source_id'], lang)}")) for _, row in figures.iterrows()]
+    return data.made_from(figures, ("cards", lang), make)
 
 
 def source_title(pkg: Package, source_id: str, lang: str) -> str:

@@ -74,3 +74,10 @@ def rendered(key: tuple, make: Callable[[], Any]) -> Any:
     """An export's bytes (or any rendered value), once per process for each key (bounded)."""
     return _rendered.get((str(data_dir()),) + key, make)
 
+
+def made_from(value: Any, key: tuple, make: Callable[[], Any]) -> Any:
+    """`make()`, computed once per process for `value` (a cached object: a table of the package, a view) and `key`:
+    kept with the value itself, so an entry is never taken for another object that came to have its id."""
+    made, out = _rendered.get(("made_from", id(value)) + key, lambda: (value, make()))
+    return out if made is value else make()
+

@@ -94,8 +94,10 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     # Built once per process for each view (the map of these filters, language, theme and basemap), not every rerun.
     view_key = exhibits.cache_key(url_state.state(), data.vocab())
     deck = data.rendered(("flow_deck", view_key, is_dark), lambda: build_flow_deck(fm, lang, dark=is_dark, basemap=basemap))
-    # The map in words and the ranked list: once per view too (about 100 ms of every rerun otherwise).
-    text, lines = data.rendered(("flow_words", view_key), lambda: (flow_map_text(fm, lang), top_flow_lines(fm, lang)))
+    # The map in words, the ranked list and the legends: once per view too (about 100 ms of every rerun otherwise).
+    text, lines, legend_rows, width_text = data.rendered(("flow_words", view_key), lambda: (
+        flow_map_text(fm, lang), top_flow_lines(fm, lang), legend_view(fm.legend, lang) if len(fm.legend) else None,
+        width_legend(fm.qmax, lang)))
     level = "region" if len(fm.coords) and (fm.coords["key"] == fm.coords["admin1"]).all() else "place"
     st.caption(t(f"map.level_{level}", lang))
     left, right = st.columns([5, 2], gap="medium")
@@ -109,15 +111,15 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     if fm.capped:
         st.caption(t("map.capped", lang, shown=fmt_number(len(fm.flows), lang), total=fmt_number(fm.arcs_total, lang)))
     st.caption(t("map.legend_lines", lang))
-    if len(fm.legend):
-        legend, colours = legend_view(fm.legend, lang)
+    if legend_rows is not None:
+        legend, colours = legend_rows
         styled = legend.style.apply(lambda col: [f"background-color: {c}" for c in colours], subset=["colour"]).format(
             {"quantity": "{:,.0f}"})
         st.dataframe(styled, hide_index=True, width="content",
                      column_config={"colour": st.column_config.TextColumn(" ", width="small"),
                                     "category": t("map.col_category", lang), "unit": t("map.col_unit", lang),
                                     "quantity": t("map.col_quantity", lang), "records": t("map.col_records", lang)})
-    st.caption(width_legend(fm.qmax, lang), help=None)
+    st.caption(width_text, help=None)
     st.caption(t("map.legend_direction", lang))
 
 

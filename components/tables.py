@@ -69,10 +69,7 @@ def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | 
 
 def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:
     """What the report's text states beside what its rows sum to, both directions, in the reader's language."""
-    # Made once per language for the package's table (kept with it, so a recycled id is never mistaken for it).
-    made, shown = data.rendered(("reconciliation", lang, id(rec)), lambda: (rec, reconciliation_shown(rec, lang)))
-    if made is not rec:
-        shown = reconciliation_shown(rec, lang)
+    shown = data.made_from(rec, ("reconciliation", lang), lambda: reconciliation_shown(rec, lang))  # once per language
     st.dataframe(shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3)
 
 

@@ -15,7 +15,7 @@ st.caption(t("corporate.rate_note", lang, rate=f"{rate.value:.2f}", source=t(rat
 show_chart("corporate-giving")
 
 st.subheader(t("corporate.context_heading", lang))
-show_figure_cards(corporate.context_figures(pkg.key_figures), pkg, lang)
+show_figure_cards(data.of_package(corporate.package_context_figures), pkg, lang)
 
 st.subheader(t("corporate.domestic_heading", lang))
 st.markdown(t("corporate.domestic_intro", lang))
