@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .filters import Filters, match
+from .filters import Filters, match, match_expr
 from .i18n import fmt_number, t
 from .package import Package
 from .records import Data, positions, period
@@ -50,6 +50,14 @@ class OverviewView:
 
 def view(data: Data, filters: Filters) -> OverviewView | None:
     """The overview's figures for `filters`, or None when no record matches."""
+    if data.frame is not None:  # the rows found and the headline counted in the columnar records (tests/test_columnar.py)
+        from . import flows
+        frame = data.frame.filter(match_expr(filters))
+        if frame.height == 0:
+            return None
+        counts = {k: v for k, v in flows._text_summary(frame).items() if k not in ("places_cn", "places_us")}
+        records = data.records if frame.height == len(data.records) else data.records.iloc[frame["row"].to_numpy()]
+        return OverviewView(counts, category_totals(records), region_giving(records, data.package.regions))
     records = match(data.records, filters)
     if records.empty:
         return None
