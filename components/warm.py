@@ -32,7 +32,7 @@ def warm() -> bool:
         data.view(overview.view, f)
         for name in CHARTS:
             screen_chart(name, parsed.state, False)
-        data.of_package(overview.reconciliation)
+        data.view(overview.reconciliation_view, Filters())
         data.view(flows.view, f, level="region")
         data.view(flows.sankey_view, f, measure="masks")
         data.view(pairings.view, f)

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from atlas import overview, pairings
+from atlas.filters import Filters
 from atlas.i18n import fmt_number, t
 from components import data, downloads, frame, sidebar, url_state
 from components.exhibit_view import show_chart
@@ -35,7 +36,7 @@ show_chart("timeline")
 
 st.header(t("overview.reconcile_heading", lang))
 st.markdown(t("overview.reconcile_intro", lang))
-reconciliation = data.of_package(overview.reconciliation)
+reconciliation = data.view(overview.reconciliation_view, Filters())
 show_reconciliation(reconciliation, lang)
 st.caption(t("overview.reconcile_note", lang))
 downloads.show_row("reconciliation", help_prefix="overview.download_")

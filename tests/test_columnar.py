@@ -111,7 +111,7 @@ def test_filters_that_keep_something_keep_it_in_both_engines(both):
 
 OTHER_VIEWS = {
     "overview": lambda d, f: overview.view(d, f),
-    "reconciliation": lambda d, f: overview.reconciliation(d.package),
+    "reconciliation": lambda d, f: overview.reconciliation_view(d),
     "pairings": lambda d, f: pairings.view(d, f),
     "landing": lambda d, f: landing.facts(d),
     "corporate": lambda d, f: corporate.giving(d.package, "USD"),

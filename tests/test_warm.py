@@ -19,9 +19,9 @@ def test_warm_puts_each_pages_first_view_in_the_cache():
     misses = data._views.misses
     data.view(landing.facts, Filters())
     assert data._views.misses == misses, "the landing facts were not warmed"
-    misses = data._of_packages.misses
-    data.of_package(overview.reconciliation)
-    assert data._of_packages.misses == misses, "the reconciliation was not warmed"
+    misses = data._views.misses
+    data.view(overview.reconciliation_view, Filters())
+    assert data._views.misses == misses, "the reconciliation was not warmed"
     for name in warm.CHARTS:
         misses = data._rendered.misses
         chart, figure = screen_chart(name, parse_query({}, data.vocab()).state, False)
