@@ -138,8 +138,9 @@ def load(path: str | Path | None, records_of, frame_of, derive, background: bool
     frame = frame_of(records)
     derived = json.loads(json.dumps(derive(pkg, records, frame)))  # as a copy gives it back (lists, not tuples)
     if background:
+        # Not a daemon: a process that ends (a server stopped, a script done) first finishes the copy it started.
         thread = threading.Thread(target=write_copy, args=(folder, pkg.tables, records, frame, derived),
-                                  name="atlas-columnar-copy", daemon=True)
+                                  name="atlas-columnar-copy", daemon=False)
         thread.start()
         _writers.append(thread)
         return pkg, records, frame, derived, "csv"
@@ -172,12 +173,11 @@ def read_copy(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pl.D
             crcs = {n: pool.submit(_crc, f) for n, f in files.items()}
             out = {}
             for name, file in files.items():
-                if name == FRAME:  # polars maps its own file, with its categories
-                    out[name] = pl.read_ipc(file)
-                else:
-                    table = ipc.open_file(pa.memory_map(str(file))).read_all()
-                    table.validate()
-                    out[name] = table.to_pandas()
+                table = ipc.open_file(pa.memory_map(str(file))).read_all()
+                table.validate()
+                # The frame through pyarrow's map as well: polars' own reader took 0.25 s and a 420 MB peak at a
+                # million records, this 0.08 s and 150 MB.
+                out[name] = pl.from_arrow(table) if name == FRAME else table.to_pandas()
             if any(crcs[n].result() != manifest["files"][n]["crc32"] for n in names):
                 return None
     except Exception:  # noqa: BLE001 - whatever is wrong with a copy, the CSVs are read instead
@@ -188,19 +188,36 @@ def read_copy(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pl.D
     return out, records, frame, manifest["derived"]
 
 
+STALE_S = 3600
+
+
+def _remove_stale(root: Path) -> None:
+    """Temporary folders of copies whose writer was killed before renaming them (an hour old: no writer left)."""
+    import time
+    for tmp in root.glob(".*-*"):
+        try:
+            if tmp.is_dir() and time.time() - tmp.stat().st_mtime > STALE_S:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def write_copy(folder: Path, tables: dict[str, pd.DataFrame], records: pd.DataFrame, frame: pl.DataFrame,
                derived: dict) -> bool:
     """Store a copy atomically (a temporary folder renamed into place); False if the cache is not writable."""
     tmp = None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(folder.parent)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name[:16]}-", dir=folder.parent))
         files = {}
         for name, table in list(tables.items()) + [(RECORDS, records)]:
             file = tmp / _file(name)
             # One batch per file: a column in two chunks (the records are donations then messages) made every
             # take of a few rows from it (a screen of the table) copy the whole column first (0.3 s, 200 MB).
-            arrow = pa.Table.from_pandas(table, preserve_index=False).combine_chunks()
+            # One thread: the writer may still be running while the interpreter shuts down, when no thread pool
+            # takes new work.
+            arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1).combine_chunks()
             with ipc.new_file(str(file), arrow.schema) as writer:
                 writer.write_table(arrow)
             files[name] = {"bytes": file.stat().st_size, "crc32": _crc(file)}
@@ -214,7 +231,7 @@ def write_copy(folder: Path, tables: dict[str, pd.DataFrame], records: pd.DataFr
         os.rename(tmp, folder)
         tmp = None
         return True
-    except (OSError, pl.exceptions.PolarsError):
+    except Exception:  # noqa: BLE001 - a copy that cannot be written is no copy; the package is served from the CSVs
         return False
     finally:
         if tmp is not None:

@@ -95,7 +95,7 @@ def place_scale(totals: pd.DataFrame) -> float:
 def records_table(data: Data, filters: Filters) -> pd.DataFrame:
     """Every record behind the flows page for `filters`: the CSV export."""
     if data.frame is not None:
-        return flow_table(data.records.iloc[_rows(data.frame.filter(match_expr(filters)))])
+        return flow_table(data.records.iloc[data.frame.select(pl.col("row").filter(match_expr(filters)))["row"].to_numpy()])
     return flow_table(match(data.records, filters))
 
 
@@ -298,7 +298,9 @@ def text_summary(records: pd.DataFrame) -> dict:
 def sankey_view(data: Data, filters: Filters, measure: str = "masks") -> pd.DataFrame:
     """The Sankey's links for `filters` (see `sankey_links`)."""
     if data.frame is not None:
-        return _sankey_links(data.frame.filter(match_expr(filters)), measure)
+        # only the columns the links use are gathered for the kept rows (a filtered copy of all of them is not)
+        used = ["record_no", "quantity", "category", "unit", "cn_admin1", "us_admin1", "direction"]
+        return _sankey_links(data.frame.lazy().filter(match_expr(filters)).select(used).collect(), measure)
     return sankey_links(match(data.records, filters), measure)
 
 
@@ -332,7 +334,9 @@ def _as_pandas(out: pl.DataFrame, cats: dict[str, pd.Index], columns: dict[str, 
 def _aggregate_flows(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index]) -> pd.DataFrame:
     keys = ("from_admin1", "to_admin1") if level == "region" else ("from_id", "to_id")
     group = [*keys, "direction", "category", "unit"]
-    r = frame.select(*group, "from_lat", "to_lat", "quantity", "record_no", "quantity_missing")  # only what is used
+    # Lazy: the filters and the grouping run as one query over the columns used, without a filtered copy of them
+    # (eagerly, the two filters copied ten columns of a million rows: a 290 MB peak).
+    r = frame.lazy().select(*group, "from_lat", "to_lat", "quantity", "record_no", "quantity_missing")
     if level == "region":
         r = r.filter((pl.col("from_admin1") != "") & (pl.col("to_admin1") != ""))
     else:
@@ -342,7 +346,7 @@ def _aggregate_flows(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index])
          .group_by(group).agg(quantity=pl.col("quantity").sum(), records=pl.col("record_no").n_unique().cast(pl.Int64),
                               undisclosed=pl.col("quantity_missing").sum().cast(pl.Int64))
          .filter(pl.col("records") > 0))
-    g = g.sort([pl.col(c).cast(pl.String) for c in group])
+    g = g.sort([pl.col(c).cast(pl.String) for c in group]).collect()
     df = _as_pandas(g, cats, {c: c for c in group})
     df["quantity"] = df["quantity"].astype("Float64")
     return df.rename(columns={keys[0]: "from_key", keys[1]: "to_key"}).reset_index(drop=True)
@@ -353,9 +357,9 @@ def _place_totals(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index]) ->
     parts = []
     for key, role in zip(keys, ("gave", "received")):
         group = [key, "category", "unit"]
-        g = (frame.select(*group, "quantity", "record_no").filter(pl.all_horizontal(pl.col(c).is_not_null() for c in group))
+        g = (frame.lazy().select(*group, "quantity", "record_no").filter(pl.all_horizontal(pl.col(c).is_not_null() for c in group))
              .group_by(group).agg(quantity=pl.col("quantity").sum(), records=pl.col("record_no").n_unique().cast(pl.Int64))
-             .sort([pl.col(c).cast(pl.String) for c in group]))
+             .sort([pl.col(c).cast(pl.String) for c in group]).collect())
         g = _as_pandas(g, cats, {c: c for c in group})
         g["quantity"] = g["quantity"].astype("Float64")
         g = g.rename(columns={key: "key"})
@@ -395,46 +399,42 @@ def _unmapped(frame: pl.DataFrame, level: str) -> int:
         m = (pl.col("from_admin1") == "").fill_null(False) | (pl.col("to_admin1") == "").fill_null(False)
     else:
         m = (pl.col("from_lat").is_null() | pl.col("from_lat").is_nan() | pl.col("to_lat").is_null() | pl.col("to_lat").is_nan())
-    return int(frame.filter(m)["record_no"].n_unique())
+    return int(frame.select(pl.col("record_no").filter(m).n_unique()).item())
 
 
 def _text_summary(frame: pl.DataFrame) -> dict:
-    """`text_summary` (and so `overview.summary`) of the columnar records."""
-    s = pl.col  # categoricals compare with text directly (a cast to text would copy a million strings)
-    frame = frame.select("record_kind", "record_no", "direction", "from_id", "to_id", "category", "quantity", "status")
-    don = frame.filter(s("record_kind") == "donation")
-    msg = frame.filter(s("record_kind") == "message")
-    masks = don.filter(s("category").is_in(list(MASKS)))
-    pledged = s("status") == "pledged"
+    """`text_summary` (and so `overview.summary`) of the columnar records.
 
-    def by(df: pl.DataFrame, keys: list[str]) -> dict:
-        g = df.group_by(keys).agg(pl.col("quantity").sum())
-        return {tuple(row[:-1]) if len(keys) > 1 else row[0]: row[-1]
-                for row in g.with_columns(*(s(k).cast(pl.String) for k in keys)).iter_rows()}
-    by_dir = by(masks.filter(~pledged), ["direction"])
-    pledged_by_dir = by(masks.filter(pledged), ["direction"])
-    by_cat = by(masks.filter(~pledged), ["direction", "category"])
-    distinct = lambda df: int(df["record_no"].n_unique())
-    places = lambda cn_end, us_end: int(pl.concat([   # the ends' categories (one mapping for both), not their text
-        frame.filter(s("direction") == "cn_to_us").select(s(cn_end).alias("p")),
-        frame.filter(s("direction") == "us_to_cn").select(s(us_end).alias("p"))])["p"].drop_nulls().n_unique())
-    return {
-        "donations": distinct(don),
-        "donations_pledged": distinct(don.filter(pledged)),
-        "donations_cn_to_us": distinct(don.filter(s("direction") == "cn_to_us")),
-        "donations_us_to_cn": distinct(don.filter(s("direction") == "us_to_cn")),
-        "recipients": int(don["to_id"].drop_nulls().n_unique()),
-        "donors": int(don["from_id"].drop_nulls().n_unique()),
-        "messages": distinct(msg),
-        "masks_cn_to_us": int(by_dir.get("cn_to_us", 0) or 0),
-        "masks_us_to_cn": int(by_dir.get("us_to_cn", 0) or 0),
-        "masks_cn_to_us_pledged": int(pledged_by_dir.get("cn_to_us", 0) or 0),
-        "masks_us_to_cn_pledged": int(pledged_by_dir.get("us_to_cn", 0) or 0),
-        "masks_by_category": {d: {c: int(v) for (d2, c), v in sorted(by_cat.items()) if d2 == d and v}
-                              for d in ("cn_to_us", "us_to_cn") if sum(v or 0 for (d2, _), v in by_cat.items() if d2 == d)},
-        "places_cn": places("from_id", "to_id"),
-        "places_us": places("to_id", "from_id"),
-    }
+    Counted in one lazy pass with the conditions as filters on each count, so that no filtered copy of the records
+    is made: at a million records the copies of the donations and masks took 0.35 s and a 340 MB peak."""
+    c = pl.col  # categoricals compare with text directly (a cast to text would copy a million strings)
+    don, msg = c("record_kind") == "donation", c("record_kind") == "message"
+    masks = don & c("category").is_in(list(MASKS))
+    pledged = c("status") == "pledged"
+    cn, us = c("direction") == "cn_to_us", c("direction") == "us_to_cn"
+    distinct = lambda mask: c("record_no").filter(mask).n_unique()
+    lazy = frame.lazy()
+    row = lazy.select(
+        donations=distinct(don), donations_pledged=distinct(don & pledged), donations_cn_to_us=distinct(don & cn),
+        donations_us_to_cn=distinct(don & us), recipients=c("to_id").filter(don).drop_nulls().n_unique(),
+        donors=c("from_id").filter(don).drop_nulls().n_unique(), messages=distinct(msg),
+        masks_cn_to_us=c("quantity").filter(masks & ~pledged & cn).sum(),
+        masks_us_to_cn=c("quantity").filter(masks & ~pledged & us).sum(),
+        masks_cn_to_us_pledged=c("quantity").filter(masks & pledged & cn).sum(),
+        masks_us_to_cn_pledged=c("quantity").filter(masks & pledged & us).sum(),
+    ).collect().row(0, named=True)
+    places = lambda cn_end, us_end: int(pl.concat([
+        lazy.filter(cn).select(c(cn_end).alias("p")), lazy.filter(us).select(c(us_end).alias("p"))])
+        .select(c("p").drop_nulls().n_unique()).collect().item())
+    by_cat = {(d, k): v for d, k, v in lazy.filter(masks & ~pledged).group_by("direction", "category")
+              .agg(c("quantity").sum()).with_columns(c("direction").cast(pl.String), c("category").cast(pl.String))
+              .collect().iter_rows()}
+    out = {k: int(v or 0) for k, v in row.items()}
+    out["masks_by_category"] = {d: {k: int(v) for (d2, k), v in sorted(by_cat.items()) if d2 == d and v}
+                                for d in ("cn_to_us", "us_to_cn") if sum(v or 0 for (d2, _), v in by_cat.items() if d2 == d)}
+    out["places_cn"] = places("from_id", "to_id")
+    out["places_us"] = places("to_id", "from_id")
+    return out
 
 
 def _sankey_links(frame: pl.DataFrame, measure: str) -> pd.DataFrame:

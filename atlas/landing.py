@@ -33,7 +33,7 @@ def _delivered_cn_to_us(data: Data) -> int:
         import polars as pl
         f = data.frame
         keep = (pl.col("record_kind") == "donation") & (pl.col("direction") == "cn_to_us") & (pl.col("status") != "pledged")
-        return int(f.filter(keep)["record_no"].n_unique())
+        return int(f.select(pl.col("record_no").filter(keep).n_unique()).item())  # no filtered copy of the frame
     r = data.records
     keep = (r["record_kind"] == "donation") & (r["direction"] == "cn_to_us") & (r["status"] != "pledged")
     return int(r.loc[keep, "record_no"].nunique())

@@ -65,6 +65,12 @@ async def _open_overview(base: str) -> list[str]:
         await client.close()
 
 
+def _wait_for_copy(cache: Path, srv, timeout: float = 300) -> None:
+    deadline = time.perf_counter() + timeout
+    while not any(cache.glob("*/manifest.json")) and time.perf_counter() < deadline and srv.proc.poll() is None:
+        time.sleep(0.2)
+
+
 def serve_once(package: Path, cache: Path, timeout: float = 900) -> dict:
     """Start the app on `package` with `cache`; seconds from launch to /healthz and to the first flows numbers."""
     env = {"ATLAS_DATA_DIR": str(package), "ATLAS_CACHE_DIR": str(cache), "ATLAS_MAX_BYTES": str(10**10)}
@@ -82,6 +88,7 @@ def serve_once(package: Path, cache: Path, timeout: float = 900) -> dict:
         status = _get(srv.url + FIRST_PAGE)
         flows_s = time.perf_counter() - srv.launched
         peak, _ = _proc(srv.proc.pid)
+        _wait_for_copy(cache, srv)  # the server writes a new copy in a thread while it serves: let it finish
         return {"healthz_s": round(healthz, 2), "first_page_s": round(first, 2), "first_page_errors": errors,
                 "first_flows_s": round(flows_s, 2), "first_flows_status": status,
                 "cpu_healthz_s": round(cpu_healthz, 2), "cpu_first_page_s": round(cpu, 2), "peak_mb": round(peak)}

@@ -251,3 +251,17 @@ def test_the_data_pages_filtered_rows_are_the_same_in_both_engines(both, name):
             expected &= table["category"].isin(f.categories)
         assert catalogue.record_rows(fast, f, name).tolist() == np.flatnonzero(expected.to_numpy()).tolist()
         assert catalogue.record_rows(reference, f, name).tolist() == np.flatnonzero(expected.to_numpy()).tolist()
+
+
+def test_a_killed_writers_temporary_folder_is_removed_once_stale(package):
+    root = columnar.cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    stale, fresh = root / ".0123456789abcdef-dead", root / ".fedcba9876543210-busy"
+    for d in (stale, fresh):
+        d.mkdir()
+        (d / "records.arrow").write_bytes(b"partial")
+    old = stale.stat().st_mtime - columnar.STALE_S - 60
+    os.utime(stale, (old, old))
+    load(package)
+    assert not stale.exists(), "a writer's leftover from over an hour ago is removed"
+    assert fresh.exists(), "a folder another writer may still be filling is left alone"
