@@ -6,6 +6,7 @@ in `make validate`, but takes tens of seconds on a million-row package, too long
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -77,8 +78,13 @@ class Package:
         return f"{row['publisher']}, {row['title']}" + (f" ({row['published']})" if row["published"] else "")
 
 def data_dir() -> Path:
-    """The package directory: $ATLAS_DATA_DIR if set, else the bundled data/."""
-    return Path(os.environ.get("ATLAS_DATA_DIR") or DEFAULT_DATA_DIR)
+    """The package directory: $ATLAS_DATA_DIR if set, else the bundled data/ (read every call: tests change it)."""
+    return _data_path(os.environ.get("ATLAS_DATA_DIR") or "")
+
+
+@functools.lru_cache(maxsize=16)
+def _data_path(value: str) -> Path:  # a page asks some 30 times per rerun
+    return Path(value or DEFAULT_DATA_DIR)
 
 def load_package(path: str | Path | None = None) -> Package:
     """The package at `path` (default `data_dir()`), read from its CSVs and checked; PackageError if broken."""
