@@ -241,8 +241,14 @@ def test_a_first_visit_to_each_page_has_no_failed_request(browser, browser_conte
         assert page.locator('[data-testid="stException"]').count() == 0
         assert bad == []
         assert page.evaluate("document.documentElement.lang").startswith("zh")
+        # The icon is ours and needs no network: app.py's two rings inline as an SVG data URL (no CDN, no media
+        # file only one process can answer), and the browser draws it (a broken image has no natural width).
+        import app
         icon = page.evaluate("document.querySelector('link[rel*=icon]').href")
-        assert icon.startswith(app_url), icon
+        assert icon == app.ICON, icon[:80]
+        drawn = page.evaluate("""(src) => new Promise((ok) => { const img = new Image();
+            img.onload = () => ok(img.naturalWidth); img.onerror = () => ok(0); img.src = src; })""", icon)
+        assert drawn > 0
     finally:
         context.close()
 
