@@ -13,10 +13,9 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
-from .package import Package
+from .package import Package, arrow_strings
 
 ZIP_SUFFIXES = {".csv", ".json", ".md", ".geojson"}
 
@@ -37,13 +36,14 @@ def record_rows(data, filters, name: str) -> np.ndarray:
     id_column, kind = RECORD_TABLES[name]
     if data.frame is not None:
         import polars as pl
-        rows = data.frame.filter(match_expr(filters) & (pl.col("record_kind") == kind))["row"].to_numpy()
+        keep = match_expr(filters) & (pl.col("record_kind") == kind)
+        rows = data.frame.select(pl.col("row").filter(keep))["row"].to_numpy()  # no filtered copy of the frame
         ids = data.records["record_id"].take(rows)
     else:
         kept = match(data.records, filters)
         ids = kept.loc[kept["record_kind"] == kind, "record_id"]
-    arrow = lambda s: pa.array(s.to_numpy(dtype=object) if s.dtype == object else s, type=pa.string())
-    keep = pc.is_in(arrow(table[id_column]), value_set=arrow(pd.Series(ids).drop_duplicates())).to_numpy(zero_copy_only=False)
+    keep = pc.is_in(arrow_strings(table[id_column]), value_set=arrow_strings(pd.Series(ids).drop_duplicates()))
+    keep = keep.to_numpy(zero_copy_only=False)
     if name == "donation_items" and filters.categories:
         keep &= table["category"].isin(filters.categories).to_numpy(dtype=bool)
     return np.flatnonzero(keep)

@@ -331,6 +331,14 @@ def _as_pandas(out: pl.DataFrame, cats: dict[str, pd.Index], columns: dict[str, 
     return df
 
 
+def _grouped(lazy: pl.LazyFrame, keys: list[str], cats: dict[str, pd.Index], **aggs) -> pd.DataFrame:
+    """`lazy` grouped by categorical `keys` (rows with a missing key left out, as pandas' groupby does), in the
+    order of the keys' categories, as pandas with the records' categories."""
+    g = (lazy.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys)).group_by(keys).agg(**aggs)
+         .sort([pl.col(k).cast(pl.String) for k in keys]).collect())
+    return _as_pandas(g, cats, {k: k for k in keys})
+
+
 def _aggregate_flows(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index]) -> pd.DataFrame:
     keys = ("from_admin1", "to_admin1") if level == "region" else ("from_id", "to_id")
     group = [*keys, "direction", "category", "unit"]
@@ -342,12 +350,9 @@ def _aggregate_flows(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index])
     else:
         r = r.filter(pl.col("from_lat").is_not_null() & pl.col("to_lat").is_not_null()
                      & pl.col("from_lat").is_not_nan() & pl.col("to_lat").is_not_nan())
-    g = (r.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in group))
-         .group_by(group).agg(quantity=pl.col("quantity").sum(), records=pl.col("record_no").n_unique().cast(pl.Int64),
-                              undisclosed=pl.col("quantity_missing").sum().cast(pl.Int64))
-         .filter(pl.col("records") > 0))
-    g = g.sort([pl.col(c).cast(pl.String) for c in group]).collect()
-    df = _as_pandas(g, cats, {c: c for c in group})
+    df = _grouped(r, group, cats, quantity=pl.col("quantity").sum(), records=pl.col("record_no").n_unique().cast(pl.Int64),
+                  undisclosed=pl.col("quantity_missing").sum().cast(pl.Int64))
+    df = df[df["records"] > 0]
     df["quantity"] = df["quantity"].astype("Float64")
     return df.rename(columns={keys[0]: "from_key", keys[1]: "to_key"}).reset_index(drop=True)
 
@@ -357,10 +362,8 @@ def _place_totals(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index]) ->
     parts = []
     for key, role in zip(keys, ("gave", "received")):
         group = [key, "category", "unit"]
-        g = (frame.lazy().select(*group, "quantity", "record_no").filter(pl.all_horizontal(pl.col(c).is_not_null() for c in group))
-             .group_by(group).agg(quantity=pl.col("quantity").sum(), records=pl.col("record_no").n_unique().cast(pl.Int64))
-             .sort([pl.col(c).cast(pl.String) for c in group]).collect())
-        g = _as_pandas(g, cats, {c: c for c in group})
+        g = _grouped(frame.lazy().select(*group, "quantity", "record_no"), group, cats,
+                     quantity=pl.col("quantity").sum(), records=pl.col("record_no").n_unique().cast(pl.Int64))
         g["quantity"] = g["quantity"].astype("Float64")
         g = g.rename(columns={key: "key"})
         g["role"] = role

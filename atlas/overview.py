@@ -104,19 +104,10 @@ def category_totals(records: pd.DataFrame) -> pd.DataFrame:
 # --- the same two tables from the columnar records: grouped in polars, then the few grouped rows go through the
 # very pandas steps above (tests/test_columnar.py compares them). At a million records 0.7 s became about 0.1.
 
-def _grouped(lazy, keys: list[str], cats: dict, **aggs) -> pd.DataFrame:
-    """`lazy` grouped by categorical `keys` (rows with a missing key left out, as pandas' groupby does), in the
-    order of the keys' categories, as pandas with the records' categories."""
-    import polars as pl
-
-    from .flows import _as_pandas
-    g = (lazy.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys)).group_by(keys).agg(**aggs)
-         .sort([pl.col(k).cast(pl.String) for k in keys]).collect())
-    return _as_pandas(g, cats, {k: k for k in keys})
-
-
 def _category_totals_columnar(frame, cats: dict) -> pd.DataFrame:
     import polars as pl
+
+    from .flows import _grouped
     keys = ["direction", "category", "unit"]
     g = _grouped(frame.lazy().select(*keys, "quantity", "record_no"), keys, cats, quantity=pl.col("quantity").sum(),
                  records=pl.col("record_no").n_unique().cast(pl.Int64))
@@ -126,6 +117,8 @@ def _category_totals_columnar(frame, cats: dict) -> pd.DataFrame:
 
 def _region_giving_columnar(frame, regions: pd.DataFrame, cats: dict) -> pd.DataFrame:
     import polars as pl
+
+    from .flows import _grouped
     c = pl.col
     lazy = frame.lazy().select("record_kind", "record_no", "from_admin1", "to_admin1", "category", "quantity")
     don, msg = lazy.filter(c("record_kind") == "donation"), lazy.filter(c("record_kind") == "message")
@@ -191,8 +184,10 @@ def _scope(pkg: Package, scope: str, direction: str) -> np.ndarray:
         return d["source_ref"].str.startswith("Table 1,").to_numpy(dtype=bool)
     if scope == "sister_excl_hubei":
         places = pkg.places.set_index("place_id")
-        per_place = lambda column, ids: (lambda c, u: np.append(places[column].reindex(u).to_numpy(dtype=object), None)[c])(
-            *pd.factorize(d[ids]))  # looked up once per distinct place
+
+        def per_place(column: str, ids: str) -> np.ndarray:  # looked up once per distinct place, not per donation
+            codes, uniques = pd.factorize(d[ids])
+            return np.append(places[column].reindex(uniques).to_numpy(dtype=object), None)[codes]
         donor_gov = per_place("actor_kind", "donor_place_id") == "government"
         outside_hubei = per_place("admin1", "recipient_place_id") != "CN-HB"
         return d["direction"].eq(direction).to_numpy(dtype=bool) & donor_gov & outside_hubei
@@ -214,7 +209,7 @@ def _reconciliation_columnar(pkg: Package, frame) -> pd.DataFrame:
     import polars as pl
     kf = pkg.key_figures.set_index("figure_id")
     c = pl.col
-    don = frame.filter(c("record_kind") == "donation")
+    don = frame.lazy().filter(c("record_kind") == "donation")  # one query, no filtered copy of the records
     scopes = {"table1": c("source_ref").str.starts_with("Table 1,").fill_null(False),
               "sister_excl_hubei": ((c("from_kind") == "government").fill_null(False)
                                     & (c("to_admin1") != "CN-HB").fill_null(True)),
@@ -233,16 +228,24 @@ def _reconciliation_columnar(pkg: Package, frame) -> pd.DataFrame:
         sums += [total(delivered & scoped).alias(f"in{i}"), total(delivered & ~scoped).alias(f"out{i}"),
                  total(it & pledged).alias(f"pl{i}")]
         rows.append((i, name, direction, unit_wanted, fid, reason))
-    got = don.select(sums).row(0, named=True) if sums else {}
-    out = []
-    for i, name, direction, unit_wanted, fid, reason in rows:
-        rows_sum = int(got[f"in{i}"] or 0)
-        stated = int(float(kf.at[fid, "value"])) if fid else None
-        out.append({"direction": direction, "category": name, "unit": unit_wanted or (kf.at[fid, "unit"] if fid else ""),
-                    "text_total": stated, "rows_sum": rows_sum, "difference": None if stated is None else rows_sum - stated,
-                    "other_rows": int(got[f"out{i}"] or 0), "pledged": int(got[f"pl{i}"] or 0),
-                    "reason": reason, "text_ref": kf.at[fid, "source_ref"] if fid else ""})
-    out = pd.DataFrame(out, columns=RECONCILE_COLUMNS)
+    got = don.select(sums).collect().row(0, named=True) if sums else {}
+    return _reconcile_table([_reconcile_row(kf, name, direction, unit_wanted, fid, reason, int(got[f"in{i}"] or 0),
+                                            int(got[f"out{i}"] or 0), int(got[f"pl{i}"] or 0))
+                             for i, name, direction, unit_wanted, fid, reason in rows])
+
+
+def _reconcile_row(kf: pd.DataFrame, name: str, direction: str, unit_wanted, fid, reason: str, rows_sum: int,
+                   other_rows: int, pledged: int) -> dict:
+    """One line of the reconciliation: the text's stated total (if any) beside the sums of the rows."""
+    stated = int(float(kf.at[fid, "value"])) if fid else None
+    return {"direction": direction, "category": name, "unit": unit_wanted or (kf.at[fid, "unit"] if fid else ""),
+            "text_total": stated, "rows_sum": rows_sum, "difference": None if stated is None else rows_sum - stated,
+            "other_rows": other_rows, "pledged": pledged, "reason": reason,
+            "text_ref": kf.at[fid, "source_ref"] if fid else ""}
+
+
+def _reconcile_table(rows: list[dict]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=RECONCILE_COLUMNS)
     for col in ("text_total", "difference"):
         out[col] = out[col].astype("Int64")
     return out
@@ -278,19 +281,9 @@ def reconciliation(pkg: Package) -> pd.DataFrame:
         if unit_wanted:
             it &= _of(unit, (unit_wanted,))
         delivered = it & ~item_pledged
-        rows_sum = total(delivered & scoped)
-        stated = int(float(kf.at[fid, "value"])) if fid else None
-        rows.append({"direction": direction, "category": name,
-                     "unit": unit_wanted or (kf.at[fid, "unit"] if fid else ""),
-                     "text_total": stated, "rows_sum": rows_sum,
-                     "difference": None if stated is None else rows_sum - stated,
-                     "other_rows": total(delivered & ~scoped),
-                     "pledged": total(it & item_pledged),
-                     "reason": reason, "text_ref": kf.at[fid, "source_ref"] if fid else ""})
-    out = pd.DataFrame(rows, columns=RECONCILE_COLUMNS)
-    for c in ("text_total", "difference"):
-        out[c] = out[c].astype("Int64")
-    return out
+        rows.append(_reconcile_row(kf, name, direction, unit_wanted, fid, reason, total(delivered & scoped),
+                                   total(delivered & ~scoped), total(it & item_pledged)))
+    return _reconcile_table(rows)
 
 
 # What each headline card's caption sets beside its number: key figures stated in the text.

@@ -380,7 +380,8 @@ def _convert(values: pd.Series, spec: dict, resource: str) -> pd.Series:
         _bad(values, ~ok, resource, name, f"does not match the pattern {_cut(constraints['pattern'], 200)}")
     return values
 
-def _arrow(values: pd.Series) -> pa.Array:
+def arrow_strings(values: pd.Series) -> pa.Array:
+    """A text column as an Arrow string array, for pyarrow's hash lookups and counts."""
     return pa.array(values.to_numpy(dtype=object) if values.dtype == object else values, type=pa.string())
 
 
@@ -391,7 +392,7 @@ def _check_keys(name: str, schema: dict, tables: dict[str, pd.DataFrame]) -> Non
         key = _key_fields(key, name, "primaryKey")
         # A one-column key is first counted with pyarrow's hash (0.1 s for a million ids, where pandas' duplicated
         # took 0.8); only a table that has a duplicate is searched for the first one, to name its row.
-        unique = len(key) == 1 and pc.count_distinct(_arrow(df[key[0]]), mode="all").as_py() == len(df)
+        unique = len(key) == 1 and pc.count_distinct(arrow_strings(df[key[0]]), mode="all").as_py() == len(df)
         dup = None if unique else df.duplicated(subset=key, keep="first")
         if dup is not None and dup.any():
             first = int(dup.to_numpy().nonzero()[0][0])
@@ -404,7 +405,7 @@ def _check_keys(name: str, schema: dict, tables: dict[str, pd.DataFrame]) -> Non
         if len(cols) == 1:
             values = df[cols[0]]
             # pyarrow's hash lookup: `isin(set(...))` over a million strings took seconds
-            found = pc.is_in(_arrow(values), value_set=_arrow(tables[target_name][ref_cols[0]]).unique())
+            found = pc.is_in(arrow_strings(values), value_set=arrow_strings(tables[target_name][ref_cols[0]]).unique())
             dangling = pd.Series(~found.to_numpy(zero_copy_only=False), index=df.index) & (values != "")
         else:
             values = pd.Series(list(zip(*(df[c] for c in cols))), index=df.index, dtype=object)

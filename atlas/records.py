@@ -14,12 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import polars as pl
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import columnar
 from .filters import Vocabulary
-from .package import Package
+from .package import Package, arrow_strings
 
 SCREEN_ROWS = 1_000  # rows of a table sent to the browser: what a rerun costs does not grow with the data
 
@@ -170,8 +169,7 @@ def flow_records(pkg: Package) -> pd.DataFrame:
 def positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
     """Position of each of `values` in the unique `keys` (-1 if absent): pyarrow's hash lookup, several times
     faster than a pandas Index over a million strings."""
-    arrow = lambda s: pa.array(s.to_numpy(dtype=object) if s.dtype == object else s, type=pa.string())
-    found = pc.index_in(arrow(values), value_set=arrow(keys))
+    found = pc.index_in(arrow_strings(values), value_set=arrow_strings(keys))
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
 
 

@@ -75,9 +75,10 @@ def rendered(key: tuple, make: Callable[[], Any]) -> Any:
     return _rendered.get((str(data_dir()),) + key, make)
 
 
-def made_from(value: Any, key: tuple, make: Callable[[], Any]) -> Any:
+def made_from(value: Any, key: tuple, make: Callable[[], Any], memo: Memo | None = None) -> Any:
     """`make()`, computed once per process for `value` (a cached object: a table of the package, a view) and `key`:
-    kept with the value itself, so an entry is never taken for another object that came to have its id."""
-    made, out = _rendered.get(("made_from", id(value)) + key, lambda: (value, make()))
+    kept with the value itself, so an entry is never taken for another object that came to have its id. `memo`:
+    a bounded memo of the caller's own (default: the exports' one)."""
+    made, out = (memo or _rendered).get(("made_from", id(value)) + key, lambda: (value, make()))
     return out if made is value else make()
 

@@ -44,12 +44,11 @@ def _screen_table(df: pd.DataFrame, lang: str, localise: bool) -> tuple[pd.DataF
         headers = {c: c for c in shown.columns}
         if localise:
             shown, headers = localise_table(shown, lang)
-        return df, (shown, headers, set(quantity_columns(shown)))
+        return shown, headers, set(quantity_columns(shown))
 
     if not localise or len(df) > MAX_ROWS:  # cheap, or a whole table made for this rerun: not worth keeping alive
-        return make()[1]
-    made, value = _screen.get((id(df), lang), make)
-    return value if made is df else make()[1]  # the entry holds its table, so the check is a belt and braces
+        return make()
+    return data.made_from(df, ("screen", lang), make, _screen)
 
 
 def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs):
