@@ -115,8 +115,9 @@ def wait_for_writers(timeout: float | None = None) -> None:
 
 
 def load(path: str | Path | None, records_of, frame_of, derive, background: bool = False
-         ) -> tuple[Package, pd.DataFrame, pl.DataFrame, dict, str]:
+         ) -> tuple[Package, pd.DataFrame, pl.DataFrame, dict | None, str]:
     """(package, flow records, their polars frame, derived values, where they came from: "columnar" or "csv").
+    The derived values are None when the copy is being written in the background (the writer works them out).
 
     `records_of(package)` builds the records of a package read from CSV (atlas.records.flow_records),
     `frame_of(records)` the columnar engine's frame of them (atlas.records.frame_of), `derive(package,
@@ -125,7 +126,7 @@ def load(path: str | Path | None, records_of, frame_of, derive, background: bool
 
     From the CSVs, the copy is written before returning and the package is then served from it (its mapped
     columns); with `background` (the server) it is written in a thread instead, and the first reader does not
-    wait for the writing (4 s at a million records)."""
+    wait for the writing (4 s at a million records) nor for the derived values (the map's scale, 0.4 s)."""
     opened = open_package(path)
     key = package_hash(opened)
     folder = cache_root() / key
@@ -136,14 +137,15 @@ def load(path: str | Path | None, records_of, frame_of, derive, background: bool
     pkg = read_package(opened)
     records = records_of(pkg)
     frame = frame_of(records)
-    derived = json.loads(json.dumps(derive(pkg, records, frame)))  # as a copy gives it back (lists, not tuples)
     if background:
         # Not a daemon: a process that ends (a server stopped, a script done) first finishes the copy it started.
-        thread = threading.Thread(target=write_copy, args=(folder, pkg.tables, records, frame, derived),
+        # The derived values are worked out by the writer too (the caller computes what it needs at once itself).
+        thread = threading.Thread(target=_write_behind, args=(folder, pkg, records, frame, derive),
                                   name="atlas-columnar-copy", daemon=False)
         thread.start()
         _writers.append(thread)
-        return pkg, records, frame, derived, "csv"
+        return pkg, records, frame, None, "csv"
+    derived = _derived(derive, pkg, records, frame)
     if write_copy(folder, pkg.tables, records, frame, derived):
         # Served from the copy just written, as the next start will be: the same mapped, single-chunk columns,
         # and the frames built from the CSVs are freed.
@@ -200,6 +202,25 @@ def _remove_stale(root: Path) -> None:
                 shutil.rmtree(tmp, ignore_errors=True)
         except OSError:
             pass
+
+
+def _derived(derive, pkg: Package, records: pd.DataFrame, frame: pl.DataFrame) -> dict:
+    return json.loads(json.dumps(derive(pkg, records, frame)))  # as a copy gives it back (lists, not tuples)
+
+
+def _write_behind(folder: Path, pkg: Package, records: pd.DataFrame, frame: pl.DataFrame, derive) -> bool:
+    """The derived values and `write_copy`, in a thread that the kernel runs only when the serving threads leave
+    a core idle (Linux's per-thread nice value): the copy takes 4 s of CPU at a million records, which the first
+    readers would otherwise share their two cores with."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the copy is written at the usual priority
+        pass
+    try:
+        derived = _derived(derive, pkg, records, frame)
+    except Exception:  # noqa: BLE001 - no copy without its derived values; the package is served from the CSVs
+        return False
+    return write_copy(folder, pkg.tables, records, frame, derived)
 
 
 def write_copy(folder: Path, tables: dict[str, pd.DataFrame], records: pd.DataFrame, frame: pl.DataFrame,

@@ -59,6 +59,8 @@ def load(path: str | Path | None = None, background: bool = False) -> Data:
     """The package at `path`, from its columnar copy when one matches the CSVs (else read, checked and stored;
     with `background`, stored by a thread while the package is already served)."""
     pkg, records, frame, derived, source = columnar.load(path, flow_records, frame_of, derive, background)
+    if derived is None:  # the copy is being written in the background: the months now, the map's scale when asked
+        derived = {"months": list(months(records, pkg.key_figures))}
     vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), tuple(derived["months"]),
                                     tuple(r["name"] for r in pkg.descriptor["resources"]))
     return Data(pkg, records, vocab, frame if engine() == "polars" else None, source, derived)
@@ -106,8 +108,10 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     """One row per item line (each donation in package order, with its lines in file order) or message.
 
     Built from integer positions rather than joins of strings: item lines are put under their donation by
-    position, place attributes are categories taken by code, dates are worked out once per distinct value.
-    At a million donations the string join and the full reindex of the places per end took tens of seconds."""
+    position, place attributes are categories taken by code, dates are worked out once per distinct value, and
+    the grouping keys are made categories from each table's own distinct values before they are spread over the
+    rows (a million strings are not hashed again). At a million donations the string join and the full reindex of
+    the places per end took tens of seconds."""
     d, items, m = pkg.donations, pkg.donation_items, pkg.support_messages
     owner = positions(d["donation_id"], items["donation_id"])
     bare = np.flatnonzero(np.bincount(owner, minlength=len(d)) == 0)  # kept as one row each (a left join)
@@ -120,33 +124,48 @@ def flow_records(pkg: Package) -> pd.DataFrame:
 
     def column(don: pd.Series, pos: np.ndarray, msg) -> pd.Series:
         msg = msg if isinstance(msg, pd.Series) else pd.Series(msg, index=range(n_msg), dtype=don.dtype)
-        return pd.concat([pd.Series(don.array.take(pos, allow_fill=True)), msg.reset_index(drop=True)], ignore_index=True)
+        taken = don.array if _identity(pos, len(don)) else don.array.take(pos, allow_fill=True)
+        return pd.concat([pd.Series(taken), msg.reset_index(drop=True)], ignore_index=True)
+
+    def category(don: pd.Series | str, pos: np.ndarray, msg) -> pd.Categorical:
+        """`column(...).astype("category")`, from the codes of each part's distinct values."""
+        d_codes, d_uniques = (np.zeros(len(d), np.intp), [don]) if isinstance(don, str) else pd.factorize(don)
+        m_codes, m_uniques = (np.zeros(n_msg, np.intp), [msg]) if isinstance(msg, str) else pd.factorize(msg)
+        d_uniques, m_uniques = pd.Index(d_uniques, dtype="str"), pd.Index(m_uniques, dtype="str")
+        cats = d_uniques.append(m_uniques).unique().sort_values()
+        d_new, m_new = (np.append(cats.get_indexer(u), -1) for u in (d_uniques, m_uniques))
+        d_codes = d_codes if _identity(pos, len(d_codes)) else np.where(pos >= 0, d_codes[np.maximum(pos, 0)], -1)
+        codes = np.concatenate([d_new[d_codes], m_new[m_codes]]).astype(np.int32)
+        if (len(d) or not isinstance(don, str)) and (n_msg or not isinstance(msg, str)):
+            # every row of both tables is taken, so every distinct value is used: nothing to compact
+            return pd.Categorical.from_codes(codes, categories=cats)
+        return _compact(codes, cats)
 
     r = pd.DataFrame({
         "record_id": column(d["donation_id"], don_pos, m["message_id"]),
-        "record_kind": column(pd.Series("donation", index=d.index, dtype="str"), don_pos, "message"),
-        "direction": column(d["direction"], don_pos, "us_to_cn"),
-        "from_id": column(d["donor_place_id"], don_pos, m["sender_place_id"]),
-        "to_id": column(d["recipient_place_id"], don_pos, m["recipient_place_id"]),
+        "record_kind": category("donation", don_pos, "message"),
+        "direction": category(d["direction"], don_pos, "us_to_cn"),
+        "from_id": category(d["donor_place_id"], don_pos, m["sender_place_id"]),
+        "to_id": category(d["recipient_place_id"], don_pos, m["recipient_place_id"]),
         "from_as_printed": column(d["donor_as_printed"], don_pos, m["sender_as_printed"]),
         "to_as_printed": column(d["recipient_as_printed"], don_pos, m["recipient_as_printed"]),
-        "category": column(items["category"], item_pos, m["kind"]),
+        "category": category(items["category"], item_pos, m["kind"]),
         "quantity": column(items["quantity"].astype("Float64"), item_pos, 1.0),
-        "unit": column(items["unit"], item_pos, "messages"),
+        "unit": category(items["unit"], item_pos, "messages"),
         "item_as_printed": column(items["as_printed"], item_pos, m["kind_as_printed"]),
         # Table 2 carries no date: the report's section is "as of May 26", which dates nothing in particular.
         "as_of": column(d["as_of"], don_pos, ""),
         "status": column(d["status"], don_pos, "sent"),
         "doubtful": column(d["doubtful"], don_pos, m["doubtful"]),
         "correction_note": column(d["correction_note"], don_pos, m["correction_note"]),
-        "source_id": column(d["source_id"], don_pos, m["source_id"]),
+        "source_id": category(d["source_id"], don_pos, m["source_id"]),
         "source_ref": column(d["source_ref"], don_pos, m["source_ref"])})
     places = pkg.places
     place_index = pd.Index(places["place_id"])
     for end in ("from", "to"):
         # Looked up once per distinct id (a few hundred places), not once per record.
-        codes, uniques = pd.factorize(r[f"{end}_id"])
-        pos = np.append(place_index.get_indexer(uniques), -1)[codes]
+        ids = r[f"{end}_id"].cat
+        pos = np.append(place_index.get_indexer(ids.categories), -1)[ids.codes.to_numpy()]
         for col, source in (("name_en", "name_en"), ("name_zh", "name_zh"), ("kind", "actor_kind"), ("admin1", "admin1"),
                             ("country", "country"), ("lat", "lat"), ("lon", "lon")):
             r[f"{end}_{col}"] = _take(places[source], pos)
@@ -158,12 +177,26 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     r["date_start"], r["date_end"] = _period_by_value(r["as_of"])
     # Grouping keys as categories and an integer record number: counting distinct records and grouping
     # by place stay fast at a million rows (strings would be hashed again on every rerun).
-    for col in ("direction", "category", "unit", "record_kind", "from_kind", "to_kind", "cn_admin1", "us_admin1", "source_id",
-                "from_id", "to_id", "from_admin1", "to_admin1"):
+    for col in ("from_kind", "to_kind", "cn_admin1", "us_admin1", "from_admin1", "to_admin1"):
         r[col] = _sorted_category(r[col])
-    r["record_no"] = pd.factorize(r["record_id"])[0].astype("int32")
+    r["record_no"] = _record_numbers(d["donation_id"], don_pos, m["message_id"], r["record_id"])
     r["quantity_missing"] = r["quantity"].isna().to_numpy()
     return r
+
+
+def _identity(pos: np.ndarray, n: int) -> bool:
+    """Whether taking `pos` from n values gives them as they are (the item lines, when every donation has one)."""
+    return len(pos) == n and bool((pos == np.arange(n)).all())
+
+
+def _record_numbers(donation_ids: pd.Series, don_pos: np.ndarray, message_ids: pd.Series, record_ids: pd.Series) -> np.ndarray:
+    """`pd.factorize(record_ids)` (numbers in order of first appearance), without hashing a million ids: every
+    donation appears, in package order (`don_pos` is sorted), and donation ids are unique, so a donation row's
+    number is its donation's position; messages follow. Factorized in full only if a message shares a donation's id."""
+    # (looked up among the few message ids: a hash of a million donation ids costs more than the numbering itself)
+    if len(message_ids) and pc.any(pc.is_in(arrow_strings(donation_ids), value_set=arrow_strings(message_ids))).as_py():
+        return pd.factorize(record_ids)[0].astype("int32")
+    return np.concatenate([don_pos, len(donation_ids) + pd.factorize(message_ids)[0]]).astype("int32")
 
 
 def positions(keys: pd.Series, values: pd.Series) -> np.ndarray:

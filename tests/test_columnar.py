@@ -233,7 +233,10 @@ def test_a_copy_written_in_the_background_is_the_one_the_next_start_reads(packag
     again = load(package)
     assert again.source == "columnar"
     pd.testing.assert_frame_equal(again.records, first.records)
-    assert again.derived == first.derived
+    # The background start has the months at once and works out the map's scale when asked (the writer stored
+    # the same one): the map of either start is drawn to one scale.
+    assert first.derived == {"months": again.derived["months"]}
+    assert list(flows.dataset_scale(first)) == again.derived["scale"] == list(flows.dataset_scale(again))
 
 
 @pytest.mark.parametrize("name", sorted(catalogue.RECORD_TABLES))

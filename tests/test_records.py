@@ -70,3 +70,37 @@ def test_used_regions_are_the_regions_of_places(bundled, code):
 def test_screens_get_at_most_a_thousand_rows():
     from components.tables import MAX_ROWS
     assert SCREEN_ROWS == MAX_ROWS == 1_000
+
+
+GROUPING_KEYS = ("record_kind", "direction", "from_id", "to_id", "category", "unit", "source_id", "from_kind", "to_kind",
+                 "from_admin1", "to_admin1", "cn_admin1", "us_admin1")
+
+
+@pytest.mark.parametrize("size", ["bundled", 3000])
+def test_grouping_keys_are_the_categories_of_their_text(size, atlas_data):
+    """Built from each table's codes (flow_records' `category`), every grouping key is what `astype("category")`
+    of its text gives: the values present, sorted, each row its own value, and the record number numbers records
+    in order of first appearance."""
+    from atlas.package import read_package, open_package
+    from atlas.records import flow_records
+    from benchmarks import generate
+    records = atlas_data.records if size == "bundled" else flow_records(read_package(open_package(generate.ensure(size))))
+    for col in GROUPING_KEYS:
+        values = records[col]
+        assert isinstance(values.dtype, pd.CategoricalDtype), col
+        text = values.astype(object).where(values.notna(), None)
+        assert list(values.cat.categories) == sorted(set(text.dropna())), col
+        assert values.cat.categories.dtype == "str", col
+    assert (records["record_no"].to_numpy() == pd.factorize(records["record_id"])[0]).all()
+    assert (records.loc[records["record_kind"] == "message", "direction"] == "us_to_cn").all()
+
+
+def test_a_message_that_shares_a_donation_id_shares_its_record_number():
+    """Ids are unique within a table, not across two: a message named like a donation is numbered as
+    `pd.factorize` of the ids numbers it (the same record number), as it always was."""
+    from atlas.records import _record_numbers
+    donations = pd.Series(["d1", "d2", "d3"], dtype="str")
+    don_pos = pd.Series([0, 0, 1, 2]).to_numpy()
+    for messages in (pd.Series(["m1", "m2"], dtype="str"), pd.Series(["m1", "d2", "m1"], dtype="str")):
+        ids = pd.concat([donations.take(don_pos).reset_index(drop=True), messages], ignore_index=True)
+        assert _record_numbers(donations, don_pos, messages, ids).tolist() == pd.factorize(ids)[0].tolist()
