@@ -20,7 +20,14 @@ CHARTS = ("items-each-way", "provinces-and-states", "timeline")
 
 def warm() -> bool:
     """Compute the first views into the cache. False, logged, if the package cannot be loaded: the pages then say
-    why, as they always do."""
+    why, as they always do. A package read from its CSVs writes its columnar copy in the background: after these
+    views, not while they are computed."""
+    from atlas import columnar
+    with columnar.writes_held():
+        return _first_views()
+
+
+def _first_views() -> bool:
     from atlas import flows, landing, overview, pairings
     from atlas.filters import Filters, parse_query
 

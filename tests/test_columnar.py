@@ -239,6 +239,29 @@ def test_a_copy_written_in_the_background_is_the_one_the_next_start_reads(packag
     assert list(flows.dataset_scale(first)) == again.derived["scale"] == list(flows.dataset_scale(again))
 
 
+def test_a_background_copy_waits_while_writes_are_held(package):
+    """The server holds the writer back while it computes the first pages (components/warm.py): no copy appears
+    until the hold ends, then the copy is written and read by the next start."""
+    with columnar.writes_held():
+        first = load(package, background=True)
+        columnar.wait_for_writers(timeout=1.0)
+        assert first.source == "csv" and _copies(package) == []
+    columnar.wait_for_writers()
+    assert len(_copies(package)) == 1
+    assert load(package).source == "columnar"
+
+
+def test_a_background_writer_runs_at_the_lowest_priority(package, monkeypatch):
+    """The copy's thread asks the kernel for nice 19 (its own thread id, not the process): the serving threads
+    come first."""
+    calls = []
+    monkeypatch.setattr(columnar.os, "setpriority", lambda which, who, prio: calls.append((which, who, prio)))
+    load(package, background=True)
+    columnar.wait_for_writers()
+    assert len(calls) == 1 and calls[0][0] == os.PRIO_PROCESS and calls[0][2] == 19
+    assert calls[0][1] != os.getpid()  # the writer thread's id
+
+
 @pytest.mark.parametrize("name", sorted(catalogue.RECORD_TABLES))
 def test_the_data_pages_filtered_rows_are_the_same_in_both_engines(both, name):
     """The rows of a package table the shared filters keep: the columnar lookup gives the rows the pandas match
