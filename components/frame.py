@@ -22,16 +22,20 @@ def header(key: str) -> str:
     page_setup(lang)
     st.title(t(f"page.{key}", lang))
     st.markdown(t(f"purpose.{key}", lang))
-    for param, value, reason in url_state.warnings():
-        st.warning(t(f"warning.{reason}", lang, param=md(param), value=md(value)), icon=":material/link_off:")
-    set_filters = active(url_state.state())
-    used = [n for n in set_filters if n in page.applies]
-    ignored = [n for n in set_filters if n not in page.applies]
-    if used:
-        st.caption(t("filters.applied", lang, filters=md(describe(used))))
-    if ignored:
-        st.info(t("filters.not_applicable", lang, filters=", ".join(t(f"filter.{n}", lang) for n in ignored),
-                  page=t(f"page.{key}", lang), reason=t(f"reason.{key}", lang)), icon=":material/filter_alt_off:")
+    # The notes that come and go with the URL (link warnings, which filters apply) in one container: the page's
+    # elements after it keep their places whatever the filters, so the browser updates them instead of building
+    # them again (a map that moved one place down was a new map: its canvas, outlines and 4 s of drawing).
+    with st.container():
+        for param, value, reason in url_state.warnings():
+            st.warning(t(f"warning.{reason}", lang, param=md(param), value=md(value)), icon=":material/link_off:")
+        set_filters = active(url_state.state())
+        used = [n for n in set_filters if n in page.applies]
+        ignored = [n for n in set_filters if n not in page.applies]
+        if used:
+            st.caption(t("filters.applied", lang, filters=md(describe(used))))
+        if ignored:
+            st.info(t("filters.not_applicable", lang, filters=", ".join(t(f"filter.{n}", lang) for n in ignored),
+                      page=t(f"page.{key}", lang), reason=t(f"reason.{key}", lang)), icon=":material/filter_alt_off:")
     return lang
 
 

@@ -267,3 +267,23 @@ def test_the_map_html_export_draws_offline_with_a_title(fujian_page, browser, tm
         assert o.errors == [] and o.blocked == []
     finally:
         o.close()
+
+
+def test_a_filter_picked_in_the_sidebar_updates_the_map_in_place(page, app_url):
+    """Picking a province with the mouse redraws the same map: the same canvas (its WebGL context, its tessellated
+    outlines) and no new request for the outlines. A note that appears above the map when a filter is set used to
+    move the map one place down, and Streamlit then built a new map: a new canvas, the four outline files fetched
+    and drawn again (4-8 s per filter change in software WebGL)."""
+    from .test_filter_state import pick
+    page.goto(f"{app_url}/flows")
+    settle(page)
+    page.evaluate(f"window.__map = document.querySelector('{CANVAS}')")
+    assert page.evaluate("window.__map !== null")
+    outlines = []
+    page.on("request", lambda r: outlines.append(r.url) if "/assets/outlines-" in r.url else None)
+    pick(page, "province", "Fujian")
+    assert query(page)["province"] == ["Fujian"]
+    # the note above the map that moved it
+    assert page.locator('[data-testid="stMain"]').get_by_text("Filtered by:", exact=False).first.is_visible()
+    assert page.evaluate(f"window.__map === document.querySelector('{CANVAS}')"), "the map was built again"
+    assert outlines == []
