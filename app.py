@@ -46,6 +46,8 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:  # imported by the ASGI server, once, before any session
+    from atlas import memory
+    memory.configure()  # before the package is loaded: freed large arrays go back to the system
     from starlette.middleware import Middleware
 
     from components import warm

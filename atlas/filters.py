@@ -270,6 +270,15 @@ def match_expr(filters: Any, table: tuple[Field, ...] = FIELDS) -> Any:
     return keep
 
 
+def kept(frame: Any, filters: Any, table: tuple[Field, ...] = FIELDS) -> Any:
+    """The rows of a polars frame of records that `filters` keep: the frame itself when no filter is set (a filter
+    that keeps everything still copied the million rows' columns: 160 MB and 0.1 s on the first view)."""
+    state = state_of(filters, table)
+    if not any(f.is_filter and is_set(f, state[f.name]) for f in table):
+        return frame
+    return frame.filter(match_expr(filters, table))
+
+
 def only(filters: Any, names: Iterable[str], table: tuple[Field, ...] = FIELDS) -> Any:
     """`filters` with every field not in `names` back at its default (what a chart that ignores them shows)."""
     names = set(names)

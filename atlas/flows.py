@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from .filters import Filters, match, match_expr
+from .filters import Filters, kept, match, match_expr
 from .overview import summary
 from .package import Package
 from .records import SCREEN_ROWS, Data
@@ -279,9 +279,9 @@ def flow_table(records: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
             "category", "quantity", "unit", "item_as_printed", "from_as_printed", "to_as_printed", "as_of", "status",
             "doubtful", "correction_note", "source_id", "source_ref"]
     out = records[cols].copy()
-    for c in ("direction", "category", "unit", "source_id", "from_admin1", "to_admin1", "from_name_en", "from_name_zh",
-              "to_name_en", "to_name_zh"):
-        out[c] = out[c].astype(str)
+    for c in out.columns:  # categories as text (missing values stay missing): a few rows, not the whole dictionary
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype(str)
     return out.reset_index(drop=True)
 
 
@@ -300,7 +300,7 @@ def sankey_view(data: Data, filters: Filters, measure: str = "masks") -> pd.Data
     if data.frame is not None:
         # only the columns the links use are gathered for the kept rows (a filtered copy of all of them is not)
         used = ["record_no", "quantity", "category", "unit", "cn_admin1", "us_admin1", "direction"]
-        return _sankey_links(data.frame.lazy().filter(match_expr(filters)).select(used).collect(), measure)
+        return _sankey_links(kept(data.frame, filters).select(used), measure)
     return sankey_links(match(data.records, filters), measure)
 
 
@@ -374,22 +374,25 @@ def _place_totals(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index]) ->
 
 def _records_by_key(frame: pl.DataFrame, level: str, limit: int = 9) -> dict[str, list[str]]:
     keys = ("from_admin1", "to_admin1") if level == "region" else ("from_id", "to_id")
-    first = frame.select("record_no", "source_ref", *keys).filter(
+    # The first row of each record (its rows are adjacent) with its position; the source references are taken for
+    # the few rows kept at the end, not copied for every record.
+    first = frame.lazy().with_row_index("_i").select("_i", "record_no", *keys).filter(
         pl.col("record_no") != pl.col("record_no").shift(1, fill_value=-1))
     out: dict[str, list[str]] = {}
     for key in keys:
+        rows = first.select("_i", "record_no", key).filter(pl.col(key).is_not_null())
         # The first rows of each key are nearly always distinct records: de-duplicate a few candidates per key
-        # (exact unless a key's candidates hold fewer than `limit` records while it has more rows).
-        rows = first.filter(pl.col(key).is_not_null()).with_columns(_n=pl.int_range(pl.len()).over(key),
-                                                                    _of=pl.len().over(key))
-        cut = rows.filter(pl.col("_n") < 4 * limit)
-        distinct = cut.unique(["record_no", key], keep="first", maintain_order=True)
-        short = distinct.group_by(key).agg(pl.len().alias("_d"), pl.col("_of").first()) \
-            .filter((pl.col("_d") < limit) & (pl.col("_of") > 4 * limit))
-        if short.height:
-            distinct = rows.unique(["record_no", key], keep="first", maintain_order=True)
-        head = distinct.filter(pl.int_range(pl.len()).over(key) < limit)
-        for k, ref in zip(head[key].cast(pl.String).to_list(), head["source_ref"].to_list()):
+        # (exact unless a key's candidates hold fewer than `limit` records while it has more rows). Taken by
+        # group_by().head, not by a window over every row: at a million records that held 140 MB.
+        distinct = (rows.group_by(key, maintain_order=True).head(4 * limit)
+                    .unique(["record_no", key], keep="first", maintain_order=True).collect())
+        short = distinct.group_by(key).len().filter(pl.col("len") < limit)[key]
+        if short.len() and rows.filter(pl.col(key).is_in(short.implode())).group_by(key).len() \
+                .filter(pl.col("len") > 4 * limit).collect().height:
+            distinct = rows.unique(["record_no", key], keep="first", maintain_order=True).collect()
+        head = distinct.group_by(key, maintain_order=True).head(limit)
+        refs = frame["source_ref"].gather(head["_i"])
+        for k, ref in zip(head[key].cast(pl.String).to_list(), refs.to_list()):
             if k:
                 out.setdefault(k, [])
                 if ref not in out[k] and len(out[k]) < limit:
@@ -451,13 +454,25 @@ def _sankey_links(frame: pl.DataFrame, measure: str) -> pd.DataFrame:
         r = r.filter(pl.col("category").is_in(list(MASKS)) & (pl.col("unit") == "pieces"))
     elif measure == "items":
         r = r.filter(pl.col("unit").is_in(list(PHYSICAL_UNITS)))
-    cat = lambda c, text: pl.col(c).fill_null(pl.lit(text).cast(frame.schema[c]))
-    r = r.with_columns(cat("cn_admin1", NOT_STATED), cat("us_admin1", NOT_STATED), cat("direction", "nan"))
+    labels = {"cn_admin1": NOT_STATED, "us_admin1": NOT_STATED, "direction": "nan"}  # what a missing end is called
+    fill = [pl.col(c).cast(pl.String).fill_null(text) for c, text in labels.items()]
     if measure == "records":
-        g = r.group_by(keys).agg(value=pl.col("record_no").n_unique().cast(pl.Int64))
+        value = pl.col("record_no").n_unique().cast(pl.Int64)
     else:
-        g = r.group_by(keys).agg(value=pl.when(pl.col("quantity").is_not_null().any()).then(pl.col("quantity").sum()))
-    g = g.filter(pl.col("value").is_not_null() & (pl.col("value") > 0)).with_columns(pl.col(c).cast(pl.String) for c in keys)
+        value = pl.when(pl.col("quantity").is_not_null().any()).then(pl.col("quantity").sum())
+    # Grouped on the codes and the few groups named after (naming the missing ends of every row first held 120 MB
+    # more and took 3 times as long at a million records). A missing end and an end whose code is the missing ends'
+    # name (NOT_STATED is "", a place with no province) are one group: sums are summed again by name; a count of
+    # distinct records is not a sum, so there the missing ends are named first when any end has that code.
+    g = r.lazy().group_by(keys).agg(value=value).with_columns(fill)
+    if measure != "records":
+        g = g.group_by(keys).agg(value=pl.when(pl.col("value").is_not_null().any()).then(pl.col("value").sum())).collect()
+    elif r.select(pl.any_horizontal((pl.col(c) == text).any() for c, text in labels.items())).item():
+        g = r.with_columns(pl.col(c).fill_null(pl.lit(text).cast(frame.schema[c])) for c, text in labels.items()) \
+            .group_by(keys).agg(value=value).with_columns(pl.col(c).cast(pl.String) for c in keys)
+    else:
+        g = g.collect()
+    g = g.filter(pl.col("value").is_not_null() & (pl.col("value") > 0))
     g = g.sort(["value", "cn_admin1", "us_admin1", "direction"], descending=[True, False, False, False])
     out = g.to_pandas()
     for c in keys:
@@ -468,7 +483,7 @@ def _sankey_links(frame: pl.DataFrame, measure: str) -> pd.DataFrame:
 
 
 def _view_columnar(data: Data, filters: Filters, level: str) -> FlowsView | None:
-    frame = data.frame.filter(match_expr(filters))
+    frame = kept(data.frame, filters)
     if frame.height == 0:
         return None
     cats = _categories(data.records)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .filters import Filters, match, match_expr
+from .filters import Filters, kept, match
 from .i18n import fmt_number, t
 from .package import Package
 from .records import Data, positions, period
@@ -52,7 +52,7 @@ def view(data: Data, filters: Filters) -> OverviewView | None:
     """The overview's figures for `filters`, or None when no record matches."""
     if data.frame is not None:  # the rows found and the headline counted in the columnar records (tests/test_columnar.py)
         from . import flows
-        frame = data.frame.filter(match_expr(filters))
+        frame = kept(data.frame, filters)
         if frame.height == 0:
             return None
         counts = {k: v for k, v in flows._text_summary(frame).items() if k not in ("places_cn", "places_us")}

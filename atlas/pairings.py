@@ -6,7 +6,7 @@ import pandas as pd
 
 from .filters import Filters
 from .package import Package
-from .records import Data
+from .records import Data, first_rows
 from .vocab import ON_RECORD
 
 OFFICIAL = {"total": "kf-sister-total-2022", "province_state": "kf-sister-province-state-2022",
@@ -31,7 +31,8 @@ def view(data: Data, filters: Filters) -> pd.DataFrame:
     # counts for the government it belongs to (places.part_of): Ohio's Development Services Agency's help
     # to Hubei is Ohio's, on the Hubei-Ohio pair, and says so in `help_through`.
     parent = places["part_of"].replace("", None).dropna() if "part_of" in places else pd.Series(dtype=str)
-    giver_receiver = records[["direction", "from_id", "to_id"]].drop_duplicates().astype(str)
+    ends = records[["direction", "from_id", "to_id"]]
+    giver_receiver = ends.iloc[first_rows(ends)].astype(str)  # drop_duplicates' rows, found by their codes
     cn_to_us = giver_receiver[giver_receiver["direction"] == "cn_to_us"]
     us_to_cn = giver_receiver[giver_receiver["direction"] == "us_to_cn"]
     cn_side = pd.concat([cn_to_us["from_id"], us_to_cn["to_id"]], ignore_index=True)

@@ -29,6 +29,7 @@ SCREEN_ROWS = 1_000  # rows of a table sent to the browser: what a rerun costs d
 FRAME_COLUMNS = ("record_kind", "record_no", "direction", "category", "unit", "quantity", "quantity_missing", "status",
                  "from_id", "to_id", "from_kind", "to_kind", "from_admin1", "to_admin1", "from_lat", "to_lat",
                  "cn_admin1", "us_admin1", "date_start", "date_end", "source_ref")
+FRAME_TEXT = ("status", "date_start", "date_end", "source_ref")
 ENGINES = ("polars", "pandas")
 
 
@@ -80,7 +81,10 @@ def frame_of(records: pd.DataFrame) -> pl.DataFrame:
     # Through an Arrow table: the same frame as `pl.from_pandas`, which at a million records kept 360 MB where
     # this keeps 175 (the text columns were converted twice).
     frame = pl.from_arrow(pa.Table.from_pandas(records[list(FRAME_COLUMNS)], preserve_index=False))
-    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("row"))
+    # Text the engine matches as text (a status, a source reference) is text there, whether or not pandas holds it as
+    # a category (`atlas.package.as_category`): the same frame from any package.
+    text = [pl.col(c).cast(pl.String) for c in FRAME_TEXT if frame.schema[c] != pl.String]
+    return frame.with_columns(*text, pl.int_range(pl.len(), dtype=pl.Int32).alias("row"))
 
 
 def period(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -126,6 +130,10 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     n_msg = len(m)
 
     def column(don: pd.Series, pos: np.ndarray, msg) -> pd.Series:
+        if isinstance(don.dtype, pd.CategoricalDtype):
+            return pd.Series(category(don, pos, msg))  # text the tables hold as categories stays one (their codes taken)
+        if isinstance(getattr(msg, "dtype", None), pd.CategoricalDtype):
+            msg = msg.astype("str")  # the few messages follow the donations' text, not the other way round
         msg = msg if isinstance(msg, pd.Series) else pd.Series(msg, index=range(n_msg), dtype=don.dtype)
         taken = don.array if _identity(pos, len(don)) else don.array.take(pos, allow_fill=True)
         out = pd.concat([pd.Series(taken), msg.reset_index(drop=True)], ignore_index=True)
@@ -174,8 +182,9 @@ def flow_records(pkg: Package) -> pd.DataFrame:
         # Looked up once per distinct id (a few hundred places), not once per record.
         ids = r[f"{end}_id"].cat
         pos = np.append(place_index.get_indexer(ids.categories), -1)[ids.codes.to_numpy()]
+        # (the latitude says whether an end can be drawn; where, the map takes from the places, once per place)
         for col, source in (("name_en", "name_en"), ("name_zh", "name_zh"), ("kind", "actor_kind"), ("admin1", "admin1"),
-                            ("country", "country"), ("lat", "lat"), ("lon", "lon")):
+                            ("country", "country"), ("lat", "lat")):
             r[f"{end}_{col}"] = _take(places[source], pos)
     cn_from = r["direction"].eq("cn_to_us").to_numpy()
     for side, cn_end, us_end in (("cn_admin1", "from_admin1", "to_admin1"), ("us_admin1", "to_admin1", "from_admin1")):
@@ -190,6 +199,22 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     r["record_no"] = _record_numbers(d["donation_id"], don_pos, m["message_id"], r["record_id"])
     r["quantity_missing"] = r["quantity"].isna().to_numpy()
     return r
+
+
+def first_rows(df: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows `df.drop_duplicates()` keeps (the first of each combination), for categorical columns:
+    one integer per row made from the codes, and the least position of each integer. At a million records pandas'
+    drop_duplicates hashed the rows' values into 150 MB of temporary memory (a peak of the server's first minute)."""
+    sizes = [len(df[c].cat.categories) + 1 for c in df.columns]
+    combinations = float(np.prod(sizes, dtype=float))
+    if combinations > 2 ** 26:  # too many to keep one slot each: hashed
+        return np.flatnonzero(~df.duplicated().to_numpy())
+    key = np.zeros(len(df), np.int32)
+    for c, size in zip(df.columns, sizes):
+        key = key * size + (df[c].cat.codes.to_numpy().astype(np.int32) + 1)  # a missing value (-1) is 0
+    first = np.full(int(combinations), len(df), np.int32)
+    np.minimum.at(first, key, np.arange(len(df), dtype=np.int32))
+    return np.sort(first[first < len(df)])
 
 
 def _identity(pos: np.ndarray, n: int) -> bool:

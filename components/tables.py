@@ -41,6 +41,9 @@ _screen = Memo(64)
 def _screen_table(df: pd.DataFrame, lang: str, localise: bool) -> tuple[pd.DataFrame, dict, set]:
     def make():
         shown = df.head(MAX_ROWS)
+        # Categories as text (the package holds repeating text as categories, `atlas.package.as_category`): the rows
+        # shown, not a dictionary of every value in the column, go to the browser.
+        shown = shown.astype({c: "str" for c in shown.columns if isinstance(shown[c].dtype, pd.CategoricalDtype)})
         headers = {c: c for c in shown.columns}
         if localise:
             shown, headers = localise_table(shown, lang)

@@ -20,7 +20,9 @@ def test_holds_the_bundled_rows_and_n_marked_synthetic_donations(pkg):
     assert int(synthetic.sum()) == N
     assert len(pkg.donations) == len(bundled.donations) + N
     assert pkg.donations[synthetic]["donor_as_printed"].str.startswith("Synthetic donor ").all()
-    pd.testing.assert_frame_equal(pkg.donations[~synthetic].reset_index(drop=True), bundled.donations)
+    # (the same text, held as a category where the larger table repeats a value: atlas.package.as_category)
+    as_text = lambda df: df.astype({c: "str" for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)})
+    pd.testing.assert_frame_equal(as_text(pkg.donations[~synthetic].reset_index(drop=True)), as_text(bundled.donations))
     for name in set(pkg.tables) - {"donations", "donation_items"}:  # every other resource is copied unchanged
         pd.testing.assert_frame_equal(pkg.tables[name], bundled.tables[name])
 

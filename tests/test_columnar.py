@@ -291,3 +291,60 @@ def test_a_killed_writers_temporary_folder_is_removed_once_stale(package):
     load(package)
     assert not stale.exists(), "a writer's leftover from over an hour ago is removed"
     assert fresh.exists(), "a folder another writer may still be filling is left alone"
+
+
+def test_the_references_per_place_are_the_pandas_ones_when_a_records_rows_are_apart():
+    """The columnar `records_by_key` looks at the first rows of each place and falls back to all of them when those
+    hold fewer than nine records while the place has more rows: rows of one record apart (not adjacent) make the
+    first rows repeat records, so both branches run, and the result is the pandas one."""
+    import polars as pl
+    rng = np.random.default_rng(3)
+    n = 2_000
+    records = pd.DataFrame({
+        # places A and B: record numbers cycling over 3 records for 60 rows (few records among many rows), then many
+        "record_no": np.r_[np.tile([0, 1, 2], 20), np.arange(3, n - 57)].astype("int32"),
+        "source_ref": [f"Table {i % 13}, row {i % 29}" for i in range(n)],
+        "from_admin1": pd.Categorical(rng.choice(["CN-FJ", "CN-HB", ""], n), categories=["", "CN-FJ", "CN-HB"]),
+        "to_admin1": pd.Categorical(np.r_[["US-OH"] * 60, rng.choice(["US-CA", "US-WA", "US-OH"], n - 60)]),
+    })
+    frame = pl.from_pandas(records)
+    for level in ("region",):
+        assert flows._records_by_key(frame, level) == flows.records_by_key(records, level)
+    # a place's first rows holding fewer than nine records while it has more rows: the exact branch ran
+    ohio = records[records["to_admin1"] == "US-OH"]
+    assert ohio["record_no"].head(36).nunique() < 9 < ohio["record_no"].nunique()
+
+
+@pytest.mark.parametrize("measure", ["masks", "items", "records"])
+def test_sankey_links_merge_missing_ends_with_ends_of_no_stated_province(measure):
+    """The columnar Sankey groups on the codes and names the missing ends after grouping: a missing province and a
+    province coded "" (NOT_STATED) must still be one link, with the sum or count of distinct records of both, as when
+    every row's ends are named before grouping."""
+    import polars as pl
+    rng = np.random.default_rng(5)
+    n = 600
+    ends = lambda values: pd.Categorical(rng.choice(values, n), categories=[v for v in values if v is not None])
+    records = pd.DataFrame({
+        "record_no": rng.integers(0, 150, n).astype("int32"),
+        "quantity": pd.array(np.where(rng.random(n) < 0.2, None, rng.integers(1, 100, n)), dtype="Float64"),
+        "category": ends(["surgical_mask", "gloves", "respirator_mask"]),
+        "unit": ends(["pieces", "pairs", "messages"]),
+        "cn_admin1": ends(["CN-FJ", "", None]),
+        "us_admin1": ends(["US-OH", "", None]),
+        "direction": ends(["cn_to_us", "us_to_cn"]),
+    })
+    frame = pl.from_pandas(records)
+    got = flows._sankey_links(frame, measure)
+    # the reference: every row's ends named first (what the columnar code did before), then grouped
+    named = records.assign(**{c: records[c].astype(object).where(records[c].notna(), flows.NOT_STATED) for c in ("cn_admin1", "us_admin1")})
+    if measure == "masks":
+        named = named[named["category"].isin(flows.MASKS) & (named["unit"] == "pieces")]
+    elif measure == "items":
+        named = named[named["unit"].isin(flows.PHYSICAL_UNITS)]
+    keys = ["cn_admin1", "us_admin1", "direction"]
+    g = named.groupby(keys, observed=True)
+    want = (g["record_no"].nunique() if measure == "records" else g["quantity"].sum(min_count=1)).rename("value").reset_index()
+    want = want[want["value"].notna() & (want["value"] > 0)]
+    key = lambda df: sorted((str(a), str(b), str(c), float(v)) for a, b, c, v in df[keys + ["value"]].itertuples(index=False))
+    assert key(got) == key(want)
+    assert (got["cn_admin1"] == flows.NOT_STATED).any()  # the merged links are there

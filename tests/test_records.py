@@ -1,4 +1,5 @@
 """atlas.records: the package loaded once as flow records (one row per item line or message) and its vocabulary."""
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -104,3 +105,18 @@ def test_a_message_that_shares_a_donation_id_shares_its_record_number():
     for messages in (pd.Series(["m1", "m2"], dtype="str"), pd.Series(["m1", "d2", "m1"], dtype="str")):
         ids = pd.concat([donations.take(don_pos).reset_index(drop=True), messages], ignore_index=True)
         assert _record_numbers(donations, don_pos, messages, ids).tolist() == pd.factorize(ids)[0].tolist()
+
+
+def test_first_rows_are_the_rows_drop_duplicates_keeps():
+    """`first_rows` finds the first row of each combination of categorical columns from their codes (missing values
+    included, as one value): the rows pandas' drop_duplicates keeps, in the same order."""
+    from atlas.records import first_rows
+    rng = np.random.default_rng(11)
+    n = 5_000
+    df = pd.DataFrame({c: pd.Categorical(rng.choice(values, n), categories=[v for v in values if v is not None])
+                       for c, values in (("direction", ["cn_to_us", "us_to_cn", None]),
+                                         ("from_id", [f"p{i}" for i in range(40)] + [None]),
+                                         ("to_id", [f"q{i}" for i in range(30)]))})
+    want = df.drop_duplicates()
+    assert 100 < len(want) < n
+    assert (first_rows(df) == want.index.to_numpy()).all()
