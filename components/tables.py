@@ -43,15 +43,16 @@ def _screen_table(df: pd.DataFrame, lang: str, localise: bool) -> tuple[pd.DataF
         shown = df.head(MAX_ROWS)
         # Categories as text (the package holds repeating text as categories, `atlas.package.as_category`): the rows
         # shown, not a dictionary of every value in the column, go to the browser.
-        shown = shown.astype({c: "str" for c in shown.columns if isinstance(shown[c].dtype, pd.CategoricalDtype)})
+        text = {c: "str" for c in shown.columns if isinstance(shown[c].dtype, pd.CategoricalDtype)}
+        shown = shown.astype(text) if text else shown
         headers = {c: c for c in shown.columns}
         if localise:
             shown, headers = localise_table(shown, lang)
         return shown, headers, set(quantity_columns(shown))
 
-    if not localise or len(df) > MAX_ROWS:  # cheap, or a whole table made for this rerun: not worth keeping alive
+    if len(df) > MAX_ROWS:  # a whole table made for this rerun: not worth keeping alive
         return make()
-    return data.made_from(df, ("screen", lang), make, _screen)
+    return data.made_from(df, ("screen", lang, localise), make, _screen)
 
 
 def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs):
