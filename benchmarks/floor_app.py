@@ -1,12 +1,13 @@
 """The floor: the dashboard's pages replayed from precomputed elements, with no logic of their own.
 
 Same navigation (titles, icons, URL paths), same widgets (with the app's widget keys, `filter_<field>_0`) and,
-page for page, the same Streamlit calls with the same arguments as pages/*.py: plotly figures
-in tabs with their table, pydeck maps, dataframes, metrics, download buttons, expanders. Everything
-is read from the snapshot `floor_snapshot.py` wrote; the only decision made per run is which
-filter state's snapshot to show (the province selection, falling back to "no filter"). What this
-app costs is what Streamlit costs to show the dashboard's content: the benchmark reports the
-dashboard's times, bytes and memory as ratios to it.
+page for page, the same Streamlit calls with the same arguments as pages/*.py and the components they call:
+the header's style, script and notes, plotly figures in tabs with their heading and table, pydeck maps beside
+their largest flows, dataframes, metrics, rows of download links with "link, embed, cite", page links,
+containers, columns, expanders. Everything is read from the snapshot `floor_snapshot.py` wrote; the only
+decision made per run is which filter state's snapshot to show (the province selection, falling back to
+"no filter"). What this app costs is what Streamlit costs to show the dashboard's content: the benchmark
+reports the dashboard's times, bytes and memory as ratios to it.
 
     streamlit run benchmarks/floor_app.py   (after python -m benchmarks.floor_snapshot)
 """
@@ -14,6 +15,7 @@ import os
 import pickle
 from pathlib import Path
 
+import plotly.graph_objects as go
 import streamlit as st
 
 SNAPSHOT = Path(os.environ.get("FLOOR_SNAPSHOT") or Path(__file__).resolve().parent / ".cache" / "floor-snapshot.pkl")
@@ -34,16 +36,54 @@ class FrozenDeck:
         return self._json
 
 
-def table(view, headers, options, note):
-    if headers is not None:
-        options = {**options, "column_config": {c: st.column_config.Column(h) for c, h in headers.items()}}
-    st.dataframe(view, hide_index=True, width="stretch", **options)
+class FrozenFigure(go.Figure):
+    """What st.plotly_chart reads from a plotly figure: its dict (made in advance, as the app's screen figures keep it)."""
+
+    def __init__(self, spec: dict):  # no validation: the app's code built the figure
+        self.__dict__["_frozen"] = spec
+
+    def to_dict(self) -> dict:
+        return self.__dict__["_frozen"]
+
+
+def show(elements):
+    for kind, *args in elements:
+        RENDER[kind](*args)
+
+
+def calls(recorded):
+    """Streamlit calls recorded from one of the app's functions (frame.page_setup), each with those made in its block."""
+    for name, args, kwargs, inner in recorded:
+        made = getattr(st, name)(*args, **kwargs)
+        if inner:
+            with made:
+                calls(inner)
+
+
+def container(options, elements):
+    with st.container(**options):
+        show(elements)
+
+
+def columns(spec, options, per_column):
+    for col, elements in zip(st.columns(spec, **options), per_column):
+        with col:
+            show(elements)
+
+
+def expander(label, options, elements):
+    with st.expander(label, **options):
+        show(elements)
+
+
+def table(view, column_config, options, note):
+    st.dataframe(view, hide_index=True, width="stretch", column_config=column_config, **options)
     if note:
         st.caption(note)
 
 
 def button(label, url, key, icon, help_text, primary):
-    """components/downloads.py's link, to an address the floor does not serve."""
+    """components/downloads.py's link, to the app's address (the floor does not serve it)."""
     st.link_button(label, url, key=key, icon=icon, help=help_text, width="content" if primary else "stretch",
                    type="primary" if primary else "secondary")
 
@@ -56,31 +96,41 @@ def share(label, items):
             st.code(code, language=language, wrap_lines=True)
 
 
-def chart(key, tab_labels, tabs, figure, data, captions):
+def chart(tab_labels, tabs, heading, plot, data):
+    """components/exhibit_view.py's tabs: heading and figure, heading and table."""
     # The tabs track which one is open (a tab switch reruns, as in the app) and only the open one's content is sent.
+    title, subtitle = heading
     tab_chart, tab_table = st.tabs(tab_labels, default=tabs["default"], key=tabs["key"], on_change="rerun")
     with tab_chart:
         if tab_chart.open:
-            st.plotly_chart(figure, theme=None, key=f"plot_{key}", config={"displaylogo": False})
+            st.markdown(title)
+            st.caption(subtitle)
+            spec, options = plot
+            st.plotly_chart(FrozenFigure(spec), **options)
     with tab_table:
         if tab_table.open:
+            st.markdown(title)
+            st.caption(subtitle)
             table(*data)
-    for text in captions:
-        st.caption(text)
 
 
-def metrics(items):
-    for col, (label, value, caption) in zip(st.columns(len(items)), items):
-        with col:
-            st.metric(label, value, border=True)
-            if caption:
-                st.caption(caption)
+def metrics(per_row, rows):
+    """Rows of metric cards, `per_row` columns each, with their captions (None: no caption)."""
+    for row in rows:
+        for col, (label, value, caption) in zip(st.columns(per_row), row):
+            with col:
+                st.metric(label, value, border=True)
+                if caption is not None:
+                    st.caption(caption)
 
 
-def downloads(buttons):
-    with st.container(horizontal=True, wrap=True, gap="small"):
-        for label, url, key, icon, help_text, _primary in buttons:
-            st.link_button(label, url, key=key, icon=icon, help=help_text, width="content")
+def downloads(key, links, shared):
+    """components/downloads.py's show_row: the links in a row that wraps, and "link, embed, cite" at its end."""
+    with st.container(horizontal=True, wrap=True, gap="small", key=key):
+        for label, url, link_key, icon, help_text in links:
+            st.link_button(label, url, key=link_key, icon=icon, help=help_text, width="content")
+        if shared:
+            share(*shared)
 
 
 def legend(table, colours, labels):
@@ -131,11 +181,14 @@ RENDER = {
     "title": st.title, "header": st.header, "subheader": st.subheader, "markdown": st.markdown, "caption": st.caption,
     "info": lambda text, icon: st.info(text, icon=icon),
     "code": lambda text: st.code(text, language=None, wrap_lines=True),
-    "metric": st.metric, "metrics": metrics, "chart": chart, "legend": legend, "downloads": downloads, "share": share,
+    "metric": st.metric, "metrics": metrics, "chart": chart, "legend": legend, "downloads": downloads,
     "sources": sources, "expander_table": expander_table, "table": table, "widget": widget, "download": button,
     "button": lambda label, icon: st.button(label, icon=icon, width="stretch"),
+    "toggle": lambda label, key: st.toggle(label, key=key),
+    "page_link": lambda page, label, icon: st.page_link(PAGES[page], label=label, icon=icon),
     "dataframe": lambda table, options: st.dataframe(table, hide_index=True, width="stretch", **options),
     "deck": lambda deck, options: st.pydeck_chart(FrozenDeck(*deck), **options),
+    "calls": calls, "container": container, "columns": columns, "expander": expander,
 }
 
 
@@ -146,25 +199,39 @@ def variant() -> dict:
 
 def page(name: str):
     def run():
-        for kind, *args in variant()["elements"][name]:
-            RENDER[kind](*args)
+        show(variant()["elements"][name])
     run.__name__ = name or "overview"
     return run
 
 
 def sidebar(elements: list, share_link: str):
     with st.sidebar:
-        for kind, *args in elements:
-            RENDER[kind](*args)
+        show(elements)
         st.code(share_link, language=None, wrap_lines=True)
 
 
-st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=":material/handshake:", layout="wide")
-snap = snapshot()
-current = st.navigation([st.Page(page(name), title=title, icon=icon, url_path=url or None, default=not url)
-                         for name, title, url, icon in snap["pages"]])
-shown = variant()
-sidebar(snap["sidebar"], shown["share_link"])
-current.run()
-if {k: st.query_params.get_all(k) for k in st.query_params} != shown["query"]:
-    st.query_params.from_dict(shown["query"])
+PAGES: dict = {}  # name -> st.Page of this run (the landing's page links point at them)
+
+
+def main() -> None:
+    global PAGES
+    st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=":material/handshake:", layout="wide")
+    snap = snapshot()
+    PAGES = {name: st.Page(page(name), title=title, icon=icon, url_path=url or None, default=not url)
+             for name, title, url, icon in snap["pages"]}
+    current = st.navigation(list(PAGES.values()))
+    shown = variant()
+    sidebar(shown["sidebar"], shown["share_link"])
+    current.run()
+    if {k: st.query_params.get_all(k) for k in st.query_params} != shown["query"]:
+        st.query_params.from_dict(shown["query"])
+
+
+if __name__ == "__main__":  # a session's script run
+    main()
+else:  # imported by the ASGI server, once: the outline files the maps' decks point at, served as the app serves them
+    # (the browser fetches and draws them; a floor without them drew maps without land, which cost the browser less)
+    from starlette.routing import Route
+
+    from components.http import asset
+    app = st.App(__file__, routes=[Route("/assets/{file}", asset, methods=["GET", "HEAD"])])

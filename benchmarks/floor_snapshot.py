@@ -1,41 +1,52 @@
 """What the floor app shows: every element of every page, computed once by the app's own code.
 
-`build()` runs the dashboard's computations (atlas.*, components' chart and deck builders) for the
-bundled package and writes, for each page and each filter state the benchmark visits, the list of
-Streamlit calls the page makes, in order, with their arguments already computed: figures, deck
-JSON, tables, texts, widgets. `floor_app.py` replays that list and does nothing else, so the floor
-costs what Streamlit costs to show the same elements. The page functions below mirror pages/*.py
-and components/*.py (element for element); the benchmark report counts the elements of both apps in
-the browser so a drift shows.
+`build()` runs the dashboard's computations (atlas.*, the exhibits of components/exhibits.py, the components'
+chart, deck, table, card and text builders) for the bundled package and writes, for each page and each filter
+state the benchmark visits, the list of Streamlit calls the page makes, in order, with their arguments already
+computed: figures (as the dicts the app's screen figures send), deck JSON, tables with their column
+configuration, texts, widgets, links. `floor_app.py` replays that list and does nothing else, so the floor costs
+what Streamlit costs to show the same elements. The page functions below mirror pages/*.py and the components
+they call (frame's header, page setup, sources and empty states; the sidebar's widgets; downloads' rows and
+"link, embed, cite"; exhibit_view's charts; flow_map, pairings_map, tables, cards, landing) element for element
+and in the same order; the benchmark report counts the elements of both apps in the browser so a drift shows.
 
 Nothing about the filters or the pages is listed here: the widgets (labels, options, widget keys),
-which filters a page applies, the "Filtered by" words and the export names come from the filter
-table (`atlas.filters.FIELDS`) and the page registry (`components.site.PAGES`), as in the app.
+which filters a page applies, the "Filtered by" words, the exhibits' addresses and file names come from the
+filter table (`atlas.filters.FIELDS`), the page registry (`components.site.PAGES`) and the exhibits
+(`components.exhibits.EXHIBITS`), as in the app. The style and script of every page's header are literals of
+`components.frame.page_setup`: they are recorded by running it with a stand-in for Streamlit (`_recorded`).
+Links and the "link, embed, cite" texts are the app's own addresses after `ORIGIN` (a stand-in for the reader's
+host, which the floor does not know); the floor serves none of them.
 
-Filter states: no filter, and the one province the benchmark selects (`PROVINCE`).
+Filter states: no filter, and the one province the benchmark selects (`PROVINCE`). Other view state (the
+pairings page's "count inferred" toggle, a chosen row of the data page) is shown as a page opens.
 """
 from __future__ import annotations
 
+import functools
 import pickle
+import sys
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlencode
 
 from atlas import catalogue, corporate, flows, overview, pairings, survey
-from atlas.exports import file_name
-from atlas.filters import BY_NAME, FIELDS, active, defaults, describe, filters_of, only, slug, to_query
-from atlas.i18n import fmt_number, has, label, localise_table, md, t
-from atlas.vocab import PHYSICAL_UNITS
-from components import url_state
-from components.charts import (build_category_chart, build_corporate_chart, build_figures_chart, build_region_chart,
-                               build_survey_chart, build_timeline_chart)
-from components.decks import build_flow_deck, build_pairings_deck, legend_widths
-from components.flow_map import MAP_KEY, legend_view
+from atlas.filters import BY_NAME, FIELDS, Filters, active, defaults, describe_shown, filters_of, to_query
+from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, has, label, md, t
+from atlas.landing import facts
+from atlas.map_text import flow_map_text, pairings_map_text
+from components import cards, data, downloads, exhibits, frame, pairings_map, tables, url_state
+from components.decks import MAP_HEIGHT, build_flow_deck, build_pairings_deck
+from components.exhibit_view import screen_chart
+from components.flow_map import MAP_KEY, legend_view, top_flow_lines, width_legend
 from components.site import BY_KEY, PAGES
-from components.tables import MAX_ROWS
 
 LANG = "en"
 PROVINCE = "CN-FJ"  # the province the benchmark toggles in the sidebar (Fujian)
 FILTER = "province"  # ... in this field's widget
+ORIGIN = "http://localhost:8501"  # the reader's scheme and host, as components/downloads.py's origin() finds them
+# components/exhibit_view.py's show_chart: the plotly chart's configuration (no toolbar: the files are in the row)
+PLOT_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 
 
 def _deck(deck) -> tuple[str, dict]:
@@ -44,16 +55,55 @@ def _deck(deck) -> tuple[str, dict]:
     return deck.to_json(), _get_pydeck_tooltip(deck)
 
 
-def _table(df, options: dict | None = None, localise: bool = True, total: int | None = None) -> tuple:
-    """components/tables.py's show_table: the first rows, localised, their headers, and the caption if cut."""
+def _recorded(fn, *args) -> list:
+    """The Streamlit calls `fn(*args)` makes, each as (name, args, kwargs, the calls made inside its `with` block):
+    for the app's functions whose arguments are literals (frame.page_setup's style and script), run once with a
+    stand-in for Streamlit in their module."""
+    calls: list = []
+    stack = [calls]
+
+    class Block:
+        def __init__(self, inner: list):
+            self.inner = inner
+
+        def __enter__(self):
+            stack.append(self.inner)
+            return self
+
+        def __exit__(self, *exc):
+            stack.pop()
+
+    class Recorder:
+        def __getattr__(self, name: str):
+            def call(*a, **kw):
+                inner: list = []
+                stack[-1].append((name, a, kw, inner))
+                return Block(inner)
+            return call
+
+    with mock.patch.object(sys.modules[fn.__module__], "st", Recorder()):
+        fn(*args)
+    return calls
+
+
+@functools.cache
+def _page_setup() -> tuple:
+    """components/frame.py's page_setup: style, the hidden container of the skip links' words, the script."""
+    return ("calls", _recorded(frame.page_setup, LANG))
+
+
+def _table(df, localise: bool = True, total: int | None = None, **options) -> tuple:
+    """components/tables.py's show_table: the first rows (localised), their column configuration (quantities with
+    thousands separators), the height fitted to the rows, and the caption if cut."""
+    from streamlit import column_config
     total = len(df) if total is None else total
-    shown = df.head(MAX_ROWS)
-    headers = None
-    if localise:
-        shown, headers = localise_table(shown, LANG)
+    shown, headers, numbers = tables._screen_table(df, LANG, localise)
+    config = {c: column_config.NumberColumn(h, format="localized") if c in numbers else column_config.Column(h)
+              for c, h in headers.items()}
+    options["height"] = tables.fitted_height(len(shown), options.get("height"))
     note = t("table.truncated", LANG, shown=fmt_number(len(shown), LANG), total=fmt_number(total, LANG)) \
         if total > len(shown) else None
-    return ("table", shown, headers, options or {}, note)
+    return ("table", shown, config, options, note)
 
 
 def _widget(name: str, state: dict, vocab, format_func=None) -> tuple | None:
@@ -88,35 +138,20 @@ def _widget(name: str, state: dict, vocab, format_func=None) -> tuple | None:
     return ("widget", spec)
 
 
-def _button(label_text: str, name: str, key: str, help_text: str | None = None, primary: bool = False) -> tuple:
-    """components/downloads.py's link (to the file's name: the floor serves no files)."""
-    ext = name.rsplit(".", 1)[-1]
-    return (label_text, f"/floor/{name}?download=1", key,
-            ":material/folder_zip:" if ext == "zip" else ":material/download:", help_text, primary)
-
-
-def _share(title: str, stem: str) -> tuple:
-    """components/downloads.py's show_share: page link, image, data, embed snippet and citation."""
-    url = "http://localhost:8501/?lang=en"
-    items = [(t("share.page", LANG), url, None), (t("share.image", LANG), f"http://localhost:8501/charts/{stem}.png", None),
-             (t("share.data", LANG), f"http://localhost:8501/api/v1/{stem}.csv", None),
-             (t("share.embed", LANG), f'<iframe src="http://localhost:8501/embed/{stem}" title="{title}" width="100%" '
-                                      'height="540" style="border:0" loading="lazy"></iframe>', "html"),
-             (t("share.cite", LANG), t("cite.chart", LANG, app="Cooperation Atlas", year=2026, title=title, version="1.0.0",
-                                       date="1 December 2026", url=url), None)]
-    return ("share", t("share.button", LANG), items)
+def _link(label_text: str, url: str, key: str, help_text: str | None = None, primary: bool = False,
+          zip_file: bool = False) -> tuple:
+    """components/downloads.py's link."""
+    return ("download", label_text, url, key, ":material/folder_zip:" if zip_file else ":material/download:", help_text,
+            primary)
 
 
 def build(path: Path) -> Path:
     """Compute the floor's elements for the bundled package and pickle them to `path`."""
-    from components import data  # the app's data loader (cached per process, runs in bare mode here)
-
-    d = data.get()
+    d = data.get()  # the app's data loader (cached per process, runs in bare mode here)
     base = defaults(FIELDS, d.vocab)
     states = {(): base, (PROVINCE,): {**base, FILTER: (PROVINCE,)}}
     snapshot = {
         "pages": [(p.key, t(f"page.{p.key}", LANG), p.url_path, p.icon) for p in PAGES],
-        "sidebar": _sidebar(d, base),
         "variant_key": url_state.widget_key(FILTER),
         "variants": {choice: _variant(d, state) for choice, state in states.items()},
     }
@@ -126,7 +161,7 @@ def build(path: Path) -> Path:
 
 
 def _sidebar(d, state: dict) -> list:
-    """components/sidebar.py's render, but the link (which depends on the filters: see `_variant`)."""
+    """components/sidebar.py's render in the view state `state`, but the link (see `_variant`)."""
     out = []
     for f in FIELDS:
         if f.sidebar:
@@ -139,255 +174,344 @@ def _sidebar(d, state: dict) -> list:
     return out
 
 
+def _query_string(state: dict, vocab) -> str:
+    return urlencode([(k, v) for k, vs in to_query(state, vocab).items() for v in vs])
+
+
 def _variant(d, state: dict) -> dict:
-    query_string = to_query(state, d.vocab)
-    ctx = _Context(d, state)
-    qs = urlencode([(k, v) for k, vs in query_string.items() for v in vs])
+    qs = _query_string(state, d.vocab)
     return {
-        "query": query_string,
+        "query": to_query(state, d.vocab),
+        "sidebar": _sidebar(d, state),
         "share_link": f"/?{qs}" if qs else "/",
-        "elements": {p.key: PAGE_ELEMENTS[p.key](ctx) for p in PAGES},
+        "elements": {p.key: PAGE_ELEMENTS[p.key](_Context(d, state, p.key)) for p in PAGES},
     }
 
 
 class _Context:
-    """The view state and the filter-dependent texts every page needs (components/frame.py, downloads.py)."""
+    """One page in one view state, and what the components every page uses show (frame, downloads, exhibit_view)."""
 
-    def __init__(self, d, state: dict):
-        self.d, self.pkg, self.vocab, self.state = d, d.package, d.vocab, state
+    def __init__(self, d, state: dict, page: str):
+        self.d, self.pkg, self.vocab, self.state, self.page = d, d.package, d.vocab, state, page
         self.f = filters_of(state)
-
-    def describe(self, names=None) -> str:
-        return describe(self.f, LANG, self.vocab, names)
+        qs = _query_string(state, self.vocab)
+        base = f"{ORIGIN}/{BY_KEY[page].url_path}"
+        self.page_url = f"{base}?{qs}" if qs else base  # components/sidebar.py's share_link, on this page
 
     def widget(self, name: str, format_func=None) -> list:
+        """components/sidebar.py's option: the widget of a page's own view option."""
         w = _widget(name, self.state, self.vocab, format_func)
         return [w] if w else []
 
-    def header(self, page: str) -> list:
+    def header(self) -> list:
+        """components/frame.py's header: page setup, title, purpose, and the container of the notes that come and go
+        with the filters (the floor's URL never needs a link warning)."""
+        page = self.page
         applies = BY_KEY[page].applies
-        out = [("title", t(f"page.{page}", LANG)), ("markdown", t(f"purpose.{page}", LANG))]
+        out = [_page_setup(), ("title", t(f"page.{page}", LANG)), ("markdown", t(f"purpose.{page}", LANG))]
         set_filters = active(self.state)
         used = [n for n in set_filters if n in applies]
         ignored = [n for n in set_filters if n not in applies]
+        notes = []
         if used:
-            out.append(("caption", t("filters.applied", LANG, filters=md(self.describe(used)))))
+            notes.append(("caption", t("filters.applied", LANG,
+                                       filters=md(describe_shown(self.state, LANG, self.vocab, used)))))
         if ignored:
-            out.append(("info", t("filters.not_applicable", LANG, filters=", ".join(t(f"filter.{n}", LANG) for n in ignored),
-                                  page=t(f"page.{page}", LANG), reason=t(f"reason.{page}", LANG)), ":material/filter_alt_off:"))
+            notes.append(("info", t("filters.not_applicable", LANG,
+                                    filters=", ".join(t(f"filter.{n}", LANG) for n in ignored),
+                                    page=t(f"page.{page}", LANG), reason=t(f"reason.{page}", LANG)),
+                          ":material/filter_alt_off:"))
+        out.append(("container", {}, notes))
         return out
 
-    def sources(self, page: str) -> tuple:
+    def sources(self) -> tuple:
+        """components/frame.py's sources: one line per source (frame.source_line), in an expander."""
         rows = self.pkg.sources.set_index("source_id")
-        ids = BY_KEY[page].sources
-        lines = []
-        for sid in (list(rows.index) if "*" in ids else ids):
-            if sid in rows.index:
-                r = rows.loc[sid]
-                line = f"**{md(r['publisher'])}**, *{md(r['title'])}*" + (f" ({md(r['published'])})" if r["published"] else "")
-                lines.append(line + (f" — {md(r['url'])}" if r["url"] else f" — {t('sources.no_url', LANG)}"))
+        ids = BY_KEY[self.page].sources
+        lines = [frame.source_line(rows.loc[sid], LANG) for sid in (list(rows.index) if "*" in ids else ids)
+                 if sid in rows.index]
         return ("sources", t("sources.heading", LANG), lines, t("sources.row_level", LANG))
 
     def empty(self, key: str = "empty.no_records") -> tuple:
+        """components/frame.py's empty."""
         return ("info", t(key, LANG) + " " + t("empty.hint", LANG), ":material/search_off:")
 
-    def downloads(self, key: str, stem, filter_names, formats, help_prefix: str = "chart.download_") -> tuple:
-        """components/downloads.py's show_row: one button per format, side by side."""
-        fslug = slug(only(self.f, filter_names), self.vocab)
-        return ("downloads", [_button(fmt.upper(), file_name(stem if isinstance(stem, str) else stem[fmt], fslug, fmt, LANG),
-                                      f"dl_{key}_{fmt}", t(f"{help_prefix}{fmt}", LANG)) for fmt in formats])
+    def row(self, name: str, key: str | None = None, help_prefix: str = "chart.download_",
+            share: tuple[str, int] | None = None) -> tuple:
+        """components/downloads.py's show_row: a link per format of exhibit `name` in a row that wraps, and with
+        `share` the "link, embed, cite" popover at its end."""
+        ex = exhibits.BY_NAME[name]
+        key = key or ex.key or ex.page
+        links = [(t("download.label_zip", LANG) if fmt == "zip" else fmt.upper(),
+                  exhibits.address(ex, fmt, self.state, self.vocab, download=True), f"dl_{key}_{fmt}",
+                  ":material/folder_zip:" if fmt == "zip" else ":material/download:", t(f"{help_prefix}{fmt}", LANG))
+                 for fmt in ex.formats]
+        return ("downloads", f"downloads_{key}_{ex.name}", links, self.share(name, *share) if share else None)
 
-    def chart(self, chart, key: str, filter_names=()) -> list:
-        """components/exhibit_view.py's show_chart: tabs (figure, table; only the open one sent), notes, source line,
-        four downloads."""
+    def share(self, name: str, title: str, height: int | None = None) -> tuple:
+        """components/downloads.py's show_share: page link, image, data, embed snippet and citation."""
+        ex = exhibits.BY_NAME[name]
+        state, vocab = self.state, self.vocab
+        items = [(t("share.page", LANG), self.page_url, None)]
+        if "png" in ex.chart_formats:
+            items.append((t("share.image", LANG), ORIGIN + exhibits.address(ex, "png", state, vocab), None))
+        items.append((t("share.data", LANG),
+                      ORIGIN + exhibits.address(ex, "csv" if "csv" in ex.api_formats else "html", state, vocab), None))
+        if ex.kind != "table":
+            src = ORIGIN + exhibits.address(ex, "embed", state, vocab)
+            items.append((t("share.embed", LANG),
+                          f'<iframe src="{src}" title="{downloads._attr(title)}" width="100%" '
+                          f'height="{(height or 520) + 20}" style="border:0" loading="lazy"></iframe>', "html"))
+        items.append((t("share.cite", LANG), downloads.citation(title, self.page_url, LANG), None))
+        return (t("share.button", LANG), items)
+
+    def chart(self, name: str) -> list:
+        """components/exhibit_view.py's show_chart: tabs (heading and figure, heading and table; only the open one
+        sent), notes, source line, the text alternative, and the row of files with "link, embed, cite"."""
+        ex = exhibits.BY_NAME[name]
+        chart, on_screen = screen_chart(name, self.state, False)
+        if chart is None:
+            return [self.empty(ex.empty)]
         labels = [t("chart.tab_chart", LANG), t("chart.tab_table", LANG)]
-        tabs = {"default": labels[1] if key in self.state["as_table"] else labels[0],
-                "key": url_state.widget_key(f"as_table_{key}")}
-        return [("chart", key, labels, tabs, chart.figure, _table(chart.data)[1:],
-                 [md(note) for note in chart.notes] + [md(chart.source)]),
-                self.downloads(key, chart.slug, filter_names, ("png", "svg", "html", "csv")), _share(chart.title, chart.slug)]
+        tabs = {"default": labels[1] if ex.key in self.state["as_table"] else labels[0],
+                "key": url_state.widget_key(f"as_table_{ex.key}")}
+        heading = (f"**{md(chart.title)}**", md(chart.subtitle.replace("<br>", " ")))  # components/charts.py's show_heading
+        plot = (on_screen.to_dict(), {"theme": None, "key": f"plot_{ex.key}", "alt": chart.alt or None,
+                                      "config": PLOT_CONFIG})
+        out = [("chart", labels, tabs, heading, plot, _table(chart.data)[1:])]
+        out += [("caption", md(note)) for note in chart.notes]
+        out.append(("caption", md(chart.source)))
+        if chart.alt:
+            out.append(("expander", t("alt.heading", LANG), {"icon": ":material/description:"},
+                        [("markdown", md(chart.alt))]))
+        out.append(self.row(name, share=(chart.title, int(chart.figure.layout.height or 500))))
+        return out
+
+    def map_text(self, text: str) -> tuple:
+        """components/flow_map.py's show_map_text: the map in words, in an expander."""
+        return ("expander", t("map.as_text", LANG), {"icon": ":material/description:"}, [("markdown", md(text))])
+
+
+def _landing(ctx: _Context) -> list:
+    """components/landing.py's show_landing: the story, and four facts, each a link to its page."""
+    f = data.view(facts, Filters(), LANG)
+    items = [
+        ("flows", t("landing.fact_flows", LANG, masks=fmt_short(f.masks_cn_to_us, LANG), n=fmt_number(f.donations_cn_to_us, LANG))),
+        ("corporate", t("landing.fact_corporate", LANG, company=f.top_company_zh if LANG == "zh" else f.top_company,
+                        amount=fmt_money(f.top_amount_cny, "CNY", LANG))) if f.top_company else None,
+        ("survey", t("landing.fact_survey", LANG, percent=fmt_percent(f.support_percent),
+                     n=fmt_number(f.respondents, LANG))) if f.support_percent is not None else None,
+        ("pairings", t("landing.fact_pairings", LANG, pairs=fmt_number(f.pairs, LANG))),
+    ]
+    links = [("page_link", key, md(text), BY_KEY[key].icon) for key, text in filter(None, items)]
+    return [("markdown", t("landing.story", LANG)),
+            ("container", {"border": True, "key": "landing"}, [("markdown", f"**{t('landing.heading', LANG)}**"), *links])]
 
 
 def _overview(ctx: _Context) -> list:
-    pkg, f = ctx.pkg, ctx.f
-    applies = BY_KEY["overview"].applies
-    described = ctx.describe()
-    view = overview.view(ctx.d, f)
-    out = ctx.header("overview")
+    pkg = ctx.pkg
+    out = ctx.header()
+    out += _landing(ctx)
+    view = data.view(overview.view, ctx.f, LANG)
     if view is None:
         out.append(ctx.empty())
     else:
-        cards = overview.headline(view.summary, pkg)
-        out.append(("metrics", [(t(f"headline.{c['key']}", LANG), fmt_number(c["value"], LANG), None) for c in cards]))
-        out += [("caption", overview.headline_caption(c, LANG)) for c in cards]
+        cards_ = overview.headline(view.summary, pkg)
+        out.append(("metrics", 4, [[(t(f"headline.{c['key']}", LANG), fmt_number(c["value"], LANG),
+                                     overview.headline_caption(c, LANG)) for c in cards_]]))
         on_record = pairings.on_record(pkg)
         out.append(("caption", t("headline.source", LANG, pairs=fmt_number(on_record, LANG),
                                  inferred=fmt_number(len(pkg.pairings) - on_record, LANG))))
         out.append(("header", t("overview.items_heading", LANG)))
-        totals = view.category_totals
-        if not totals["unit"].isin(PHYSICAL_UNITS).any():
-            out.append(ctx.empty("empty.no_items"))
-        else:
-            out += ctx.chart(build_category_chart(totals, LANG, t("source.ccg_tables", LANG), described), "items", applies)
+        out += ctx.widget("scale")
+        out += ctx.chart("items-each-way")
         out.append(("header", t("overview.regions_heading", LANG)))
-        out += ctx.chart(build_region_chart(view.region_giving, LANG, t("source.ccg_tables", LANG), described), "regions",
-                         applies)
+        out += ctx.chart("provinces-and-states")
     out.append(("header", t("overview.timeline_heading", LANG)))
-    timeline = overview.timeline_figures(pkg.key_figures, f)
-    if timeline.empty:
-        out.append(ctx.empty("empty.no_figures"))
-    else:
-        out += ctx.chart(build_timeline_chart(timeline, LANG, t("source.all", LANG), ctx.describe(("dates",))),
-                         "timeline", ("dates",))
+    out += ctx.chart("timeline")
     out.append(("header", t("overview.reconcile_heading", LANG)))
     out.append(("markdown", t("overview.reconcile_intro", LANG)))
     # components/tables.py's show_reconciliation
-    rec = overview.reconciliation(pkg)
-    shown = rec.assign(direction=[label("direction", d, LANG) for d in rec["direction"]],
-                       category=[label("category", c, LANG) if has(f"category.{c}") else c for c in rec["category"]],
-                       reason=[t(f"reconcile.reason.{r}", LANG) for r in rec["reason"]])
-    out.append(("dataframe", shown.rename(columns={c: t(f"reconcile.{c}", LANG) for c in rec.columns}), {}))
+    shown = tables.reconciliation_shown(data.view(overview.reconciliation_view, Filters()), LANG)
+    out.append(("dataframe", shown, {"height": 35 * (len(shown) + 1) + 3}))
     out.append(("caption", t("overview.reconcile_note", LANG)))
-    out.append(ctx.sources("overview"))
+    out.append(ctx.row("reconciliation", help_prefix="overview.download_"))
+    out.append(ctx.sources())
+    return out
+
+
+def _flow_map(ctx: _Context, fm) -> list:
+    """components/flow_map.py's show_flow_map: basemap, level note, the map with the largest flows beside it, the map
+    in words, hints and legends."""
+    out = ctx.widget("basemap")
+    deck = build_flow_deck(fm, LANG, dark=False, basemap=ctx.state["basemap"])
+    text, lines = flow_map_text(fm, LANG), top_flow_lines(fm, LANG)
+    level = "region" if len(fm.coords) and (fm.coords["key"] == fm.coords["admin1"]).all() else "place"
+    out.append(("caption", t(f"map.level_{level}", LANG)))
+    out.append(("columns", [5, 2], {"gap": "medium"}, [
+        [("deck", _deck(deck), {"key": MAP_KEY, "on_select": "rerun", "selection_mode": "single-object",
+                                "height": MAP_HEIGHT, "alt": text})],
+        # show_top_flows
+        [("markdown", f"**{t('map.top_heading', LANG)}**"), ("markdown", "  \n".join(lines)),
+         ("caption", t("map.top_note", LANG, shown=len(lines), total=fmt_number(fm.arcs_total, LANG)))],
+    ]))
+    out.append(ctx.map_text(text))
+    out.append(("caption", t("map.click_hint_fixed", LANG)))
+    if fm.capped:
+        out.append(("caption", t("map.capped", LANG, shown=fmt_number(len(fm.flows), LANG), total=fmt_number(fm.arcs_total, LANG))))
+    out.append(("caption", t("map.legend_lines", LANG)))
+    if len(fm.legend):
+        legend, colours = legend_view(fm.legend, LANG)
+        out.append(("legend", legend, colours, {
+            "colour": " ", "category": t("map.col_category", LANG), "unit": t("map.col_unit", LANG),
+            "quantity": t("map.col_quantity", LANG), "records": t("map.col_records", LANG)}))
+    out.append(("caption", width_legend(fm.qmax, LANG)))
+    out.append(("caption", t("map.legend_direction", LANG)))
     return out
 
 
 def _flows(ctx: _Context) -> list:
-    out = ctx.header("flows")
+    out = ctx.header()
     out += ctx.widget("level")
-    view = flows.view(ctx.d, ctx.f, level=ctx.state["level"])
+    view = data.view(flows.view, ctx.f, LANG, level=ctx.state["level"])
     if view is None:
         out.append(ctx.empty())
     else:
-        s, fm = view.summary, view.map
+        s = view.summary
         masks = "".join(" " + t("flows.masks_direction", LANG, direction=label("direction", d, LANG), masks=t("list.separator", LANG).join(
             f"{label('category', c, LANG)} **{fmt_number(v, LANG)}**" for c, v in by_cat.items()))
             for d, by_cat in s["masks_by_category"].items())
         out.append(("markdown", t("flows.summary", LANG, **{k: fmt_number(s[k], LANG) for k in ("donations", "recipients", "donors", "messages")})
                     + masks))
-        # components/flow_map.py's show_flow_map
-        out += ctx.widget("basemap")
-        out.append(("deck", _deck(build_flow_deck(fm, LANG, dark=False, basemap=ctx.state["basemap"])),
-                    {"key": MAP_KEY, "on_select": "rerun", "selection_mode": "single-object", "height": 520}))
-        out.append(("caption", t("map.click_hint", LANG)))
-        if fm.capped:
-            out.append(("caption", t("map.capped", LANG, shown=fmt_number(len(fm.flows), LANG), total=fmt_number(fm.arcs_total, LANG))))
-        if len(fm.legend):
-            legend, colours = legend_view(fm.legend, LANG)
-            out.append(("caption", t("map.legend_colour", LANG)))
-            out.append(("legend", legend, colours, {
-                "colour": " ", "category": t("map.col_category", LANG), "unit": t("map.col_unit", LANG),
-                "quantity": t("map.col_quantity", LANG), "records": t("map.col_records", LANG)}))
-        widths = legend_widths(fm.qmax, LANG)
-        out.append(("caption", t("map.legend_width", LANG, scale=", ".join(f"{q} → {w:.0f}px" for q, w in widths))))
-        out.append(("caption", t("map.legend_direction", LANG)))
-        if fm.unmapped:
-            out.append(("caption", t("flows.unmapped", LANG, n=fm.unmapped)))
+        out += _flow_map(ctx, view.map)
+        if view.map.unmapped:
+            out.append(("caption", t("flows.unmapped", LANG, n=view.map.unmapped)))
+        out.append(ctx.row("flow-map", key="flows", help_prefix="flows.download_"))
+        out.append(("subheader", t("flows.sankey_heading", LANG)))
+        out += ctx.widget("measure")
+        out += ctx.chart("flows-sankey")
         out.append(("subheader", t("flows.table_heading", LANG, n=fmt_number(view.rows, LANG))))
-        out.append(_table(view.table, {"height": 320}, total=view.rows))
-        out.append(ctx.downloads("flows", {"csv": "flows", "html": "flow-map"}, BY_KEY["flows"].applies, ("csv", "html"),
-                                 help_prefix="flows.download_"))
-    out.append(ctx.sources("flows"))
+        out.append(_table(view.table, total=view.rows, height=320))
+        out.append(ctx.row("flows", help_prefix="flows.download_"))
+    out.append(ctx.sources())
     return out
 
 
 def _corporate(ctx: _Context) -> list:
     pkg = ctx.pkg
-    out = ctx.header("corporate")
+    out = ctx.header()
     out += ctx.widget("currency")
-    currency = ctx.state["currency"]
     rate = corporate.EXCHANGE_RATE
-    out.append(("caption", t("corporate.rate_note", LANG, rate=rate.value, source=t(rate.source_key, LANG))))
-    giving = corporate.giving(pkg, currency, rate)
-    out += ctx.chart(build_corporate_chart(giving, currency, LANG, t("source.ccg_table4", LANG), ctx.describe(())),
-                     "corporate")
+    out.append(("caption", t("corporate.rate_note", LANG, rate=f"{rate.value:.2f}", source=t(rate.source_key, LANG))))
+    out += ctx.chart("corporate-giving")
     out.append(("subheader", t("corporate.context_heading", LANG)))
-    # components/cards.py's show_figure_cards
-    cards = corporate.context_figures(pkg.key_figures)
-    if cards.empty:
+    # components/cards.py's show_figure_cards: rows of PER_ROW cards
+    figures = data.of_package(corporate.package_context_figures)
+    if figures.empty:
         out.append(("info", t("empty.no_figures", LANG), ":material/search_off:"))
     else:
-        out.append(("metrics", [(md(row["actor"]), f"{fmt_number(row['value'], LANG)} {t('unit.' + row['unit'], LANG)}",
-                                 md(f"{row['description']} ({row['date']}). {pkg.source_title(row['source_id'])}"))
-                                for _, row in cards.iterrows()]))
+        made = cards.cards(figures, pkg, LANG)
+        out.append(("metrics", cards.PER_ROW, [made[i:i + cards.PER_ROW] for i in range(0, len(made), cards.PER_ROW)]))
     out.append(("subheader", t("corporate.domestic_heading", LANG)))
     out.append(("markdown", t("corporate.domestic_intro", LANG)))
     for group in corporate.DOMESTIC_GROUPS:
-        rows = corporate.domestic_figures(pkg.key_figures, group)
-        if rows.empty:
-            continue
-        unit = rows["unit"].iloc[0]
-        source = t("source.generic", LANG, sources="; ".join(pkg.source_title(s) for s in rows["source_id"].unique()))
-        out += ctx.chart(build_figures_chart(rows, f"china-tech-philanthropy-{group}", t(f"corporate.domestic.{group}", LANG),
-                                             t("unit.currency_" + unit.lower(), LANG), LANG, source), f"domestic_{group}")
-    out.append(ctx.sources("corporate"))
+        out += ctx.chart(f"china-tech-philanthropy-{group}")
+    out.append(ctx.sources())
     return out
 
 
 def _survey(ctx: _Context) -> list:
-    findings = ctx.pkg.survey_findings
-    out = ctx.header("survey")
+    pkg = ctx.pkg
+    findings = pkg.survey_findings
+    out = ctx.header()
     n = survey.base(findings)
     if n is None:
         out.append(ctx.empty("empty.no_rows"))
     else:
-        out.append(("metric", t("survey.base", LANG), f"{n:,}"))
         check = survey.base_check(findings)
+        out.append(("metric", t("survey.base", LANG), f"{n:,}"))
         out.append(("caption", t("survey.base_note", LANG, n=fmt_number(n, "en"), fit=len(check["fit"]), findings=check["findings"],
-                                 respondents=fmt_number(overview.stated(ctx.pkg, "kf-survey-respondents-abstract"), LANG),
-                                 accounts=fmt_number(overview.stated(ctx.pkg, "kf-survey-accounts"), LANG))))
+                                 respondents=fmt_number(overview.stated(pkg, "kf-survey-respondents-abstract"), LANG),
+                                 accounts=fmt_number(overview.stated(pkg, "kf-survey-accounts"), LANG))))
         out.append(("caption", t("survey.method", LANG)))
-        out += ctx.chart(build_survey_chart(findings, LANG, t("source.ccg_survey", LANG, n=f"{n:,}")), "survey")
+        out += ctx.chart("survey-findings")
     out.append(("info", t("survey.no_breakdowns", LANG), ":material/info:"))
-    out.append(ctx.sources("survey"))
+    out.append(ctx.sources())
+    return out
+
+
+def _pairings_map(ctx: _Context, view) -> list:
+    """components/pairings_map.py's show_pairings_map."""
+    out = ctx.widget("basemap")
+    deck = build_pairings_deck(view, LANG, False, basemap=ctx.state["basemap"])
+    text = pairings_map_text(view, LANG)
+    out.append(("deck", _deck(deck), {"height": 480, "key": pairings_map.MAP_KEY, "on_select": "rerun",
+                                      "selection_mode": "single-object", "alt": text}))
+    out.append(ctx.map_text(text))
+    out.append(("caption", t("pairings.click_hint", LANG)))
+    out.append(("caption", t("pairings.legend", LANG)))
     return out
 
 
 def _pairings(ctx: _Context) -> list:
-    out = ctx.header("pairings")
-    view = pairings.view(ctx.d, ctx.f)
+    pkg = ctx.pkg
+    out = ctx.header()
+    view = data.view(pairings.view, ctx.f)
     if view.empty:
         out.append(ctx.empty())
     else:
-        s = pairings.summary(view, ctx.pkg)
-        out.append(("metrics", [(t(f"pairings.{'total' if key == 'pairs' else key}", LANG), s[key], None)
-                                for key in ("pairs", "province_state", "city", "exchanged")]))
+        out.append(("toggle", t("pairings.count_inferred", LANG), "pairings_count_inferred"))
+        include_inferred = False  # the toggle as the page opens
+        s = pairings.summary(view, pkg, include_inferred)
+        labels = {"pairs": "pairings.total_all" if include_inferred else "pairings.total",
+                  "province_state": "pairings.province_state", "city": "pairings.city", "exchanged": "pairings.exchanged"}
+        out.append(("metrics", len(labels), [[(t(label_key, LANG), s[key], None) for key, label_key in labels.items()]]))
+        if s["inferred"] and not include_inferred:
+            out.append(("caption", t("pairings.inferred_caption", LANG, inferred=s["inferred"], contradicted=s["contradicted"])))
         if s["official_total"] is not None:
             out.append(("caption", t("pairings.completeness", LANG, listed=s["pairs_all"], official=s["official_total"],
                                      official_ps=s["official_province_state"], official_city=s["official_city"],
                                      date=s["official_date"])))
-        # components/pairings_map.py's show_pairings_map
-        out += ctx.widget("basemap")
-        out.append(("deck", _deck(build_pairings_deck(view, LANG, False, basemap=ctx.state["basemap"])),
-                    {"key": "pairings_map", "height": 480}))
-        out.append(("caption", t("pairings.legend", LANG)))
-        out.append(_table(pairings.table(view, LANG), {"height": 420}))
-        out.append(ctx.downloads("pairings", "sister-relationships", BY_KEY["pairings"].applies, ("csv",)))
-    out.append(ctx.sources("pairings"))
+        out += _pairings_map(ctx, view)
+        out.append(("markdown", t("pairings.evidence_legend", LANG)))
+        out.append(_table(pairings.table(view, LANG), height=420))
+        out.append(ctx.row("sister-relationships-map", key="pairings", help_prefix="pairings.download_"))
+        out.append(ctx.row("sister-relationships", key="pairings", help_prefix="pairings.download_"))
+        out.append(("header", t("pairing_years.heading", LANG)))
+        out += ctx.chart("sister-relationships-by-year")
+    out.append(ctx.sources())
     return out
 
 
 def _data(ctx: _Context) -> list:
     pkg = ctx.pkg
-    out = ctx.header("data")
-    out.append(("download", *_button(t("data.zip", LANG), "cooperation-atlas-data.zip", "dl_zip", primary=True)))
+    out = ctx.header()
+    out.append(_link(t("data.zip", LANG), "/api/v1/cooperation-atlas-data.zip?download=1", "dl_zip", primary=True,
+                     zip_file=True))
     out += ctx.widget("table", format_func=lambda n: f"{n} ({len(pkg.tables[n]):,} {t('data.rows', LANG)})")
     choice = ctx.state["table"]
     description = t(f"resource.{choice}", LANG) if has(f"resource.{choice}") else pkg.resource(choice).get("description", "")
     out.append(("markdown", f"**{md(choice)}** — {md(description)}"))
     out += ctx.widget("q")
-    table = catalogue.search_table(pkg.tables[choice], ctx.state["q"])
+    if choice not in exhibits.RECORD_TABLES and ctx.f != ctx.f.__class__():
+        out.append(("info", t("data.filters_records_only", LANG, tables=", ".join(exhibits.RECORD_TABLES)),
+                    ":material/filter_alt_off:"))
+    table = exhibits.BY_NAME[choice].build(exhibits.Ask(ctx.d, ctx.state))
     out.append(("caption", t("data.showing", LANG, n=len(table), total=len(pkg.tables[choice]))))
     if table.empty:
         out.append(ctx.empty("empty.no_rows"))
     else:
-        out.append(_table(table, {"height": 460}, localise=False))
-    out.append(("download", *_button("CSV", f"{choice}.csv", f"dl_table_{choice}")))
+        out.append(_table(table, localise=False, height=460, key=f"rows_{choice}", on_select="rerun",
+                          selection_mode="single-row"))
+        # components/frame.py's show_passage, no row chosen yet
+        out.append(("container", {"border": True, "key": "passage"},
+                    [("markdown", f"**{t('passage.heading', LANG)}**"), ("caption", t("passage.hint", LANG))]))
+    out.append(ctx.row(choice, key=f"table_{choice}", help_prefix="data.download_"))
     out.append(("expander_table", t("data.schema", LANG), _table(catalogue.schema_table(pkg, choice))[1:]))
     out.append(("header", t("data.cite_heading", LANG)))
     out.append(("markdown", t("data.cite_text", LANG)))
     out.append(("code", t("data.citation", LANG, version=pkg.descriptor.get("version", ""))))
-    out.append(ctx.sources("data"))
+    out.append(ctx.sources())
     return out
 
 
