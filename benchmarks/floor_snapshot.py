@@ -32,10 +32,11 @@ from urllib.parse import urlencode
 
 from atlas import catalogue, corporate, flows, overview, pairings, survey
 from atlas.filters import BY_NAME, FIELDS, Filters, active, defaults, describe_shown, filters_of, to_query
-from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, has, label, md, t
+from atlas.i18n import fmt_number, has, label, md, t
 from atlas.landing import facts
 from atlas.map_text import flow_map_text, pairings_map_text
 from components import cards, data, downloads, exhibits, frame, pairings_map, tables, url_state
+from components.landing import fact_links
 from components.decks import MAP_HEIGHT, build_flow_deck, build_pairings_deck
 from components.exhibit_view import screen_chart
 from components.flow_map import MAP_KEY, legend_view, top_flow_lines, width_legend
@@ -295,15 +296,7 @@ class _Context:
 def _landing(ctx: _Context) -> list:
     """components/landing.py's show_landing: the story, and four facts, each a link to its page."""
     f = data.view(facts, Filters(), LANG)
-    items = [
-        ("flows", t("landing.fact_flows", LANG, masks=fmt_short(f.masks_cn_to_us, LANG), n=fmt_number(f.donations_cn_to_us, LANG))),
-        ("corporate", t("landing.fact_corporate", LANG, company=f.top_company_zh if LANG == "zh" else f.top_company,
-                        amount=fmt_money(f.top_amount_cny, "CNY", LANG))) if f.top_company else None,
-        ("survey", t("landing.fact_survey", LANG, percent=fmt_percent(f.support_percent),
-                     n=fmt_number(f.respondents, LANG))) if f.support_percent is not None else None,
-        ("pairings", t("landing.fact_pairings", LANG, pairs=fmt_number(f.pairs, LANG))),
-    ]
-    links = [("page_link", key, md(text), BY_KEY[key].icon) for key, text in filter(None, items)]
+    links = [("page_link", key, md(text), BY_KEY[key].icon) for key, text in fact_links(f, LANG)]
     return [("markdown", t("landing.story", LANG)),
             ("container", {"border": True, "key": "landing"}, [("markdown", f"**{t('landing.heading', LANG)}**"), *links])]
 

@@ -12,9 +12,8 @@ from . import data
 from .site import BY_KEY
 
 
-def show_landing(lang: str) -> None:
-    f = data.view(facts, Filters(), lang)
-    st.markdown(t("landing.story", lang))
+def fact_links(f, lang: str) -> list[tuple[str, str]]:
+    """The landing's facts, each with the page it links to: (page key, text), those the package can state."""
     items = [
         ("flows", t("landing.fact_flows", lang, masks=fmt_short(f.masks_cn_to_us, lang), n=fmt_number(f.donations_cn_to_us, lang))),
         ("corporate", t("landing.fact_corporate", lang, company=f.top_company_zh if lang == "zh" else f.top_company,
@@ -23,7 +22,13 @@ def show_landing(lang: str) -> None:
                      n=fmt_number(f.respondents, lang))) if f.support_percent is not None else None,
         ("pairings", t("landing.fact_pairings", lang, pairs=fmt_number(f.pairs, lang))),
     ]
+    return [item for item in items if item]
+
+
+def show_landing(lang: str) -> None:
+    f = data.view(facts, Filters(), lang)
+    st.markdown(t("landing.story", lang))
     with st.container(border=True, key="landing"):
         st.markdown(f"**{t('landing.heading', lang)}**")
-        for key, text in filter(None, items):
+        for key, text in fact_links(f, lang):
             st.page_link(BY_KEY[key].file, label=md(text), icon=BY_KEY[key].icon)
