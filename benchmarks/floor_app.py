@@ -15,8 +15,9 @@ import os
 import pickle
 from pathlib import Path
 
-import plotly.graph_objects as go
 import streamlit as st
+
+from components.charts import FrozenFigure  # the figure as the app caches it: its dict, no plotly objects
 
 SNAPSHOT = Path(os.environ.get("FLOOR_SNAPSHOT") or Path(__file__).resolve().parent / ".cache" / "floor-snapshot.pkl")
 
@@ -34,16 +35,6 @@ class FrozenDeck:
 
     def to_json(self) -> str:
         return self._json
-
-
-class FrozenFigure(go.Figure):
-    """What st.plotly_chart reads from a plotly figure: its dict (made in advance, as the app's screen figures keep it)."""
-
-    def __init__(self, spec: dict):  # no validation: the app's code built the figure
-        self.__dict__["_frozen"] = spec
-
-    def to_dict(self) -> dict:
-        return self.__dict__["_frozen"]
 
 
 def show(elements):

@@ -285,7 +285,7 @@ class _Context:
         if chart.alt:
             out.append(("expander", t("alt.heading", LANG), {"icon": ":material/description:"},
                         [("markdown", md(chart.alt))]))
-        out.append(self.row(name, share=(chart.title, int(chart.figure.layout.height or 500))))
+        out.append(self.row(name, share=(chart.title, chart.figure.height)))
         return out
 
     def map_text(self, text: str) -> tuple:

@@ -80,21 +80,34 @@ def legend_entries(fig: go.Figure) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-class ScreenFigure(go.Figure):
-    """A figure that is finished and shared (cached per view): its dict is made once.
+class FrozenFigure(go.Figure):
+    """A finished figure as `st.plotly_chart` reads it: its dict, made once, and no plotly objects.
 
     `st.plotly_chart` calls `to_dict()` on every rerun, a deep copy that converts each array (about 30 ms a chart);
-    a cached figure is never changed after it is built, so the first copy serves every later rerun."""
+    a cached figure is never changed after it is built, so one dict serves every rerun and every session. Built
+    from a dict with no validation (the app's code made it; plotly's objects cost 25 ms a figure to rebuild), it
+    keeps a cached chart small and is restored from the start-up snapshot (`components/warm.py`) as plain data.
+    Only `to_dict()` and `height` are offered: a figure to change or export is built again (`components/http.py`)."""
 
-    def to_dict(self):
-        made = self.__dict__.get("_atlas_dict")
-        if made is None:
-            made = super().to_dict()
-            self.__dict__["_atlas_dict"] = made
-        return made
+    def __init__(self, spec: dict):
+        self.__dict__["_frozen"] = spec
+
+    def to_dict(self) -> dict:
+        return self.__dict__["_frozen"]
+
+    @property
+    def height(self) -> int:
+        return int(self.__dict__["_frozen"].get("layout", {}).get("height") or 500)
+
+    def __reduce__(self):
+        return FrozenFigure, (self.__dict__["_frozen"],)
 
 
-def for_screen(fig: go.Figure) -> go.Figure:
+def frozen(fig: go.Figure) -> FrozenFigure:
+    return FrozenFigure(fig.to_dict())
+
+
+def for_screen(fig: go.Figure) -> FrozenFigure:
     """The figure as the page draws it: title, subtitle and source are set in the page's own text above and
     below it (they wrap at any width and never meet the toolbar); the legend row stays above the plot,
     and plotly grows the top margin when it wraps to more rows on a phone."""
@@ -103,7 +116,7 @@ def for_screen(fig: go.Figure) -> go.Figure:
     top = (LEGEND_PX if out.layout.showlegend else 0) + 10
     out.update_layout(title=dict(text="", subtitle=dict(text="")), margin=dict(t=top, b=60),
                       height=int(out.layout.height or 500) - int(out.layout.margin.t or 0) - 35 + top)
-    return ScreenFigure(out)
+    return frozen(out)
 
 
 def wrap(text: str, width: int = 110) -> str:

@@ -5,25 +5,30 @@ what the page draws is what its addresses serve.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from atlas.i18n import md, t
 
 from . import data, downloads, exhibits, frame, url_state
-from .charts import Chart, for_screen, show_heading
+from .charts import Chart, for_screen, frozen, show_heading
 from .tables import show_table
 from .theme import dark
 
 
 def screen_chart(name: str, state, is_dark: bool):
     """(chart, its screen figure) of exhibit `name` in a URL state, or (None, None) when nothing matches: built once
-    per process for each parameter set (shared by every session; figures are only read)."""
+    per process for each parameter set (shared by every session; figures are only read). Both figures are kept
+    frozen (`charts.FrozenFigure`): the page draws one and reads the other's height."""
     ex = exhibits.BY_NAME[name]
     key = ("screen", name, exhibits.cache_key(state, data.vocab()), is_dark)
 
     def build():
         made = ex.build(exhibits.Ask(data.get(), state, is_dark))
-        return (made, for_screen(made.figure)) if made is not None else (None, None)
+        if made is None:
+            return None, None
+        return replace(made, figure=frozen(made.figure)), for_screen(made.figure)
 
     return data.rendered(key, build)
 
@@ -63,5 +68,5 @@ def show_chart(name: str) -> Chart | None:
     if chart.alt:
         with st.expander(t("alt.heading", lang), icon=":material/description:"):
             st.markdown(md(chart.alt))
-    downloads.show_row(name, share=(chart.title, int(chart.figure.layout.height or 500)))
+    downloads.show_row(name, share=(chart.title, chart.figure.height))
     return chart

@@ -3,6 +3,8 @@
 Hostile names (issue #4): an exported interactive chart keeps a company named `</script><img …>`
 inside its data script; no element or inline event handler comes out of the data.
 """
+import pickle
+
 import pandas as pd
 import pytest
 
@@ -206,9 +208,19 @@ def test_every_chart_has_a_text_alternative_naming_its_largest_value(bundled, re
 
 def test_charts_on_screen_leave_title_and_source_to_the_page(bundled):
     chart = charts.build_corporate_chart(corporate.giving(bundled, "CNY"), "CNY", "en", "Source line", "f")
-    screen = charts.for_screen(chart.figure)
-    assert not screen.layout.title.text and not screen.layout.title.subtitle.text
-    assert not any(a.name == "source" for a in screen.layout.annotations)
+    screen = charts.for_screen(chart.figure).to_dict()["layout"]  # what st.plotly_chart sends
+    assert not screen["title"]["text"] and not screen["title"]["subtitle"]["text"]
+    assert not any(a.get("name") == "source" for a in screen.get("annotations", ()))
     assert any(a.text == "Source line" for a in chart.figure.layout.annotations)  # the export keeps it
-    plot = lambda f: f.layout.height - f.layout.margin.t - f.layout.margin.b
-    assert plot(screen) == plot(chart.figure)  # same bars, same spacing
+    export = chart.figure.layout
+    assert (screen["height"] - screen["margin"]["t"] - screen["margin"]["b"]
+            == export.height - export.margin.t - export.margin.b)  # same bars, same spacing
+
+
+def test_a_frozen_figure_is_its_dict_and_survives_pickling():
+    fig = charts.go.Figure(charts.go.Bar(x=["a", "b"], y=[1, 2]), layout={"height": 420})
+    frozen = charts.frozen(fig)
+    assert frozen.to_dict() == fig.to_dict() and frozen.to_dict() is frozen.to_dict()  # made once
+    assert frozen.height == 420 and charts.FrozenFigure({"data": []}).height == 500
+    back = pickle.loads(pickle.dumps(frozen))
+    assert type(back) is charts.FrozenFigure and back.to_dict() == fig.to_dict()
