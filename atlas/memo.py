@@ -56,6 +56,22 @@ class Memo:
                         del self._computing[key]
         return value
 
+    def peek(self, key: Hashable, missing: Any = None) -> Any:
+        """The value kept for `key` (`missing` if none), neither computed nor counted as a hit."""
+        with self._lock:
+            return self._values.get(key, missing)
+
+    def put(self, key: Hashable, value: Any) -> bool:
+        """Keep `value` for `key` unless one is already kept or being computed (a value read back from disk: the
+        first one wins, as in `get`). True if it was kept."""
+        with self._lock:
+            if key in self._values or key in self._computing:
+                return False
+            self._values[key] = value
+            while len(self._values) > self.max_entries:
+                self._values.popitem(last=False)
+            return True
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()

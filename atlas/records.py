@@ -46,6 +46,7 @@ class Data:
     frame: Any = None
     source: str = "csv"    # where the records came from: "csv" (read and checked) or "columnar" (the stored copy)
     derived: dict = field(default_factory=dict)  # values of a pass over all records, kept in the copy (`derive`)
+    key: str = ""          # the package's content hash (`atlas.columnar.package_hash`): what its copy is stored under
 
     @property
     def months(self) -> tuple[str, ...]:
@@ -60,12 +61,12 @@ def engine() -> str:
 def load(path: str | Path | None = None, background: bool = False) -> Data:
     """The package at `path`, from its columnar copy when one matches the CSVs (else read, checked and stored;
     with `background`, stored by a thread while the package is already served)."""
-    pkg, records, frame, derived, source = columnar.load(path, flow_records, frame_of, derive, background)
+    pkg, records, frame, derived, source, key = columnar.load(path, flow_records, frame_of, derive, background)
     if derived is None:  # the copy is being written in the background: the months now, the map's scale when asked
         derived = {"months": list(months(records, pkg.key_figures))}
     vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), tuple(derived["months"]),
                                     tuple(r["name"] for r in pkg.descriptor["resources"]))
-    return Data(pkg, records, vocab, frame if engine() == "polars" else None, source, derived)
+    return Data(pkg, records, vocab, frame if engine() == "polars" else None, source, derived, key)
 
 
 def derive(pkg: Package, records: pd.DataFrame, frame: pl.DataFrame) -> dict:

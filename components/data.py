@@ -12,8 +12,10 @@ where Streamlit's cache works but warns on every call; the memo is the same for 
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import astuple
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from atlas.filters import Filters, Vocabulary
 from atlas.i18n import t
@@ -28,6 +30,48 @@ _packages = Memo(4)
 _views = Memo(MAX_VIEWS)
 _of_packages = Memo(16)
 _rendered = Memo(MAX_RENDERED)
+_MEMOS = {"views": _views, "rendered": _rendered}
+_recording = threading.local()
+
+
+def _asked(memo: str, key: tuple) -> tuple:
+    """The key, noted when this thread records what it asks for (`recorded`)."""
+    noted = getattr(_recording, "keys", None)
+    if noted is not None:
+        noted.append((memo, key))
+    return key
+
+
+@contextlib.contextmanager
+def recorded() -> Iterator[list[tuple[str, tuple]]]:
+    """The (memo, key) of every `view` and `rendered` asked for in this thread within the block, in order."""
+    noted: list[tuple[str, tuple]] = []
+    _recording.keys = noted
+    try:
+        yield noted
+    finally:
+        _recording.keys = None
+
+
+def entries(keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple, Any]] | None:
+    """(memo, key, value) of the recorded keys, or None if one of them is no longer kept."""
+    out, missing = [], object()
+    for memo, key in dict.fromkeys(keys):
+        value = _MEMOS[memo].peek(key, missing)
+        if value is missing:
+            return None
+        out.append((memo, key, value))
+    return out
+
+
+def restore(stored: list[tuple[str, tuple, Any]]) -> int:
+    """Put values read back from disk (`entries` of an earlier process) in the cache; how many were kept. Anything
+    not of that shape is left out."""
+    kept = 0
+    for item in stored if isinstance(stored, list) else ():
+        if isinstance(item, tuple) and len(item) == 3 and item[0] in _MEMOS and isinstance(item[1], tuple):
+            kept += _MEMOS[item[0]].put(item[1], item[2])
+    return kept
 
 
 def _in_script_run() -> bool:
@@ -55,7 +99,7 @@ def vocab() -> Vocabulary:
 def view(fn: Callable[..., Any], filters: Filters, lang: str = "en", **options) -> Any:
     """`fn(data, filters, **options)`, computed once per process for each distinct set of arguments."""
     path = str(data_dir())
-    key = (f"{fn.__module__}.{fn.__qualname__}", path, astuple(filters), tuple(sorted(options.items())))
+    key = _asked("views", (f"{fn.__module__}.{fn.__qualname__}", path, astuple(filters), tuple(sorted(options.items()))))
     make = lambda: fn(_load(path), filters, **options)
     if key not in _views and _in_script_run():
         import streamlit as st
@@ -72,7 +116,7 @@ def of_package(fn: Callable[..., Any]) -> Any:
 
 def rendered(key: tuple, make: Callable[[], Any]) -> Any:
     """An export's bytes (or any rendered value), once per process for each key (bounded)."""
-    return _rendered.get((str(data_dir()),) + key, make)
+    return _rendered.get(_asked("rendered", (str(data_dir()),) + key), make)
 
 
 def made_from(value: Any, key: tuple, make: Callable[[], Any], memo: Memo | None = None) -> Any:
