@@ -6,8 +6,8 @@ that finds them here puts them in the cache instead of computing them; a start t
 and writes them for the next.
 
 `key(...)` names a file by everything the values depend on: the package's content hash (the key of its
-columnar copy), where it is read from, the engine, the bytes of every module of `atlas/` and `components/`,
-and the versions of Python and of the libraries that build or hold the values. A change to any of them is a
+columnar copy), where it is read from, the engine, the bytes of every module of `atlas/` and `components/` and
+of the translations (`atlas/locales/`), and the versions of Python and of the libraries that build or hold the values. A change to any of them is a
 new file; an old file is never read for new code or new data. At most `KEEP` files are kept.
 
 The values are pickled (frames, figures as dicts, dataclasses), and reading a pickle runs whatever it names,

@@ -10,7 +10,9 @@ ATLAS_CACHE_DIR = a folder of this run: empty for "csv", filled by the csv run f
 and read the server's peak memory (VmHWM) and CPU seconds (utime + stime, from /proc) at that point: on a
 busy machine CPU seconds are the steadier figure. Then, in a separate process with the warm copy, the
 first-time flows aggregation (`atlas.flows.view`) for no filter, Fujian and California, after the
-dataset's fixed map scale (computed once per process, shown apart).
+dataset's fixed map scale (computed once per process, shown apart). For scale, the floor app (the same elements
+from a snapshot, no data package: `benchmarks/floor_app.py`) is started the same way and timed to its first page:
+what Python, Streamlit and the libraries cost on this machine at this moment, which no data work can go under.
 
     python -m benchmarks.cold_start            # bundled and 1,000,000
     python -m benchmarks.cold_start --sizes bundled 10000
@@ -96,6 +98,20 @@ def serve_once(package: Path, cache: Path, timeout: float = 900) -> dict:
         srv.stop()
 
 
+def floor_once(timeout: float = 120) -> dict:
+    """The floor app started as the app is: seconds from launch to its health check and to its first page."""
+    srv = server.start(server.FLOOR, timeout=timeout)
+    try:
+        healthy = srv.healthy - srv.launched
+        errors = asyncio.run(_open_overview(srv.url))
+        first = time.perf_counter() - srv.launched
+        _, cpu = _proc(srv.proc.pid)
+        return {"health_s": round(healthy, 2), "first_page_s": round(first, 2), "first_page_errors": errors,
+                "cpu_first_page_s": round(cpu, 2)}
+    finally:
+        srv.stop()
+
+
 _AGGREGATE = r"""
 import json, sys, time
 from atlas import flows
@@ -126,7 +142,7 @@ def aggregation(package: Path, cache: Path) -> dict:
 
 def measure(sizes=("bundled", 1_000_000)) -> dict:
     """{size: {"csv": {...}, "columnar": {...}, "aggregation": {...}}} (see the module's docstring)."""
-    out = {}
+    out = {"floor": floor_once()}
     for size in sizes:
         package = ROOT / "data" if size == "bundled" else generate.ensure(int(size))
         with tempfile.TemporaryDirectory(prefix="atlas-cold-") as cache:
@@ -137,10 +153,14 @@ def measure(sizes=("bundled", 1_000_000)) -> dict:
     return out
 
 
+def _sizes(result: dict) -> dict:
+    return {k: v for k, v in result.items() if k != "floor"}
+
+
 def verdicts(result: dict) -> list[tuple[str, str, float, float, bool]]:
     """(size, what, measured, target, pass) for every target."""
     rows = []
-    for size, r in result.items():
+    for size, r in _sizes(result).items():
         rows.append((size, "first page, columnar copy (s)", r["columnar"]["first_page_s"], TARGETS["columnar_first_page_s"]))
         rows.append((size, "first page, CSV alone (s)", r["csv"]["first_page_s"], TARGETS["csv_first_page_s"]))
         rows.append((size, "peak RSS, columnar copy (MB)", r["columnar"]["peak_mb"], TARGETS["peak_mb"]))
@@ -153,14 +173,17 @@ def verdicts(result: dict) -> list[tuple[str, str, float, float, bool]]:
 
 def targets(result: dict) -> list[dict]:
     """The issue's targets apply to the largest size (a million records); smaller sizes are shown, not judged."""
-    largest = max(result, key=lambda k: 0 if k == "bundled" else int(k))
+    largest = max(_sizes(result), key=lambda k: 0 if k == "bundled" else int(k))
     return [{"target": f"{what} at {size} records, at most {target:g}", "measured": round(measured, 3), "pass": ok}
             for size, what, measured, target, ok in verdicts(result) if size == largest and largest != "bundled"]
 
 
 def table(result: dict) -> str:
     lines = [f"{'size':>9}  {'mode':9} {'healthz s':>9} {'page s':>7} {'cpu@page s':>10} {'flows s':>8} {'peak MB':>8}"]
-    for size, r in result.items():
+    if "floor" in result:
+        f = result["floor"]
+        lines.append(f"{'floor':>9}  {'no data':9} {f['health_s']:9.2f} {f['first_page_s']:7.2f} {f['cpu_first_page_s']:10.2f}")
+    for size, r in _sizes(result).items():
         for mode in ("csv", "columnar"):
             m = r[mode]
             lines.append(f"{size:>9}  {mode:9} {m['healthz_s']:9.2f} {m['first_page_s']:7.2f} {m['cpu_first_page_s']:10.2f} "

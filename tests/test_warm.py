@@ -118,6 +118,18 @@ def test_the_stored_views_key_names_package_place_engine_code_and_libraries(tmp_
     assert {p.name for p in stored_views.modules(ROOT / "components")} >= {"warm.py", "charts.py", "data.py"}
 
 
+def test_a_changed_translation_is_a_new_stored_views_key(monkeypatch, tmp_path):
+    """The charts' titles and axes are words from atlas/locales: a changed word must not be served from the disk."""
+    locales = tmp_path / "atlas" / "locales"
+    locales.mkdir(parents=True)
+    (tmp_path / "components").mkdir()
+    (locales / "en.json").write_text('{"a": "one"}')
+    monkeypatch.setattr(warm, "ROOT", tmp_path)
+    before = warm.stored_key()
+    (locales / "en.json").write_text('{"a": "two"}')
+    assert warm.stored_key() != before
+
+
 def test_a_folder_others_can_write_is_not_read_from_nor_written_to(tmp_path):
     folder = tmp_path / "views"
     assert stored_views.write(folder, "k", [1, 2]) and stored_views.read(folder, "k") == [1, 2]
