@@ -318,6 +318,17 @@ def headline_caption(card: dict, lang: str) -> str:
     return t(f"headline.caption.{card['key']}", lang, **kw)
 
 
+def headline_shown(summary: dict, pkg: Package, lang: str) -> dict:
+    """What the headline shows, in `lang`: each card's (label, number, caption) and the source line under them
+    (the sister relationships on record, and those inferred). Made once per view and language by the page."""
+    from .pairings import on_record
+    cards = [(t(f"headline.{c['key']}", lang), fmt_number(c["value"], lang), headline_caption(c, lang))
+             for c in headline(summary, pkg)]
+    pairs = on_record(pkg)
+    source = t("headline.source", lang, pairs=fmt_number(pairs, lang), inferred=fmt_number(len(pkg.pairings) - pairs, lang))
+    return {"cards": cards, "source": source}
+
+
 def stated(pkg: Package, figure_id: str) -> int | None:
     """A key figure's value, or None when the package lacks it (a lookup in the 73 rows, not an index built on
     every rerun: the headline asks three times per rerun)."""

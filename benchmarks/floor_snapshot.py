@@ -309,12 +309,9 @@ def _overview(ctx: _Context) -> list:
     if view is None:
         out.append(ctx.empty())
     else:
-        cards_ = overview.headline(view.summary, pkg)
-        out.append(("metrics", 4, [[(t(f"headline.{c['key']}", LANG), fmt_number(c["value"], LANG),
-                                     overview.headline_caption(c, LANG)) for c in cards_]]))
-        on_record = pairings.on_record(pkg)
-        out.append(("caption", t("headline.source", LANG, pairs=fmt_number(on_record, LANG),
-                                 inferred=fmt_number(len(pkg.pairings) - on_record, LANG))))
+        shown = overview.headline_shown(view.summary, pkg, LANG)
+        out.append(("metrics", 4, [shown["cards"]]))
+        out.append(("caption", shown["source"]))
         out.append(("header", t("overview.items_heading", LANG)))
         out += ctx.widget("scale")
         out += ctx.chart("items-each-way")

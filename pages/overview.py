@@ -1,9 +1,9 @@
 """Overview: headline figures for the current filters, what flowed each way, provinces and states, timeline, reconciliation."""
 import streamlit as st
 
-from atlas import overview, pairings
+from atlas import overview
 from atlas.filters import Filters
-from atlas.i18n import fmt_number, t
+from atlas.i18n import t
 from components import data, downloads, frame, sidebar, url_state
 from components.exhibit_view import show_chart
 from components.landing import show_landing
@@ -18,12 +18,11 @@ view = data.view(overview.view, f, lang)
 if view is None:
     frame.empty()
 else:
-    for col, card in zip(st.columns(4), overview.headline(view.summary, pkg)):
-        col.metric(t(f"headline.{card['key']}", lang), fmt_number(card["value"], lang), border=True)
-        col.caption(overview.headline_caption(card, lang))
-    on_record = pairings.on_record(pkg)
-    st.caption(t("headline.source", lang, pairs=fmt_number(on_record, lang),
-                 inferred=fmt_number(len(pkg.pairings) - on_record, lang)))
+    shown = data.made_from(view, ("headline", lang), lambda: overview.headline_shown(view.summary, pkg, lang))
+    for col, (label, number, caption) in zip(st.columns(4), shown["cards"]):
+        col.metric(label, number, border=True)
+        col.caption(caption)
+    st.caption(shown["source"])
 
     st.header(t("overview.items_heading", lang))
     sidebar.option("scale")  # linear, or log as a labelled option

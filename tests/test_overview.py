@@ -5,6 +5,7 @@ import pytest
 
 from atlas import overview
 from atlas.filters import Filters, match
+from atlas.i18n import t
 from atlas.vocab import MASKS
 
 
@@ -44,6 +45,18 @@ def test_headline_cards_set_the_texts_figures_beside_the_delivered_ones(records,
     assert "171,088" in us_en and "1,800,000" in us_en and "pledged" not in us_en
     assert "认捐30,000只" in overview.headline_caption(cn, "zh") and "211万" in overview.headline_caption(cn, "zh")
     assert cards["donations"]["stated"] == {"cn": 72, "us": 4, "pledged": 2}
+
+
+def test_headline_shown_is_each_cards_words_number_and_caption_and_the_source_line(records, bundled):
+    summary = overview.summary(records)
+    for lang in ("en", "zh"):
+        shown = overview.headline_shown(summary, bundled, lang)
+        cards = overview.headline(summary, bundled)
+        assert [c[2] for c in shown["cards"]] == [overview.headline_caption(c, lang) for c in cards]
+        assert [c[0] for c in shown["cards"]] == [t(f"headline.{c['key']}", lang) for c in cards]
+    en = overview.headline_shown(summary, bundled, "en")
+    assert en["cards"][0][1] == "2,634,076"
+    assert en["source"] == t("headline.source", "en", pairs="164", inferred="35")
 
 
 def test_headline_of_a_province_that_pledged_nothing(atlas_data, bundled):
