@@ -18,13 +18,16 @@ from pathlib import Path
 import streamlit as st
 
 from components.charts import FrozenFigure  # the figure as the app caches it: its dict, no plotly objects
+from components.warm import freeze
 
 SNAPSHOT = Path(os.environ.get("FLOOR_SNAPSHOT") or Path(__file__).resolve().parent / ".cache" / "floor-snapshot.pkl")
 
 
 @st.cache_resource
 def snapshot() -> dict:
-    return pickle.loads(SNAPSHOT.read_bytes())
+    snap = pickle.loads(SNAPSHOT.read_bytes())
+    freeze()  # as the app does once its first views are made (components/warm.py): same cost per collection
+    return snap
 
 
 class FrozenDeck:

@@ -46,11 +46,13 @@ def _asked(memo: str, key: tuple) -> tuple:
 def recorded() -> Iterator[list[tuple[str, tuple]]]:
     """The (memo, key) of every `view` and `rendered` asked for in this thread within the block, in order."""
     noted: list[tuple[str, tuple]] = []
-    _recording.keys = noted
+    outer, _recording.keys = getattr(_recording, "keys", None), noted
     try:
         yield noted
     finally:
-        _recording.keys = None
+        _recording.keys = outer
+        if outer is not None:
+            outer.extend(noted)
 
 
 def entries(keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple, Any]] | None:

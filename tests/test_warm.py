@@ -154,3 +154,25 @@ def test_restore_keeps_what_is_computed_first_and_leaves_out_what_is_not_an_entr
     assert memo.put("b", 2) is True and memo.peek("b") == 2 and memo.peek("c", "none") == "none"
     assert data.restore("not a list") == 0
     assert data.restore([("views",), ("elsewhere", ("k",), 1), ("views", "not a tuple", 1)]) == 0
+
+
+def test_a_recording_inside_another_leaves_the_outer_one_recording():
+    f = parse_query({}, data.vocab()).filters
+    with data.recorded() as outer:
+        data.view(flows.view, f, level="region")
+        with data.recorded() as inner:
+            data.view(pairings.view, f)
+        data.view(overview.view, f)
+    assert [k[0] for _, k in inner] == ["atlas.pairings.view"]
+    assert [k[0] for _, k in outer] == ["atlas.flows.view", "atlas.pairings.view", "atlas.overview.view"]
+    data.view(landing.facts, Filters())
+    assert len(outer) == 3, "nothing is recorded after the block"
+
+
+def test_the_start_freezes_what_it_holds_after_the_first_views(monkeypatch):
+    order = []
+    monkeypatch.setattr(warm, "warm", lambda: order.append("warm") or True)
+    monkeypatch.setattr(warm.gc, "collect", lambda *a: order.append("collect") or 0)
+    monkeypatch.setattr(warm.gc, "freeze", lambda: order.append("freeze"))
+    warm.in_background().join(timeout=60)
+    assert order == ["warm", "collect", "freeze"]
