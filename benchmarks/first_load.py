@@ -62,7 +62,7 @@ def targets(figures: dict) -> list[dict]:
 def table(figures: dict) -> str:
     lines = [f"{'page':<12}{'requests':>10}{'HTTP MB':>10}{'ws MB':>8}   target: HTTP under {TARGET_MB} MB for /"]
     for path, f in figures.items():
-        ok = "pass" if f["http_mb"] < TARGET_MB else "FAIL"
+        ok = ("pass" if f["http_mb"] < TARGET_MB else "FAIL") if path == "/" else "(not judged: the target is for /)"
         lines.append(f"{path:<12}{f['requests']:>10}{f['http_mb']:>10.2f}{f['websocket_mb']:>8.2f}   {ok}")
     return "\n".join(lines)
 

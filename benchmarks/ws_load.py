@@ -172,6 +172,7 @@ def option_for(widget: Widget, name: str) -> str:
 # --- server processes: CPU and memory from /proc --------------------------------------------------
 
 TICK = os.sysconf("SC_CLK_TCK")
+IDLE_SHARE = 0.01   # "quiet": under 1% of a core (kaleido's idle Chromium uses about 0.1%)
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -196,13 +197,26 @@ def tree(roots: list[int]) -> list[int]:
     return out
 
 
+def process_cpu_ns(pid: int) -> int | None:
+    """A process's CPU time in nanoseconds (all its threads, those that have ended too: Streamlit starts one per
+    script run), from its CPU-time clock (clock_getcpuclockid's id: ~pid << 3 | CPUCLOCK_SCHED). /proc's
+    utime and stime count 10 ms ticks, coarser than a rerun; None if the process is gone."""
+    try:
+        return time.clock_gettime_ns(((~pid) << 3) | 2)
+    except OSError:
+        return None
+
+
 def cpu_seconds(roots: list[int]) -> float:
-    """utime + stime of every process in the trees, and of their exited, reaped children (cutime + cstime)."""
-    total = 0
+    """CPU seconds of every process in the trees (to the nanosecond), and of their exited, reaped children
+    (cutime + cstime, in ticks)."""
+    total_ns, ticks = 0, 0
     for pid in tree(roots):
         if fields := _stat(pid):
-            total += sum(int(x) for x in fields[11:15])   # utime stime cutime cstime (stat fields 14-17)
-    return total / TICK
+            ns = process_cpu_ns(pid)
+            total_ns += ns if ns is not None else (int(fields[11]) + int(fields[12])) * 10**9 // TICK
+            ticks += int(fields[13]) + int(fields[14])   # cutime cstime (stat fields 16-17)
+    return total_ns / 1e9 + ticks / TICK
 
 
 def rss_mb(roots: list[int]) -> float:
@@ -219,13 +233,13 @@ def rss_mb(roots: list[int]) -> float:
 
 
 async def settle(roots: list[int], quiet: float = 0.05, limit: float = 3.0) -> float:
-    """The CPU total once the servers have stopped using CPU: unchanged over two readings `quiet` s apart
-    (Streamlit's post-run GC runs after script_finished is sent)."""
+    """The CPU total once the servers have stopped using CPU: under `IDLE_SHARE` of a core over each of two
+    readings `quiet` s apart (Streamlit's post-run GC runs after script_finished is sent)."""
     last, still, start = cpu_seconds(roots), 0, time.perf_counter()
     while time.perf_counter() - start < limit:
         await asyncio.sleep(quiet)
         now = cpu_seconds(roots)
-        still = still + 1 if now == last else 0
+        still = still + 1 if now - last < IDLE_SHARE * quiet else 0
         if still == 2:
             return now
         last = now
@@ -633,24 +647,41 @@ async def run_all(clients: list[int], duration: float, reps: int, with_floor: bo
     return report
 
 
+# The app is served with Streamlit's post-run GC off (.streamlit/config.toml, decided by the soaks below): the targets
+# are judged on the runs with it off, app and floor alike. The runs with Streamlit's default (GC on) are shown beside
+# them, not judged.
+SERVED = ("app-gc-off", "floor-gc-off")
+
+
 def targets(report: dict) -> list[dict]:
     out = []
     prof, load_ = report["profiles"], report["load"]
-    for app, floor in (("app", "floor"), ("app-gc-off", "floor-gc-off")):
+    for app, floor in (("app-gc-off", "floor-gc-off"), ("app", "floor")):
         if app in prof and floor in prof:
             ratios = {p: prof[app]["pages"][p]["cpu_ms"] / prof[floor]["pages"][p]["cpu_ms"] for p in prof[app]["pages"]}
             worst = max(ratios, key=ratios.get)
             out.append({"target": f"CPU per interaction within {FLOOR_RATIO}x the floor ({app} vs {floor}, worst page)",
-                        "value": ratios[worst], "limit": FLOOR_RATIO, "where": worst, "pass": ratios[worst] <= FLOOR_RATIO})
-    for label in ("app", "app-gc-off"):
+                        "value": ratios[worst], "limit": FLOOR_RATIO, "where": worst, "pass": ratios[worst] <= FLOOR_RATIO,
+                        "judged": app in SERVED})
+    for label in ("app-gc-off", "app"):
         rates = [r["interactions_per_s"] for n, r in load_.get(label, {}).items() if int(n) >= 4]
         if rates:
             out.append({"target": f"at least {RATE_TARGET:g} interactions/s from one process ({label}, best of >= 4 clients)",
-                        "value": max(rates), "limit": RATE_TARGET, "where": label, "pass": max(rates) >= RATE_TARGET})
+                        "value": max(rates), "limit": RATE_TARGET, "where": label, "pass": max(rates) >= RATE_TARGET,
+                        "judged": label in SERVED})
     errors = sum(r["errors"] + 0 for runs in load_.values() for r in runs.values())
     errors += sum(p["errors"] for p in prof.values())
-    out.append({"target": "no errors", "value": errors, "limit": 0, "where": "every run", "pass": errors == 0})
+    out.append({"target": "no errors", "value": errors, "limit": 0, "where": "every run", "pass": errors == 0,
+                "judged": True})
     return out
+
+
+NOT_JUDGED = "shown, not judged: Streamlit's default, post-run GC on; the app is served with it off"
+
+
+def verdict(t: dict) -> str:
+    """PASS or FAIL for a judged target, ---- for one shown for comparison only."""
+    return ("PASS" if t["pass"] else "FAIL") if t.get("judged", True) else "----"
 
 
 def fmt(v, digits: int = 1) -> str:
@@ -682,8 +713,9 @@ def table(report: dict) -> str:
                          f"{r['errors']:>7}{fmt(r['rss_mb'], 0):>8}{fmt(r['rss_peak_mb'], 0):>7}  "
                          + "/".join(f"{c:.0f}" for c in r["worker_cpu_total_s"]))
             lines += [f"      {e}" for e in r["error_examples"][:3]]
-    lines += ["", "  Targets"] + [f"  {'PASS' if t['pass'] else 'FAIL'}  {t['target']}: {fmt(t['value'], 2)} (limit {t['limit']}; {t['where']})"
-                                  for t in report["targets"]]
+    lines += ["", "  Targets (judged on the runs as served: post-run GC off)"]
+    lines += [f"  {verdict(t)}  {t['target']}: {fmt(t['value'], 2)} (limit {t['limit']}; {t['where']})"
+              + ("" if t.get("judged", True) else f"  ({NOT_JUDGED})") for t in report["targets"]]
     return "\n".join(lines)
 
 
@@ -724,7 +756,7 @@ def main(argv=None) -> int:
     path.write_text(json.dumps(report, indent=1))
     print(table(report))
     print(f"\nJSON: {path}")
-    return 0 if all(t["pass"] for t in report["targets"]) else 1
+    return 0 if all(t["pass"] for t in report["targets"] if t["judged"]) else 1
 
 
 if __name__ == "__main__":

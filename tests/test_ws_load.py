@@ -135,3 +135,29 @@ def test_cpu_seconds_counts_this_process():
     spent = w.cpu_seconds([os.getpid()])
     sum(i * i for i in range(2_000_000))
     assert w.cpu_seconds([os.getpid()]) > spent
+
+
+def test_process_cpu_counts_a_thread_that_has_ended_to_under_a_tick():
+    import os
+    import threading
+    before = w.process_cpu_ns(os.getpid())
+    burn = threading.Thread(target=lambda: sum(i * i for i in range(1_000_000)))
+    burn.start()
+    burn.join()
+    spent = w.process_cpu_ns(os.getpid()) - before
+    assert spent > 0 and spent % 10_000_000 != 0  # counted after the thread ended, and not in 10 ms ticks
+    assert w.process_cpu_ns(2**22 + 12345) is None  # no such process
+
+
+def test_targets_are_judged_on_the_runs_as_served_and_the_default_gc_is_shown_only():
+    pages = lambda ms: {"pages": {"overview": {"cpu_ms": ms}}, "errors": 0}  # noqa: E731
+    run = lambda rate: {"4": {"interactions_per_s": rate, "errors": 0}}  # noqa: E731
+    report = {"profiles": {"app": pages(90), "floor": pages(30), "app-gc-off": pages(20), "floor-gc-off": pages(16)},
+              "load": {"app": run(8), "app-gc-off": run(40)}}
+    judged = {t["target"]: (t["pass"], t["judged"]) for t in w.targets(report)}
+    assert judged["CPU per interaction within 1.5x the floor (app-gc-off vs floor-gc-off, worst page)"] == (True, True)
+    assert judged["CPU per interaction within 1.5x the floor (app vs floor, worst page)"] == (False, False)
+    assert judged["at least 20 interactions/s from one process (app, best of >= 4 clients)"] == (False, False)
+    assert judged["no errors"] == (True, True)
+    report["profiles"]["app-gc-off"] = pages(30)
+    assert not all(t["pass"] for t in w.targets(report) if t["judged"])  # a served run over the limit fails
