@@ -10,6 +10,7 @@ import pandas as pd
 from .filters import Filters, kept, match
 from .i18n import fmt_number, t
 from .package import Package
+from .pairings import on_record
 from .records import Data, positions, period
 from .vocab import MASKS
 
@@ -321,7 +322,6 @@ def headline_caption(card: dict, lang: str) -> str:
 def headline_shown(summary: dict, pkg: Package, lang: str) -> dict:
     """What the headline shows, in `lang`: each card's (label, number, caption) and the source line under them
     (the sister relationships on record, and those inferred). Made once per view and language by the page."""
-    from .pairings import on_record
     cards = [(t(f"headline.{c['key']}", lang), fmt_number(c["value"], lang), headline_caption(c, lang))
              for c in headline(summary, pkg)]
     pairs = on_record(pkg)

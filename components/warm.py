@@ -80,7 +80,7 @@ def freeze() -> None:
     """Set what the process holds once it has started (Streamlit, the libraries, the package, the first views)
     apart from the cyclic garbage collector, after one full collection. A full collection then visits only what
     was made since: Streamlit's post-run `gc.collect(2)` (its default, which `.streamlit/config.toml` turns off)
-    took 100-150 ms of every rerun's CPU, and 15-45 ms with the start frozen (`benchmarks/ws_load.py`, GC on).
+    took 100-150 ms of every rerun's CPU, and 30-47 ms with the start frozen (`benchmarks/ws_load.py`, GC on).
     What is frozen is still freed when nothing refers to it; only cycles within it would stay."""
     gc.collect()
     gc.freeze()
