@@ -69,6 +69,7 @@ def both(request, cache, synthetic) -> tuple[Data, Data]:
     return fast, reference
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 def test_the_copy_holds_exactly_the_tables_and_records_read_from_csv(both):
     fast, reference = both
     pd.testing.assert_frame_equal(fast.records, reference.records)
@@ -90,6 +91,7 @@ def _same_view(a, b):
     assert a.rows == b.rows
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 @pytest.mark.parametrize("name", FILTER_SETS)
 def test_flows_numbers_are_the_pandas_numbers(both, name):
     fast, reference = both
@@ -102,6 +104,7 @@ def test_flows_numbers_are_the_pandas_numbers(both, name):
     pd.testing.assert_frame_equal(flows.records_table(fast, f), flows.records_table(reference, f))
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 def test_filters_that_keep_something_keep_it_in_both_engines(both):
     """Guards the comparison above against comparing empty views: most filter sets keep records."""
     fast, _ = both
@@ -119,6 +122,7 @@ OTHER_VIEWS = {
 }
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 @pytest.mark.parametrize("view", OTHER_VIEWS)
 def test_other_views_give_the_same_numbers_from_the_copy(both, view):
     """Pages that stay in pandas (fast enough at a million records) read the same frames from the copy."""
@@ -262,6 +266,7 @@ def test_a_background_writer_runs_at_the_lowest_priority(package, monkeypatch):
     assert calls[0][1] != os.getpid()  # the writer thread's id
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 @pytest.mark.parametrize("name", sorted(catalogue.RECORD_TABLES))
 def test_the_data_pages_filtered_rows_are_the_same_in_both_engines(both, name):
     """The rows of a package table the shared filters keep: the columnar lookup gives the rows the pandas match

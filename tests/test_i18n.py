@@ -148,12 +148,13 @@ def corpus():
 ENGLISH_RUN = re.compile(r"[A-Za-z][a-z]+(?: [A-Za-z][a-z]+){3,}")  # four or more English words in a row
 
 
+@pytest.mark.app
 @pytest.mark.parametrize("params", [{}, {"province": "Hubei"}, {"state": "Ohio", "direction": "us_to_cn"}],
                          ids=["none", "Hubei", "Ohio-us_to_cn"])
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_in_chinese_shows_no_english_interface_text(page, params, fragments, corpus):
+@pytest.mark.parametrize("page_file", PAGES)
+def test_every_page_in_chinese_shows_no_english_interface_text(page_file, params, fragments, corpus):
     before = i18n.missing()
-    at = run_app({"lang": "zh", **params}, page)
+    at = run_app({"lang": "zh", **params}, page_file)
     assert not at.exception
     texts = rendered_text(at)
     assert CJK.search(at.title[0].value), at.title[0].value
@@ -168,14 +169,15 @@ def test_every_page_in_chinese_shows_no_english_interface_text(page, params, fra
     for df in at.dataframe:
         config = json.loads(df.proto.columns or "{}")
         headers = [config.get(c, {}).get("label") or c for c in df.value.columns]
-        if page != "pages/data_sources.py" or df is not at.dataframe[0]:  # the package browser keeps field names
+        if page_file != "pages/data_sources.py" or df is not at.dataframe[0]:  # the package browser keeps field names
             assert all(h and (CJK.search(h) or h.startswith("ISO") or h.strip() == "") for h in headers), headers
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_in_english_uses_only_known_keys(page):
+@pytest.mark.app
+@pytest.mark.parametrize("page_file", PAGES)
+def test_every_page_in_english_uses_only_known_keys(page_file):
     before = i18n.missing()
-    at = run_app({"province": "Fujian"}, page)
+    at = run_app({"province": "Fujian"}, page_file)
     assert not at.exception
     assert not any(CJK.search(s) for s in (at.title[0].value, *(m.value for m in at.markdown[:3])))
     assert i18n.missing() - before == set()

@@ -14,6 +14,8 @@ from components.site import PAGES as REGISTRY
 from tests.conftest import (BREAKOUT, CMD, HOSTILE_PLACE, IMG, LINK, PAGES, ROOT, SCRIPT, SCRIPT_DONATION,
                             assert_markdown_safe, qp, run_app, visible)
 
+pytestmark = pytest.mark.app  # the app tier (pytest.ini): not in `make check`
+
 COMBINATIONS = [
     {},
     {"province": "Fujian"},
@@ -35,10 +37,10 @@ def test_the_registry_lists_every_page_file():
     assert sorted(PAGES) == sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page_file", PAGES)
 @pytest.mark.parametrize("params", COMBINATIONS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "none")
-def test_page_renders_without_exception(page, params):
-    at = run(params, page)
+def test_page_renders_without_exception(page_file, params):
+    at = run(params, page_file)
     assert not at.exception, [e.message for e in at.exception]
     assert at.title, "every page has a title"
 
