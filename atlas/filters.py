@@ -121,13 +121,36 @@ def _actor(records: pd.DataFrame, kinds) -> np.ndarray:
 
 
 def _months(records: pd.DataFrame, span) -> np.ndarray:
+    """The date rule (`in_range`) over pandas records."""
+    return in_range(span, lambda c: records[c], lambda s, op, v: getattr(s, op)(v).fillna(False).to_numpy(),
+                    np.ones(len(records), dtype=bool))
+
+
+# The date rule, once (both engines): a record counts in a range only if every month it can have happened in lies
+# inside it. A record dated to a year counts in 2020, not in March-April 2020; one dated only by the list that names
+# it ("listed by 26 May 2020", first month unknown) counts in a range that ends after the list and has no start,
+# and is otherwise left out; a record without a date counts in no range. `may_be_in_range` gives those that a
+# range leaves out but that may have happened in it: the pages say so beside every figure (atlas.engine.aside).
+
+def in_range(span, col, compare, everything):
     lo, hi = span
-    keep = np.ones(len(records), dtype=bool)
+    keep = everything
     if lo:
-        keep &= (records["date_end"] >= lo).fillna(False).to_numpy()
+        keep = keep & compare(col("date_start"), "__ge__", lo)
     if hi:
-        keep &= (records["date_start"] <= hi).fillna(False).to_numpy()
+        keep = keep & compare(col("date_end"), "__le__", hi)
     return keep
+
+
+def may_be_in_range(span, col, compare, missing, everything):
+    """Records not `in_range` whose months, as far as they are known, overlap the range."""
+    lo, hi = span
+    possible = everything
+    if lo:
+        possible = possible & (missing(col("date_end")) | compare(col("date_end"), "__ge__", lo))
+    if hi:
+        possible = possible & (missing(col("date_start")) | compare(col("date_start"), "__le__", hi))
+    return possible & ~in_range(span, col, compare, everything)
 
 
 def _isin_expr(column: str):
@@ -145,13 +168,8 @@ def _actor_expr(kinds) -> Any:
 
 
 def _months_expr(span) -> Any:
-    lo, hi = span
-    keep = pl.lit(True)
-    if lo:
-        keep &= (pl.col("date_end") >= lo).fill_null(False)
-    if hi:
-        keep &= (pl.col("date_start") <= hi).fill_null(False)
-    return keep
+    """The date rule (`in_range`) as a polars expression."""
+    return in_range(span, pl.col, lambda e, op, v: getattr(e, op)(v).fill_null(False), pl.lit(True))
 
 
 _codes = lambda values: (lambda vocab: {v: v for v in values})

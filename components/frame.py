@@ -197,3 +197,11 @@ def empty(message_key: str = "empty.no_records") -> None:
     lang = url_state.lang()
     st.info(t(message_key, lang) + " " + t("empty.hint", lang), icon=":material/search_off:")
 
+
+
+def date_aside(filters) -> None:
+    """What the date range leaves out but may hold (atlas.engine.aside), beside the figures it changes."""
+    from atlas import engine
+    text = engine.aside_words(data.view(engine.aside, filters), url_state.lang())
+    if text:
+        st.info(md(text), icon=":material/event_busy:")

@@ -8,8 +8,8 @@ def test_overview_headline_is_delivered_only_with_pledges_and_stated_totals_besi
     at = run_app(page="pages/overview.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Masks delivered, China to US"] == "2,634,076"  # not 2,664,076: Wuxi's 30,000 were pledged
-    assert metrics["Masks delivered, US to China"] == "4,000"
+    assert metrics["Masks donated, China to US"] == "2,634,076"  # not 2,664,076: Wuxi's 30,000 were pledged
+    assert metrics["Masks donated, US to China"] == "4,000"
     captions = [c.value for c in at.caption]
     assert any("plus 30,000 pledged, not counted" in c and "2,110,000" in c for c in captions)
     assert any("171,088" in c and "1,800,000" in c for c in captions)
@@ -25,14 +25,14 @@ def test_overview_in_chinese():
     at = run_app({"lang": "zh"}, page="pages/overview.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["已交付口罩，中国→美国"] == "263.41万"
+    assert metrics["已捐赠口罩，中国→美国"] == "263.41万"
 
 
 def test_flows_summary_gives_masks_by_direction():
     at = run_app(page="pages/flows.py")
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    cn, us = text.split("Masks delivered, China to US:")[1].split("Masks delivered, US to China:")
+    cn, us = text.split("Masks donated, China to US:")[1].split("Masks donated, US to China:")
     assert "Surgical masks **1,390,400**" in cn and "Surgical masks **3,000**" in us.split(".")[0]
     assert "1,393,400" not in text
 

@@ -123,6 +123,7 @@ def build_table_records(ccg_text: str):
     names = name_mappings()
     kinds = {r["as_printed"]: r["kind"] for r in curated("table2_kinds.csv")}
     donations, items, messages = [], [], []
+    events = {e["donation_id"]: e for e in curated("donation_events.csv")}
     for r in tables.table1(ccg_text):
         province, donor, recipient, cell = r.cells
         donor_id, donor_note, donor_doubt = names[("1", "donor")][donor]
@@ -132,7 +133,7 @@ def build_table_records(ccg_text: str):
             "donation_id": did, "direction": "cn_to_us", "donor_province_as_printed": province,
             "donor_as_printed": donor, "donor_place_id": donor_id,
             "recipient_as_printed": recipient, "recipient_place_id": rec_id,
-            "as_of": CCG_AS_OF, "status": "donated", "items_as_printed": cell,
+            "as_of": CCG_AS_OF, "status": "donated", "date_kind": "listed", **event(did, events), "items_as_printed": cell,
             "correction_note": "; ".join(n for n in (donor_note, rec_note) if n),
             "doubtful": donor_doubt or rec_doubt,
             "source_id": CCG_SOURCE, "source_ref": f"Table 1, row {r.row}"})
@@ -157,14 +158,26 @@ def build_table_records(ccg_text: str):
             "donation_id": did, "direction": d["direction"], "donor_province_as_printed": "",
             "donor_as_printed": d["donor_as_printed"], "donor_place_id": d["donor_place_id"],
             "recipient_as_printed": d["recipient_as_printed"], "recipient_place_id": d["recipient_place_id"],
-            "as_of": d["as_of"], "status": "pledged" if "pledg" in d["quote"] else "donated",
+            "as_of": d["as_of"], "status": "pledged" if "pledg" in d["quote"] else "donated", "date_kind": "event",
+            **event(did, events),
             "items_as_printed": "; ".join(line["as_printed"] for line in lines[did]), "correction_note": "", "doubtful": False,
             "source_id": d["source_id"], "source_ref": quoted_ref(d["section"], d["quote"])})
         for n, line in enumerate(lines.pop(did), 1):
             items.append({"donation_id": did, "line": n, "category": line["category"], "quantity": line["quantity"],
                           "unit": line["unit"], "as_printed": line["as_printed"]})
     assert not lines, f"item lines of no text donation: {sorted(lines)}"
+    assert not events, f"events of no donation: {sorted(events)}"
     return donations, items, messages
+
+
+def event(donation_id: str, events: dict[str, dict]) -> dict:
+    """A donation's dated event from a public report (curation/donation_events.csv): date, status, source, words;
+    the status stays the list's ("donated") where no report dates it."""
+    e = events.pop(donation_id, None)
+    if e is None:
+        return {"event_date": "", "event_source_id": "", "event_ref": ""}
+    ref = f'"{e["quote"]}"' + (f" ({e['note']})" if e["note"] else "")
+    return {"status": e["status"], "event_date": e["event_date"], "event_source_id": e["source_id"], "event_ref": ref}
 
 
 def build_corporate(ccg_text: str):

@@ -183,9 +183,11 @@ def values(out: Path, pairs_csv: Path) -> dict:
     # sources: the seed documents, the Wikipedia list, totals known only as reported in ../shared/data/README.md
     seeds = [s for s in sources if s["local_copy"].startswith("seeds/")]
     reported = [s for s in sources if s["local_copy"] == "data/README.md"]
+    web = [s for s in sources if not s["local_copy"] and s["url"]]
     wiki_ids = {p["source_id"] for p in pairings if p["basis"].startswith("wikipedia_list")}
-    expect(wiki_ids <= {"wikipedia-sister-cities"} and len(seeds) + len(reported) + 1 == len(sources),
-           "the seed documents, the Wikipedia sister-city lists (`wikipedia-sister-cities`), and press reports")
+    expect(wiki_ids <= {"wikipedia-sister-cities"} and len(seeds) + len(reported) + len(web) + 1 == len(sources),
+           "the seed documents, the Wikipedia sister-city lists (`wikipedia-sister-cities`), press reports and public pages")
+    v.update(n_web=words(len(web)))
     expect(seeds[0]["source_id"] == "ccg2020", "The main source is the CCG report, cited as `ccg2020`")
     v.update(n_seeds=words(len(seeds)), n_articles=words(len(seeds) - 1), n_reported=words(len(reported)),
              seed_list="; ".join(f"{code(s['source_id'])}, {short_name(s['publisher'])}" for s in seeds),

@@ -88,11 +88,21 @@ RESOURCES = {
             f("donor_as_printed", required=True), f("donor_place_id", required=True),
             f("recipient_as_printed", required=True), f("recipient_place_id", required=True),
             f("as_of", description="Date of the record or of the list it is in", pattern=DATE_PATTERN),
-            f("status", required=True, enum=vocab.DONATION_STATUSES),
+            f("status", required=True, enum=vocab.DONATION_STATUSES,
+              description="donated: listed as a donation; delivered: a dated source says it arrived (event_*); "
+              "pledged, committed: promised, never counted as given"),
+            f("date_kind", required=True, enum=vocab.DATE_KINDS,
+              description="event: as_of is the date the source gives the donation; listed: as_of is only the date of the "
+              "list that names it (the donation happened on or before it)"),
+            f("event_date", description="Date of the event a public report states (delivery), its precision by its length; "
+              "empty where no source states one", pattern=DATE_PATTERN),
+            f("event_source_id", description="The source of event_date (a row of sources)"),
+            f("event_ref", description="The source's exact words giving event_date"),
             f("items_as_printed", required=True), f("correction_note"), f("doubtful", B, required=True),
             f("source_id", required=True), f("source_ref", required=True),
         ], "primaryKey": ["donation_id"],
-            "foreignKeys": [SOURCE_FK, place_fk("donor_place_id"), place_fk("recipient_place_id")]},
+            "foreignKeys": [SOURCE_FK, place_fk("donor_place_id"), place_fk("recipient_place_id"),
+                            {"fields": "event_source_id", "reference": {"resource": "sources", "fields": "source_id"}}]},
     },
     "donation_items": {
         "description": "Item lines of each donation; quantity empty where the source gives none.",
