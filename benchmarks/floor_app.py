@@ -161,8 +161,16 @@ def widget(spec):
         st.segmented_control(spec["label"], names, default=spec["default"], format_func=show, **common)
     elif kind == "select":
         st.selectbox(spec["label"], names, index=spec["index"], format_func=show, **common)
-    elif kind == "slider":
-        st.select_slider(spec["label"], options=names, value=spec["value"], **common)
+    elif kind == "months":
+        presets = list(spec["presets"])
+        with st.container(key=spec["key"]):
+            st.radio(spec["label"], presets, index=presets.index(spec["preset"]), format_func=spec["presets"].get,
+                     key=spec["key"] + "_preset", help=spec["help"])
+            left, right = st.columns(2)
+            left.selectbox(spec["from_label"], names, index=names.index(spec["start"]), format_func=show,
+                           key=spec["key"] + "_from")
+            ends = [m for m in names if m >= spec["start"]]
+            right.selectbox(spec["to_label"], ends, index=ends.index(spec["end"]), format_func=show, key=spec["key"] + "_to")
     elif kind == "text":
         st.text_input(spec["label"], value=spec["value"], placeholder=spec["placeholder"], **common)
     elif kind == "toggle":

@@ -1,0 +1,97 @@
+"""Every control works by hand (issue #31): the date range set with a few clicks or taps, typed filters that
+select what was typed, and the sidebar on a phone. Driven with the mouse, the keyboard and touch only (no URL
+is edited); every wait is on a condition (the app idle, the URL, a locator), never a fixed time.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import IDLE, SKELETON
+
+SIDEBAR = '[data-testid="stSidebar"]'
+DESKTOP = {"viewport": {"width": 1440, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+def query(page) -> dict:
+    return parse_qs(urlparse(page.url).query)
+
+
+def idle(page) -> None:
+    """The app has finished its run and drawn what it sent."""
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.wait_for_function(f"() => !document.querySelector('{SKELETON}')", timeout=90_000)
+
+
+def until_query(page, predicate) -> None:
+    """Wait until the URL's query satisfies `predicate`, then until the rerun it started has finished."""
+    page.wait_for_url(lambda url: predicate(parse_qs(urlparse(url).query)), timeout=60_000)
+    idle(page)
+
+
+def group(page, name: str):
+    """A field's widget (or group of widgets), whatever its generation (st-key-filter_<name>_<n>)."""
+    return page.locator(f'[class*="st-key-filter_{name}_"]').first
+
+
+class Hand:
+    """Clicks (or taps, on a touch screen) and typed entries, counted: the reader's actions."""
+
+    def __init__(self, page, touch: bool):
+        self.page, self.touch, self.actions = page, touch, 0
+
+    def press(self, locator) -> None:
+        self.actions += 1
+        locator.tap() if self.touch else locator.click()
+
+
+def open_app(browser, args: dict, path: str = "/"):
+    context = browser.new_context(**args)
+    page = context.new_page()
+    return context, page
+
+
+def sidebar_shown(page) -> bool:
+    """The sidebar is on screen (Streamlit keeps it in the page, moved off screen, when collapsed)."""
+    return page.evaluate("""sel => { const s = document.querySelector(sel); if (!s) return false;
+        const r = s.getBoundingClientRect(); return r.right > 1 && r.width > 1 && s.getAttribute('aria-expanded') !== 'false' }""",
+                         SIDEBAR)
+
+
+def open_sidebar(page, hand: Hand) -> None:
+    if not sidebar_shown(page):
+        hand.press(page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button').first)
+        page.wait_for_function("sel => { const r = document.querySelector(sel).getBoundingClientRect(); return r.left >= 0 && r.right > 200 }",
+                               arg=SIDEBAR)
+
+
+# --- 1. the date range in at most three actions ------------------------------------------------------------
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_march_to_april_2020_in_three_actions(browser, app_url, device):
+    context, page = open_app(browser, DESKTOP if device == "desktop" else PHONE)
+    try:
+        page.goto(app_url)
+        idle(page)
+        hand = Hand(page, touch=device == "phone")
+        open_sidebar(page, hand)
+        opening = hand.actions  # a phone shows the sidebar on request; its tap is counted apart
+        dates = group(page, "dates")
+        hand.press(dates.get_by_text("Outbreak in the US, Mar–May 2020", exact=True))
+        until_query(page, lambda q: q.get("from") == ["2020-03"] and q.get("to") == ["2020-05"])
+        hand.press(group(page, "dates").get_by_role("combobox", name="To"))
+        hand.press(page.get_by_role("option", name="Apr 2020", exact=True))
+        until_query(page, lambda q: q.get("to") == ["2020-04"])
+        assert hand.actions - opening <= 3
+        assert query(page)["from"] == ["2020-03"] and query(page)["to"] == ["2020-04"], page.url
+        # the page reran with the range: the overview says it is filtered by it, and the pickers show it
+        expect(page.locator('[data-testid="stMain"]')).to_contain_text("2020-03 – 2020-04")
+        expect(group(page, "dates").get_by_role("combobox", name="From")).to_have_value("Mar 2020")
+        expect(group(page, "dates").get_by_role("combobox", name="To")).to_have_value("Apr 2020")
+        expect(group(page, "dates").get_by_role("radio", name="Custom months")).to_be_checked()
+    finally:
+        context.close()
