@@ -121,8 +121,16 @@ def status_labels(monkeypatch):
 
 
 def sidebar_widgets(at: AppTest) -> list[tuple[str, str]]:
-    return [(el.key, el.label) for el in at.sidebar if isinstance(getattr(el, "key", None), str)
+    return [(el.key, el.label) for el in at.sidebar if isinstance(getattr(el, "key", None), str) and hasattr(el, "label")
             and el.key.startswith("filter_")]
+
+
+def expected_widgets(f, lang: str) -> list[tuple[str, str]]:
+    """(key, label) of a field's widgets: one, or for the date field (widget "months") its presets, From and To."""
+    key, label = f"filter_{f.name}_0", i18n.t(f"filter.{f.name}", lang)
+    if f.widget == "months":
+        return [(key + "_preset", label), (key + "_from", i18n.t("dates.from", lang)), (key + "_to", i18n.t("dates.to", lang))]
+    return [(key, label)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -133,7 +141,7 @@ def test_the_sidebar_renders_one_widget_per_sidebar_field(status_labels, lang):
     at.query_params["lang"] = lang
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    expected = [(f"filter_{f.name}_0", i18n.t(f"filter.{f.name}", lang)) for f in TABLE if f.sidebar]
+    expected = [w for f in TABLE if f.sidebar for w in expected_widgets(f, lang)]
     assert sidebar_widgets(at) == expected
     assert ("filter_status_0", status_labels[lang]) in expected
     status = at.multiselect(key="filter_status_0")
@@ -154,4 +162,4 @@ def test_the_sidebar_of_the_app_table_has_no_status_widget():
     at.run()
     assert not at.exception
     keys = [k for k, _ in sidebar_widgets(at)]
-    assert keys == [f"filter_{f.name}_0" for f in FIELDS if f.sidebar] and "filter_status_0" not in keys
+    assert keys == [k for f in FIELDS if f.sidebar for k, _ in expected_widgets(f, "en")] and "filter_status_0" not in keys
