@@ -154,7 +154,7 @@ def widget(spec):
     common = {"key": spec["key"], "help": spec["help"]}
     if kind == "multiselect":
         st.multiselect(spec["label"], names, default=spec["default"], format_func=show, placeholder=spec["placeholder"],
-                       **common)
+                       select_all=False, filter_mode="contains", **common)
     elif kind == "radio":
         st.radio(spec["label"], names, index=spec["index"], format_func=show, horizontal=spec["horizontal"], **common)
     elif kind == "segmented":

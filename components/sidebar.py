@@ -54,8 +54,13 @@ def widget(f: Field, format_func: Callable[[str], str] | None = None) -> None:
     returned, read = None, None
     if f.widget == "multiselect":
         read = lambda v: tuple(v or ())
+        # Typing then Enter selects exactly one option (issue #31): without "Select all" the first row of the list is
+        # the first match, not "Select 3 matches" (which made `Ohi` + Enter select Ohio and both Carolinas), and
+        # "contains" matches the typed letters as one piece (fuzzy matching put North Carolina under `Ohi`).
+        # Both are Streamlit 1.67 parameters: the widget keeps its keyboard and screen-reader support.
         returned = st.multiselect(label, options, default=[c for c in value if c in options], format_func=show, key=key,
-                                  placeholder=t("filter.all", lang), help=help_text, on_change=changed(read))
+                                  placeholder=t("filter.all", lang), help=help_text, on_change=changed(read),
+                                  select_all=False, filter_mode="contains")
     elif f.widget == "radio":
         read = lambda v: v if v in options else f.default
         returned = st.radio(label, options, index=options.index(value), format_func=show, key=key, help=help_text,

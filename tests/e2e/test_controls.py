@@ -95,3 +95,28 @@ def test_march_to_april_2020_in_three_actions(browser, app_url, device):
         expect(group(page, "dates").get_by_role("radio", name="Custom months")).to_be_checked()
     finally:
         context.close()
+
+
+# --- 2. typing and Enter selects exactly what was typed ------------------------------------------------------
+
+@pytest.mark.parametrize("lang, typed, name, expected", [("en", "Ohi", "US state", "Ohio"),
+                                                         ("zh", "俄亥", "美国州", "Ohio")])
+def test_typing_and_enter_selects_exactly_the_typed_place(browser, app_url, lang, typed, name, expected):
+    context, page = open_app(browser, DESKTOP)
+    try:
+        page.goto(app_url + ("/?lang=zh" if lang == "zh" else "/"))
+        idle(page)
+        box = group(page, "state").get_by_role("combobox", name=name)
+        box.click()
+        page.keyboard.type(typed)
+        # the first row the list offers is the one place, not "Select 3 matches"
+        expect(page.get_by_role("option").first).to_have_text(re.compile(r"^(Ohio|俄亥俄州)$"))
+        page.keyboard.press("Enter")
+        until_query(page, lambda q: "state" in q)
+        assert query(page)["state"] == [expected], page.url
+        # and the keyboard goes on: Escape closes the list, the choice stays
+        page.keyboard.press("Escape")
+        expect(group(page, "state")).to_contain_text("Ohio" if lang == "en" else "俄亥俄州")
+        assert query(page)["state"] == [expected], page.url
+    finally:
+        context.close()
