@@ -120,3 +120,72 @@ def test_typing_and_enter_selects_exactly_the_typed_place(browser, app_url, lang
         assert query(page)["state"] == [expected], page.url
     finally:
         context.close()
+
+
+# --- 3. phone navigation: the sidebar closes after a page pick; Tab never lands on hidden controls ----------
+
+FOCUSED = """() => { const e = document.activeElement; const r = e.getBoundingClientRect();
+    const style = getComputedStyle(e); const sidebar = e.closest('[data-testid="stSidebar"]');
+    return {tag: e.tagName, name: e.getAttribute('aria-label') || (e.innerText || e.value || '').trim().slice(0, 40),
+            visible: r.right > 0 && r.left < window.innerWidth && r.bottom > 0 && style.visibility !== 'hidden'
+                     && !(sidebar && sidebar.getAttribute('data-collapsed') === 'true'),
+            in_sidebar: !!sidebar} }"""
+
+
+def tab_until(page, predicate, limit: int = 40) -> list[dict]:
+    """Press Tab until the focused element satisfies `predicate`; every element focused on the way is returned."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+        if predicate(seen[-1]):
+            return seen
+    raise AssertionError(f"not reached in {limit} Tab presses: {seen}")
+
+
+def test_phone_sidebar_closes_after_a_page_pick_and_tab_skips_hidden_controls(browser, app_url):
+    context, page = open_app(browser, PHONE)
+    try:
+        page.goto(app_url)
+        idle(page)
+        sidebar = page.locator(SIDEBAR)
+        expect(sidebar).to_have_attribute("data-collapsed", "true")  # a phone opens on the page, sidebar closed
+        # From the page start, Tab passes only what can be seen (skip links, the open-sidebar button, the page).
+        page.locator("body").focus()
+        seen = tab_until(page, lambda f: f["name"] == "Expand sidebar")
+        assert [f for f in seen if not f["visible"]] == [], seen
+        # Opened from the keyboard, Tab reaches the first filter over visible controls only.
+        page.keyboard.press("Enter")
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        # it slides in (0.3 s) and takes the focus
+        page.wait_for_function("""sel => { const s = document.querySelector(sel);
+            return s.getBoundingClientRect().left >= 0 && s.contains(document.activeElement) }""", arg=SIDEBAR)
+        seen = tab_until(page, lambda f: f["in_sidebar"] and f["name"] == "Chinese province")
+        assert [f for f in seen if not f["visible"]] == [], seen
+        # A page picked with a tap closes the sidebar over the page just picked.
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Sister-city flows").tap()
+        page.wait_for_url(re.compile(r"/flows"))
+        idle(page)
+        expect(sidebar).to_have_attribute("data-collapsed", "true")
+        page.wait_for_function("sel => document.querySelector(sel).getBoundingClientRect().right <= 0", arg=SIDEBAR)
+        expect(page.get_by_role("heading", name="Sister-city flows", level=1)).to_be_in_viewport()
+        # and, closed, its controls are out of the Tab order again
+        page.locator("body").focus()
+        seen = tab_until(page, lambda f: f["name"] == "Expand sidebar")
+        assert [f for f in seen if not f["visible"]] == [], seen
+    finally:
+        context.close()
+
+
+def test_a_page_pick_on_a_laptop_keeps_the_sidebar_open(browser, app_url):
+    context, page = open_app(browser, DESKTOP)
+    try:
+        page.goto(app_url)
+        idle(page)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Survey").click()
+        page.wait_for_url(re.compile(r"/survey"))
+        idle(page)
+        expect(page.locator(SIDEBAR)).to_have_attribute("data-collapsed", "false")
+        expect(group(page, "province")).to_be_in_viewport()
+    finally:
+        context.close()
