@@ -63,7 +63,12 @@ def router_guard() -> None:
 
 
 def narrow_screen_sidebar() -> None:
-    """The sidebar closes after a page pick on a narrow screen, and a closed one is out of the Tab order (see 2.)."""
+    """The sidebar closes after a page pick on a narrow screen, and a closed one is out of the Tab order (see 2.).
+
+    768 is Streamlit's `breakpoints.md` (below it the sidebar covers the page). The page-link check runs on the
+    next frame, after Streamlit's own handler, which already closed it on a mobile user agent. Opening the
+    sidebar moves the focus to its first control once Streamlit has marked it open. (No comments in the script:
+    every string sent to the browser counts as page text for the language tests.)"""
     with st.sidebar.container(key="atlas_fixes"):
         st.html("""<style>
 [data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; transition: transform 0.3s, min-width 0.3s,
@@ -75,10 +80,8 @@ def narrow_screen_sidebar() -> None:
 (() => {
   if (window.atlasNarrowSidebar) return;
   window.atlasNarrowSidebar = true;
-  const NARROW = 768;  // Streamlit's breakpoints.md: below it the sidebar covers the page
+  const NARROW = 768;
   document.addEventListener("click", (event) => {
-    // Opened (by mouse, touch or keyboard), the sidebar takes the focus: Tab goes on through its controls, not
-    // on to the page it covers.
     if (event.target.closest && event.target.closest('[data-testid="stExpandSidebarButton"]')) {
       let tries = 0;
       const enter = () => {
@@ -93,7 +96,6 @@ def narrow_screen_sidebar() -> None:
     }
     const link = event.target.closest && event.target.closest('[data-testid="stSidebarNav"] a');
     if (!link || window.innerWidth >= NARROW) return;
-    // after Streamlit's own handler (which closes it on a mobile user agent only): close it if still open
     requestAnimationFrame(() => {
       const sidebar = document.querySelector('[data-testid="stSidebar"]');
       const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
