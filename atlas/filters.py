@@ -446,11 +446,11 @@ def describe(filters: Any, lang: str, vocab: Vocabulary, names: Iterable[str] | 
         if f.kind == "range":
             parts.append(f"{value[0] or '…'} – {value[1] or '…'}")
         elif f.kind == "multi":
-            shown_names = ", ".join(f.display(c, lang, vocab) for c in value)
-            parts.append(f"{t('filter.' + f.name, lang)}: {shown_names}" if f.names == "region" else shown_names)
+            shown_names = t("list.comma", lang).join(f.display(c, lang, vocab) for c in value)
+            parts.append(t("filter." + f.name, lang) + t("label.colon", lang) + shown_names if f.names == "region" else shown_names)
         else:
             parts.append(f.display(value, lang, vocab))
-    return "; ".join(parts) if parts else t("filters.none", lang)
+    return t("list.separator", lang).join(parts) if parts else t("filters.none", lang)
 
 
 def describe_shown(state: Mapping[str, Any], lang: str, vocab: Vocabulary, names: Iterable[str] | None = None,
@@ -465,6 +465,6 @@ def describe_shown(state: Mapping[str, Any], lang: str, vocab: Vocabulary, names
     ignored = [n for n in set_filters if n not in names]
     if not ignored:
         return text
-    not_by = t("filters.not_filtered_by", lang, filters=t("list.separator", lang).join(t(f"filter.{n}", lang) for n in ignored))
-    return f"{text}; {not_by}" if any(n in names for n in set_filters) else not_by
+    not_by = t("filters.not_filtered_by", lang, filters=t("list.comma", lang).join(t(f"filter.{n}", lang) for n in ignored))
+    return text + t("list.separator", lang) + not_by if any(n in names for n in set_filters) else not_by
 
