@@ -69,8 +69,9 @@ def test_round_trip_slug_and_defaults(vocab):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_describe_names_the_new_filter_in_the_readers_language(vocab, lang):
     f = StatusFilters(provinces=("CN-FJ",), statuses=("pledged",))
-    province = f"{i18n.t('filter.province', lang)}: {vocab.region_name('CN-FJ', lang)}"
-    assert describe(f, lang, vocab, table=TABLE) == f"{province}; {i18n.t('status.pledged', lang)}"
+    colon, separator = {"en": (": ", "; "), "zh": ("：", "；")}[lang]  # full-width in Chinese (issue #31)
+    province = f"{i18n.t('filter.province', lang)}{colon}{vocab.region_name('CN-FJ', lang)}"
+    assert describe(f, lang, vocab, table=TABLE) == f"{province}{separator}{i18n.t('status.pledged', lang)}"
     assert describe(f, lang, vocab, names=("status",), table=TABLE) == i18n.t("status.pledged", lang)
     assert describe(StatusFilters(), lang, vocab, table=TABLE) == i18n.t("filters.none", lang)
     assert i18n.t("status.pledged", "zh") == "已承诺"
