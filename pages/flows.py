@@ -25,7 +25,7 @@ else:
                 + masks)
     show_flow_map(view.map, lang)
     if view.map.unmapped:
-        st.caption(t("flows.unmapped", lang, n=view.map.unmapped))
+        st.caption(t("flows.unmapped_one" if view.map.unmapped == 1 else "flows.unmapped", lang, n=view.map.unmapped))
     downloads.show_row("flow-map", key="flows", help_prefix="flows.download_")
     st.subheader(t("flows.sankey_heading", lang))
     sidebar.option("measure")

@@ -82,6 +82,17 @@ def test_reset_clears_the_filters():
     assert dict(at.query_params) == {}
 
 
+def test_reset_clears_other_pages_view_options_too_and_keeps_the_language():
+    """Issue #31: a table tab, the map's level, the data page's table and search no longer ride in every copied
+    link after a reset."""
+    at = run({"province": "Fujian", "level": "place", "as_table": "corporate", "table": "donations", "q": "Fujian",
+              "measure": "records", "currency": "USD", "basemap": "1", "from": "2020-03", "lang": "zh"})
+    assert {"level", "as_table", "table", "q", "measure", "currency", "basemap", "from"} <= set(at.query_params)
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+    assert dict(at.query_params) == {"lang": "zh"}
+
+
 def test_tables_send_at_most_a_thousand_rows_and_say_so():
     def script():
         import pandas as pd
@@ -319,3 +330,13 @@ def test_a_from_after_to_moves_to_and_a_link_opens_on_its_preset():
     assert (qp(at, "from"), qp(at, "to")) == (["2021-06"], ["2021-06"])
     at.selectbox(key="filter_dates_0_from").set_value("2007-01").run()
     assert "from" not in at.query_params and qp(at, "to") == ["2021-06"]
+
+
+def test_one_is_singular_in_the_unmapped_and_inferred_captions():
+    """Issue #31: "1 records are not drawn", "1 more pairs shown"."""
+    flows_captions = [c.value for c in run({"province": "Hebei"}, "pages/flows.py").caption]
+    assert any(c.startswith("1 record is not drawn") for c in flows_captions), flows_captions
+    assert not any("1 records" in c for c in flows_captions)
+    pairs_captions = [c.value for c in run({"province": "Anhui"}, "pages/pairings.py").caption]
+    assert any(c.startswith("1 more pair shown is only inferred") for c in pairs_captions), pairs_captions
+    assert not any("1 more pairs" in c for c in pairs_captions)
