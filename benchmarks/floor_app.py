@@ -207,9 +207,11 @@ def page(name: str):
 
 
 def sidebar(elements: list, share_link: str):
+    from components.streamlit_fixes import narrow_screen_sidebar
     with st.sidebar:
         show(elements)
         st.code(share_link, language=None, wrap_lines=True)
+    narrow_screen_sidebar()  # app.py's one element after the sidebar: a style and script, the same for both
 
 
 PAGES: dict = {}  # name -> st.Page of this run (the landing's page links point at them)
