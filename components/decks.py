@@ -429,12 +429,12 @@ def place_points(totals: pd.DataFrame, coords: pd.DataFrame, records_by_key: dic
             if len(r):
                 parts = [f"{label('category', cat, lang)} {fmt_number(q, lang) if u != 'messages' else int(n)}"
                          for cat, q, u, n in zip(r["category"], r["quantity"], r["unit"], r["records"])]
-                lines.append(f"{t('map.' + role, lang)}: " + "; ".join(parts))
+                lines.append(t("map." + role, lang) + t("label.colon", lang) + t("list.separator", lang).join(parts))
         recs = records_by_key.get(key, [])
         if recs:
             more = len(recs) - max_records
             refs = [source_ref(r, lang) for r in recs[:max_records]]
-            lines.append(t("map.records_list", lang) + ": " + t("list.separator", lang).join(refs) + (f" (+{more})" if more > 0 else ""))
+            lines.append(t("map.records_list", lang) + t("label.colon", lang) + t("list.separator", lang).join(refs) + (f" (+{more})" if more > 0 else ""))
         q = float(size.get(key, 0.0) or 0.0)
         rows.append({"key": key, "lat": float(p["lat"]), "lon": float(p["lon"]), "admin1": p["admin1"],
                      "country": p["country"], "radius": 4 + 16 * math.sqrt(min(q / smax, 1.0)),
@@ -474,7 +474,7 @@ def pairing_places(v: pd.DataFrame, lang: str) -> pd.DataFrame:
         for pid, d in g:
             first = d.iloc[0]
             n = len(d)
-            others = ", ".join(_short(a, b, lang) for a, b in zip(d[f"{'us' if side == 'cn' else 'cn'}_name_en"],
+            others = t("list.comma", lang).join(_short(a, b, lang) for a, b in zip(d[f"{'us' if side == 'cn' else 'cn'}_name_en"],
                                                                    d[f"{'us' if side == 'cn' else 'cn'}_name_zh"]))
             rows.append({"key": pid, "lon": float(pacific([first[f"{side}_lon"]])[0]), "lat": float(first[f"{side}_lat"]),
                          "admin1": first[f"{side}_admin1"], "country": country, "pairs": n,

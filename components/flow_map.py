@@ -76,7 +76,7 @@ def top_flow_lines(fm: FlowMap, lang: str) -> list[str]:
         if r.unit in PHYSICAL_UNITS and r.quantity == r.quantity:
             unit = fmt_unit(r.unit, lang)
             lines.append(t("map.top_item", lang, rank=r.rank, giver=giver, receiver=receiver, direction=direction,
-                           quantity=fmt_number(r.quantity, lang), what=what if unit in what else f"{what} ({unit})"))
+                           quantity=fmt_number(r.quantity, lang), what=what if unit in what else t("map.what_unit", lang, what=what, unit=unit)))
         else:
             lines.append(t("map.top_item_count", lang, rank=r.rank, giver=giver, receiver=receiver, direction=direction,
                            what=what, records=records_text(r.records, lang)))

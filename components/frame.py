@@ -34,7 +34,7 @@ def header(key: str) -> str:
         if used:
             st.caption(t("filters.applied", lang, filters=md(describe(used))))
         if ignored:
-            st.info(t("filters.not_applicable", lang, filters=", ".join(t(f"filter.{n}", lang) for n in ignored),
+            st.info(t("filters.not_applicable", lang, filters=t("list.comma", lang).join(t(f"filter.{n}", lang) for n in ignored),
                       page=t(f"page.{key}", lang), reason=t(f"reason.{key}", lang)), icon=":material/filter_alt_off:")
     return lang
 

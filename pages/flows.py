@@ -28,7 +28,7 @@ else:
     if len(view.promised):
         st.caption(engine.promised_words(view.promised, lang))
     if view.map.unmapped:
-        st.caption(t("flows.unmapped", lang, n=view.map.unmapped))
+        st.caption(t("flows.unmapped_one" if view.map.unmapped == 1 else "flows.unmapped", lang, n=view.map.unmapped))
     downloads.show_row("flow-map", key="flows", help_prefix="flows.download_")
     st.subheader(t("flows.sankey_heading", lang))
     sidebar.option("measure")

@@ -291,3 +291,43 @@ def test_chinese_timeline_and_domestic_charts_use_the_chinese_descriptions(bundl
     assert "上述美国企业捐赠总额" in hover and "Total donated by those US companies" not in hover
     online = charts.build_figures_chart(corporate.domestic_figures(bundled.key_figures, "online"), "x", "T", "U", "zh", "S")
     assert all(CJK.search(str(y)) for y in online.figure.data[0].y)
+
+
+# --- Chinese punctuation (issue #31): full-width between Chinese characters --------------------------------------
+
+# A Chinese character, or Chinese (full-width) punctuation, on each side of an ASCII `:` `;` `,` or `(`.
+HAN = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+ASCII_BETWEEN_HAN = re.compile(rf"{HAN} *[:;,(] *{HAN}")
+
+
+def ascii_punctuation(texts) -> list[str]:
+    """Each place where ASCII punctuation sits between Chinese characters, with a little context."""
+    out = []
+    for s in texts:
+        s = s.replace("\\", "")  # markdown escapes
+        for m in ASCII_BETWEEN_HAN.finditer(s):
+            out.append(s[max(0, m.start() - 12):m.end() + 12])
+    return sorted(set(out))
+
+
+def test_the_check_finds_ascii_punctuation_between_chinese_characters():
+    assert ascii_punctuation(["中国省份: 福建; 美国州: 俄亥俄州", "重庆市, 柳州市", "口罩(个)", "（中国→美国）, 福建"]) != []
+    assert len(ascii_punctuation(["中国省份: 福建", "重庆市, 柳州市", "口罩(个)", "（中国→美国）, 福建"])) == 4
+    assert ascii_punctuation(["中国省份：福建；美国州：俄亥俄州", "重庆市、柳州市", "口罩（个）", "合作图谱 (Cooperation Atlas)",
+                              "Table 1, row 12", "10:30"]) == []
+
+
+def test_chinese_strings_use_full_width_punctuation():
+    # a placeholder stands for a Chinese value (a place, a number written the Chinese way)
+    texts = [re.sub(r"\{[^}]*\}", "中", v) for v in i18n.catalogue("zh").values()]
+    assert ascii_punctuation(texts) == []
+
+
+@pytest.mark.parametrize("params", [{}, {"province": ["Fujian", "Chongqing"], "state": "Ohio", "category": "surgical_mask",
+                                         "from": "2020-01", "to": "2020-05"}],
+                         ids=["none", "several-filters"])
+@pytest.mark.parametrize("page_file", PAGES)
+def test_every_chinese_page_uses_full_width_punctuation(page_file, params):
+    at = run_app({"lang": "zh", **params}, page_file)
+    assert not at.exception
+    assert ascii_punctuation(rendered_text(at)) == []

@@ -44,7 +44,7 @@ def test_tooltips_cite_rows_in_the_readers_language_and_count_in_the_right_numbe
     assert source_ref("Table 1, row 8", "en") == "Table 1, row 8"
     fm = flows.view(atlas_data, Filters(provinces=("CN-FJ",))).map
     points = decks.place_points(fm.totals, fm.coords, fm.records_by_key, "zh").set_index("key")
-    assert "记录: 表1第8行；表1第9行" in points.at["CN-FJ", "tooltip"]
+    assert "记录：表1第8行；表1第9行" in points.at["CN-FJ", "tooltip"]  # full-width colon in Chinese (issue #31)
     assert "Table" not in "".join(points["tooltip"])
     places = decks.pairing_places(pairings.view(atlas_data, Filters(provinces=("CN-HB",))), "en").set_index("key")
     assert places.at["cn-wuhan", "tooltip"].endswith("1 sister relationship shown: Pittsburgh, PA")
