@@ -349,8 +349,9 @@ def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = 
     arcs["arrow"] = ARROW
     arcs["arrow_size"] = 9 + arcs["width"] * 0.8
     arcs["tooltip"] = [
-        f"{_name(a, az, lang)} → {_name(b, bz, lang)}\n{label('category', c, lang)}: "
-        f"{fmt_number(q, lang) if pd.notna(q) and u != 'messages' else ''} {fmt_unit(u, lang) if u != 'messages' else ''}".rstrip()
+        f"{_name(a, az, lang)} → {_name(b, bz, lang)}\n{label('category', c, lang)}"
+        + (f"{t('label.colon', lang)}{fmt_number(q, lang)} {fmt_unit(u, lang)}" if pd.notna(q) and u != "messages"
+           else f"{t('label.colon', lang)}{t('map.amount_not_stated', lang)}" if u != "messages" else "")
         + f"\n{records_text(r, lang)}" + (f" · {t('map.undisclosed', lang, n=un)}" if un else "")
         for a, az, b, bz, c, q, u, r, un in zip(arcs["from_name_en"], arcs["from_name_zh"], arcs["to_name_en"], arcs["to_name_zh"],
                                                  arcs["category"], arcs["quantity"], arcs["unit"], arcs["records"], arcs["undisclosed"])]
