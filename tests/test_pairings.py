@@ -18,7 +18,7 @@ def _help_pairs(records, places):
 
 def test_every_pair_with_the_help_recorded_between_its_places(atlas_data, bundled, records):
     view = pairings.view(atlas_data, Filters())
-    assert len(view) == len(bundled.pairings) == 199
+    assert len(view) == len(bundled.pairings) == 217
     k1, k2 = _help_pairs(records, bundled.places.set_index("place_id"))
     pairs = list(zip(view["cn_place_id"], view["us_place_id"]))
     assert view["help_cn_to_us"].tolist() == [p in k1 for p in pairs]
@@ -41,13 +41,13 @@ def test_help_of_a_state_agency_counts_for_its_states_pair(atlas_data):
 
 def test_every_pairing_has_an_evidence_level(bundled):
     p = bundled.pairings
-    assert p["evidence_level"].value_counts().to_dict() == {"listed": 161, "inferred": 34, "stated": 3, "contradicted": 1}
+    assert p["evidence_level"].value_counts().to_dict() == {"listed": 161, "inferred": 27, "stated": 28, "contradicted": 1}
     bases = p["basis"].str.split("+")
-    assert (p.loc[bases.map(lambda b: "stated_in_text" in b), "evidence_level"] == "stated").all()
+    assert (p.loc[bases.map(lambda b: "stated_in_text" in b or "stated_in_source" in b), "evidence_level"] == "stated").all()
     # a pair a public source names (NBC15: Heilongjiang, Wisconsin's sister state) is stated too
     assert p.set_index("pairing_id").at["pr-heilongjiang--wisconsin", "evidence_level"] == "stated"
     only_inferred = bases.map(lambda b: b == ["table_pair"])
-    assert set(p.loc[only_inferred, "evidence_level"]) == {"inferred", "contradicted", "stated"}
+    assert set(p.loc[only_inferred, "evidence_level"]) == {"inferred", "contradicted"}
     # each inferred pair says what it was inferred from: the table rows
     assert p.loc[only_inferred, "evidence"].str.contains(r"CCG report Table [12], row \d+").all()
 
@@ -57,19 +57,20 @@ def test_a_pair_a_public_source_contradicts_is_marked_and_cites_it(bundled):
     im = p.loc["pr-inner-mongolia--michigan"]
     assert im["evidence_level"] == "contradicted"
     assert "wlns.com" in im["level_note"] and "Hohhot in Inner Mongolia, China is a sister city to Lansing" in im["level_note"]
-    # searched for and not found: kept, inferred, and it says so
+    # once searched for and not found; Guangdong's provincial news (2016) lists California among its sister states
     gd = p.loc["pr-guangdong--california"]
-    assert gd["evidence_level"] == "inferred" and gd["level_note"].startswith("not_found")
+    assert gd["evidence_level"] == "stated" and gd["level_note"].startswith("confirmed") and "加利福尼亞州" in gd["level_note"]
 
 
 def test_on_record_counts_leave_out_inferred_pairs(atlas_data, bundled):
     view = pairings.view(atlas_data, Filters())
     s = pairings.summary(view, bundled)
-    assert s["pairs"] == s["pairs_all"] == pairings.on_record(bundled) == 164 == 199 - 35
-    assert (s["inferred"], s["contradicted"]) == (35, 1)
-    assert s["province_state"] == 2  # of the province-state pairs only Hubei-Ohio (text) and Heilongjiang-Wisconsin (NBC15)
+    assert s["pairs"] == s["pairs_all"] == pairings.on_record(bundled) == 189 == 217 - 28
+    assert (s["inferred"], s["contradicted"]) == (28, 1)
+    # Hubei-Ohio (the report's text), Heilongjiang-Wisconsin (NBC15) and the pairs public web pages state
+    assert s["province_state"] == 27
     everything = pairings.summary(view, bundled, include_inferred=True)
-    assert everything["pairs"] == 199 and everything["province_state"] == 21
+    assert everything["pairs"] == 217 and everything["province_state"] == 39
 
 
 @pytest.mark.parametrize("f, column, codes", [
@@ -97,7 +98,7 @@ def test_summary_counts_the_shown_pairs_against_the_official_totals(atlas_data, 
     shown = view[view["on_record"]]
     assert s["pairs"] == len(shown) == s["province_state"] + s["city"]
     assert s["exchanged"] == int((shown["exchange"] != "none").sum())
-    assert s["pairs_all"] == 164
+    assert s["pairs_all"] == 189
     kf = bundled.key_figures.set_index("figure_id")
     assert (s["official_total"], s["official_province_state"], s["official_city"]) == (
         int(kf.at["kf-sister-total-2022", "value"]), int(kf.at["kf-sister-province-state-2022", "value"]),
@@ -110,7 +111,7 @@ def test_summary_without_the_official_figures(atlas_data, bundled):
     pkg = Package(bundled.path, bundled.descriptor, {**bundled.tables, "key_figures": kf})
     s = pairings.summary(pairings.view(atlas_data, Filters()), pkg)
     assert s["official_total"] is None and s["official_province_state"] is None and s["official_city"] is None
-    assert s["official_date"] is None and s["pairs"] == 164
+    assert s["official_date"] is None and s["pairs"] == 189
 
 
 @pytest.mark.parametrize("lang, column", [("en", "name_en"), ("zh", "name_zh")])
@@ -136,11 +137,15 @@ def test_establishment_years_keep_disagreeing_sources(bundled, atlas_data):
     assert p.loc["pr-heilongjiang--wisconsin", "established"] == "1982"
     assert p.loc["pr-heilongjiang--wisconsin", "evidence_level"] == "stated"  # NBC15 names the sister-state tie
     dated = p[p["established"] != ""]
-    assert len(dated) == 8 and dated["established_sources"].str.contains('https?://', regex=True).all()
+    assert len(dated) == 39 and dated["established_sources"].str.contains('https?://', regex=True).all()
     y = pairings.years(pairings.view(atlas_data, Filters())).set_index("year")
-    assert y.loc[1979, "pairs"] == 2 and y.loc[1979, "disputed"] == 1 and y.loc[1985, "pairing_ids"] == "pr-hubei--ohio"
-    assert y["pairs"].sum() == len(dated) + 1  # Hubei-Ohio counts in both years its sources give
-    assert pairings.years(pairings.view(atlas_data, Filters(provinces=("CN-FJ",)))).empty
+    assert y.loc[1979, "pairs"] == 2 and y.loc[1979, "disputed"] == 1
+    assert y.loc[1985, "pairing_ids"] == ("pr-gansu--oklahoma; pr-guangdong--hawaii; pr-hubei--ohio; pr-jiangxi--kentucky; "
+                                          "pr-kaifeng--wichita-ks; pr-xiamen--baltimore; pr-yantai--san-diego")
+    # Hubei-Ohio (1979; 1985) and Jiujiang-Louisville (2003; 2004) count in both years their sources give
+    assert y["pairs"].sum() == len(dated) + 2
+    fujian = pairings.years(pairings.view(atlas_data, Filters(provinces=("CN-FJ",)))).set_index("year")
+    assert fujian["pairing_ids"].to_dict() == {1984: "pr-fujian--oregon", 1985: "pr-xiamen--baltimore", 2021: "pr-fuzhou--honolulu"}
 
 
 def test_every_basis_and_evidence_level_is_named_in_both_languages(bundled):
