@@ -103,9 +103,11 @@ def test_fuzhou_pairs_confirmed_by_ccg_are_in_fujian(rows):
         assert by_pair(rows, "Fuzhou", us_city)["cn_admin1"] == "CN-FJ"
 
 
-def test_zhengzhou_richmond_is_virginia_but_only_doubtful(rows):
+def test_zhengzhou_richmond_is_virginia_stated_by_richmonds_sister_cities_page(rows):
+    # once a judgement (doubtful); Friends of Richmond Sister Cities, for "Virginia's capital region", lists Zhengzhou
     r = by_pair(rows, "Zhengzhou", "Richmond")
-    assert (r["us_admin1"], r["resolution"]) == ("US-VA", "doubtful")
+    assert (r["us_admin1"], r["resolution"]) == ("US-VA", "certain")
+    assert "state stated by source friendsrva-sister" in r["resolution_note"]
 
 
 def test_ambiguous_chinese_names_follow_the_other_spelling(rows):
