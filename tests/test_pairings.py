@@ -18,7 +18,7 @@ def _help_pairs(records, places):
 
 def test_every_pair_with_the_help_recorded_between_its_places(atlas_data, bundled, records):
     view = pairings.view(atlas_data, Filters())
-    assert len(view) == len(bundled.pairings) == 217
+    assert len(view) == len(bundled.pairings) == 223
     k1, k2 = _help_pairs(records, bundled.places.set_index("place_id"))
     pairs = list(zip(view["cn_place_id"], view["us_place_id"]))
     assert view["help_cn_to_us"].tolist() == [p in k1 for p in pairs]
@@ -41,7 +41,7 @@ def test_help_of_a_state_agency_counts_for_its_states_pair(atlas_data):
 
 def test_every_pairing_has_an_evidence_level(bundled):
     p = bundled.pairings
-    assert p["evidence_level"].value_counts().to_dict() == {"listed": 161, "inferred": 27, "stated": 28, "contradicted": 1}
+    assert p["evidence_level"].value_counts().to_dict() == {"listed": 161, "inferred": 22, "stated": 39, "contradicted": 1}
     bases = p["basis"].str.split("+")
     assert (p.loc[bases.map(lambda b: "stated_in_text" in b or "stated_in_source" in b), "evidence_level"] == "stated").all()
     # a pair a public source names (NBC15: Heilongjiang, Wisconsin's sister state) is stated too
@@ -65,12 +65,12 @@ def test_a_pair_a_public_source_contradicts_is_marked_and_cites_it(bundled):
 def test_on_record_counts_leave_out_inferred_pairs(atlas_data, bundled):
     view = pairings.view(atlas_data, Filters())
     s = pairings.summary(view, bundled)
-    assert s["pairs"] == s["pairs_all"] == pairings.on_record(bundled) == 189 == 217 - 28
-    assert (s["inferred"], s["contradicted"]) == (28, 1)
+    assert s["pairs"] == s["pairs_all"] == pairings.on_record(bundled) == 200 == 223 - 23
+    assert (s["inferred"], s["contradicted"]) == (23, 1)
     # Hubei-Ohio (the report's text), Heilongjiang-Wisconsin (NBC15) and the pairs public web pages state
-    assert s["province_state"] == 27
+    assert s["province_state"] == 37
     everything = pairings.summary(view, bundled, include_inferred=True)
-    assert everything["pairs"] == 217 and everything["province_state"] == 39
+    assert everything["pairs"] == 223 and everything["province_state"] == 45
 
 
 @pytest.mark.parametrize("f, column, codes", [
@@ -98,7 +98,7 @@ def test_summary_counts_the_shown_pairs_against_the_official_totals(atlas_data, 
     shown = view[view["on_record"]]
     assert s["pairs"] == len(shown) == s["province_state"] + s["city"]
     assert s["exchanged"] == int((shown["exchange"] != "none").sum())
-    assert s["pairs_all"] == 189
+    assert s["pairs_all"] == 200
     kf = bundled.key_figures.set_index("figure_id")
     assert (s["official_total"], s["official_province_state"], s["official_city"]) == (
         int(kf.at["kf-sister-total-2022", "value"]), int(kf.at["kf-sister-province-state-2022", "value"]),
@@ -111,7 +111,7 @@ def test_summary_without_the_official_figures(atlas_data, bundled):
     pkg = Package(bundled.path, bundled.descriptor, {**bundled.tables, "key_figures": kf})
     s = pairings.summary(pairings.view(atlas_data, Filters()), pkg)
     assert s["official_total"] is None and s["official_province_state"] is None and s["official_city"] is None
-    assert s["official_date"] is None and s["pairs"] == 189
+    assert s["official_date"] is None and s["pairs"] == 200
 
 
 @pytest.mark.parametrize("lang, column", [("en", "name_en"), ("zh", "name_zh")])
@@ -137,15 +137,22 @@ def test_establishment_years_keep_disagreeing_sources(bundled, atlas_data):
     assert p.loc["pr-heilongjiang--wisconsin", "established"] == "1982"
     assert p.loc["pr-heilongjiang--wisconsin", "evidence_level"] == "stated"  # NBC15 names the sister-state tie
     dated = p[p["established"] != ""]
-    assert len(dated) == 39 and dated["established_sources"].str.contains('https?://', regex=True).all()
+    assert len(dated) == 100 and dated["established_sources"].str.contains('https?://', regex=True).all()
     y = pairings.years(pairings.view(atlas_data, Filters())).set_index("year")
-    assert y.loc[1979, "pairs"] == 2 and y.loc[1979, "disputed"] == 1
-    assert y.loc[1985, "pairing_ids"] == ("pr-gansu--oklahoma; pr-guangdong--hawaii; pr-hubei--ohio; pr-jiangxi--kentucky; "
-                                          "pr-kaifeng--wichita-ks; pr-xiamen--baltimore; pr-yantai--san-diego")
-    # Hubei-Ohio (1979; 1985) and Jiujiang-Louisville (2003; 2004) count in both years their sources give
-    assert y["pairs"].sum() == len(dated) + 2
+    assert y.loc[1979, "pairs"] == 3 and y.loc[1979, "disputed"] == 1
+    assert y.loc[1985, "pairing_ids"] == ("pr-gansu--oklahoma; pr-guangdong--hawaii; pr-hubei--alabama; pr-hubei--ohio; "
+                                          "pr-jiangxi--kentucky; pr-kaifeng--wichita-ks; pr-qingdao--long-beach-ca; "
+                                          "pr-shanghai--chicago; pr-shanxi--idaho; pr-shenyang--chicago; "
+                                          "pr-shijiazhuang--des-moines-ia; pr-xiamen--baltimore; pr-yantai--san-diego")
+    # Hubei-Ohio (1979; 1985), Jiujiang-Louisville (2003; 2004), Shenzhen-Houston (1986; 1989), Lhasa-Boulder
+    # (1986; 1987) and Quzhou-Red Wing (1992; 1994) count in both years their sources give
+    disputed = dated[dated["established"].str.contains(";")]
+    assert sorted(disputed.index) == ["pr-hubei--ohio", "pr-jiujiang--louisville-ky", "pr-lhasa--boulder-co",
+                                      "pr-quzhou--red-wing", "pr-shenzhen--houston"]
+    assert y["pairs"].sum() == len(dated) + 5
     fujian = pairings.years(pairings.view(atlas_data, Filters(provinces=("CN-FJ",)))).set_index("year")
-    assert fujian["pairing_ids"].to_dict() == {1984: "pr-fujian--oregon", 1985: "pr-xiamen--baltimore", 2021: "pr-fuzhou--honolulu"}
+    assert fujian["pairing_ids"].to_dict() == {1984: "pr-fujian--oregon", 1985: "pr-xiamen--baltimore", 1994: "pr-fuzhou--tacoma",
+                                             2007: "pr-siming-district-xiamen--sarasota-fl", 2021: "pr-fuzhou--honolulu"}
 
 
 def test_every_basis_and_evidence_level_is_named_in_both_languages(bundled):
