@@ -81,7 +81,7 @@ For scripts, the tables with their values unchanged are at the app's stable addr
 
 def _spreadsheet_csv(raw: bytes, text_fields: set[str]) -> tuple[bytes, int]:
     """A package CSV with its text cells neutralised (numbers left alone); (bytes, cells changed)."""
-    from .exports import _cell, neutralise
+    from .exports import csv_cell, neutralise
     text = raw.decode("utf-8")
     newline = "\r\n" if "\r\n" in text else "\n"
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -95,7 +95,7 @@ def _spreadsheet_csv(raw: bytes, text_fields: set[str]) -> tuple[bytes, int]:
                 row[i], changed = safe, changed + 1
     if not changed and not any(";" in c or "\t" in c for row in rows for c in row):
         return raw, 0
-    return "".join(",".join(_cell(c) for c in row) + newline for row in rows).encode("utf-8"), changed
+    return "".join(",".join(csv_cell(c) for c in row) + newline for row in rows).encode("utf-8"), changed
 
 
 def package_zip(path: Path) -> bytes:

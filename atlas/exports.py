@@ -24,7 +24,7 @@ def neutralise(value):
     return _AFTER_DELIMITER.sub(r"\1'\2", value) if _AFTER_DELIMITER.search(value) else value
 
 
-def _cell(text: str) -> str:
+def csv_cell(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 
@@ -55,7 +55,7 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     out.to_csv(buf, index=False, lineterminator="\r\n")
     # pandas quotes only `,`, quotes and line breaks: re-quote its (lossless) output with `;` and tab too.
     rows = csv.reader(io.StringIO(buf.getvalue(), newline=""))
-    text = "".join(",".join(_cell(c) for c in row) + "\r\n" for row in rows)
+    text = "".join(",".join(csv_cell(c) for c in row) + "\r\n" for row in rows)
     return ("\ufeff" + text).encode("utf-8")
 
 

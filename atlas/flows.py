@@ -15,8 +15,8 @@ import pandas as pd
 import polars as pl
 
 from . import engine
+from .engine import aggregate_flows, dataset_scale, place_scale, place_totals, summary, width_scale  # noqa: F401 - the page's names
 from .filters import Filters
-from .overview import summary
 from .package import Package
 from .records import SCREEN_ROWS, Data
 from .vocab import MASKS, PHYSICAL_UNITS, PROMISED
@@ -66,33 +66,10 @@ def view(data: Data, filters: Filters, level: str = "region") -> FlowsView | Non
                      flow_table(records, SCREEN_ROWS), len(records), flow_table(engine.promised_rows(records)))
 
 
-_SCALES: dict[int, tuple[object, tuple[float, float]]] = {}
 
 
-def dataset_scale(data: Data) -> tuple[float, float]:
-    """(largest flow, largest place total) of physical items over every record, at the province/state level,
-    where both are largest (a place's flows add up into its region's): the fixed scale of every map."""
-    if "scale" in data.derived:  # computed when the package was loaded (`atlas.records.derive`)
-        return tuple(data.derived["scale"])
-    hit = _SCALES.get(id(data.records))
-    if hit is not None and hit[0] is data.records:
-        return hit[1]
-    records = data.records
-    if data.frame is not None:
-        cats = _categories(records)
-        scale = (width_scale(_aggregate_flows(data.frame, "region", cats)),
-                 place_scale(_place_totals(data.frame, "region", cats)))
-    else:
-        scale = (width_scale(aggregate_flows(records, "region")), place_scale(place_totals(records, "region")))
-    _SCALES.clear()  # one package at a time: a reloaded package replaces the old entry
-    _SCALES[id(records)] = (records, scale)
-    return scale
 
 
-def place_scale(totals: pd.DataFrame) -> float:
-    """Largest physical quantity a place gave and received together (it gets the largest circle)."""
-    size = totals[totals["unit"].isin(PHYSICAL_UNITS)].groupby("key")["quantity"].sum()
-    return float(size.max()) if len(size) and size.max() > 0 else 1.0
 
 
 def records_table(data: Data, filters: Filters) -> pd.DataFrame:
@@ -102,27 +79,6 @@ def records_table(data: Data, filters: Filters) -> pd.DataFrame:
     return flow_table(engine.select(data, filters, promised=True))
 
 
-def aggregate_flows(records: pd.DataFrame, level: str = "region") -> pd.DataFrame:
-    """One row per origin, destination, category and unit: the arcs of the flow map.
-
-    level="region": ends are provinces/states (records of places without one are left out);
-    level="place": ends are the places themselves (places without coordinates are left out).
-    """
-    cols = ["direction", "category", "unit", "quantity", "quantity_missing", "record_no"]
-    if level == "region":
-        keys = {"from": "from_admin1", "to": "to_admin1"}
-        r = records[cols + list(keys.values())]
-        r = r[(records["from_admin1"] != "") & (records["to_admin1"] != "")]
-    else:
-        keys = {"from": "from_id", "to": "to_id"}
-        r = records[cols + list(keys.values())]
-        r = r[records["from_lat"].notna() & records["to_lat"].notna()]
-    g = (r.groupby([keys["from"], keys["to"], "direction", "category", "unit"], observed=True)
-         .agg(quantity=("quantity", "sum"), known=("quantity", "count"), records=("record_no", "nunique"),
-              undisclosed=("quantity_missing", "sum"))
-         .reset_index().rename(columns={keys["from"]: "from_key", keys["to"]: "to_key"}))
-    g = engine.stated(g)
-    return g[g["records"] > 0].reset_index(drop=True)
 
 
 def unmapped(records: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -134,19 +90,6 @@ def unmapped(records: pd.DataFrame, level: str) -> pd.DataFrame:
     return records[m]
 
 
-def place_totals(records: pd.DataFrame, level: str = "region") -> pd.DataFrame:
-    """Per place (or region): quantity given and received per category and unit, and records."""
-    keys = ("from_admin1", "to_admin1") if level == "region" else ("from_id", "to_id")
-    parts = []
-    for key, role in zip(keys, ("gave", "received")):
-        g = (records.groupby([key, "category", "unit"], observed=True)
-             .agg(quantity=("quantity", "sum"), known=("quantity", "count"), records=("record_no", "nunique")).reset_index()
-             .rename(columns={key: "key"}))
-        g = engine.stated(g)
-        g["role"] = role
-        parts.append(g[g["records"] > 0])
-    out = pd.concat(parts, ignore_index=True)
-    return out[out["key"] != ""]
 
 
 def coordinates(pkg: Package, level: str) -> pd.DataFrame:
@@ -195,10 +138,6 @@ def top_arcs(flows: pd.DataFrame, limit: int = MAX_ARCS) -> pd.DataFrame:
     return ranked.head(limit).sort_index()
 
 
-def width_scale(flows: pd.DataFrame) -> float:
-    """Largest physical quantity on the map (pieces, items, pairs): it gets the widest arc."""
-    q = flows.loc[flows["unit"].isin(PHYSICAL_UNITS), "quantity"]
-    return float(q.max()) if len(q) and pd.notna(q.max()) and q.max() > 0 else 1.0
 
 
 def legend(flows: pd.DataFrame) -> pd.DataFrame:
@@ -319,68 +258,20 @@ def sankey_view(data: Data, filters: Filters, measure: str = "masks") -> pd.Data
 # quiet machine (0.45 s in ../shared/STACK.md), and its frames keep the shape of the pandas code they mirror.
 # Each function returns exactly what its pandas twin above returns (tests/test_columnar.py compares them).
 
-_KEYS = ("direction", "category", "unit", "from_admin1", "to_admin1", "from_id", "to_id", "cn_admin1", "us_admin1")
 
 
-def _categories(records: pd.DataFrame) -> dict[str, pd.Index]:
-    return {c: records[c].cat.categories for c in _KEYS}
 
 
 def _rows(frame: pl.DataFrame) -> np.ndarray:
     return frame["row"].to_numpy()
 
 
-def _as_pandas(out: pl.DataFrame, cats: dict[str, pd.Index], columns: dict[str, str]) -> pd.DataFrame:
-    """A polars result as the pandas twin gives it: group keys as the records' categories, in their order."""
-    df = out.to_pandas()
-    for col, source in columns.items():
-        df[col] = pd.Categorical(df[col].astype(object), categories=cats[source])
-    return df
 
 
-def _grouped(lazy: pl.LazyFrame, keys: list[str], cats: dict[str, pd.Index], **aggs) -> pd.DataFrame:
-    """`lazy` grouped by categorical `keys` (rows with a missing key left out, as pandas' groupby does), in the
-    order of the keys' categories, as pandas with the records' categories."""
-    g = (lazy.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys)).group_by(keys).agg(**aggs)
-         .sort([pl.col(k).cast(pl.String) for k in keys]).collect())
-    return _as_pandas(g, cats, {k: k for k in keys})
 
 
-def _aggregate_flows(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index]) -> pd.DataFrame:
-    keys = ("from_admin1", "to_admin1") if level == "region" else ("from_id", "to_id")
-    group = [*keys, "direction", "category", "unit"]
-    # Lazy: the filters and the grouping run as one query over the columns used, without a filtered copy of them
-    # (eagerly, the two filters copied ten columns of a million rows: a 290 MB peak).
-    r = frame.lazy().select(*group, "from_lat", "to_lat", "quantity", "record_no", "quantity_missing")
-    if level == "region":
-        r = r.filter((pl.col("from_admin1") != "") & (pl.col("to_admin1") != ""))
-    else:
-        r = r.filter(pl.col("from_lat").is_not_null() & pl.col("to_lat").is_not_null()
-                     & pl.col("from_lat").is_not_nan() & pl.col("to_lat").is_not_nan())
-    df = _grouped(r, group, cats, quantity=pl.col("quantity").sum(), known=pl.col("quantity").count(),
-                  records=pl.col("record_no").n_unique().cast(pl.Int64),
-                  undisclosed=pl.col("quantity_missing").sum().cast(pl.Int64))
-    df = df[df["records"] > 0]
-    df["quantity"] = df["quantity"].astype("Float64")
-    df = engine.stated(df)
-    return df.rename(columns={keys[0]: "from_key", keys[1]: "to_key"}).reset_index(drop=True)
 
 
-def _place_totals(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index]) -> pd.DataFrame:
-    keys = ("from_admin1", "to_admin1") if level == "region" else ("from_id", "to_id")
-    parts = []
-    for key, role in zip(keys, ("gave", "received")):
-        group = [key, "category", "unit"]
-        g = _grouped(frame.lazy().select(*group, "quantity", "record_no"), group, cats,
-                     quantity=pl.col("quantity").sum(), known=pl.col("quantity").count(),
-                     records=pl.col("record_no").n_unique().cast(pl.Int64))
-        g["quantity"] = g["quantity"].astype("Float64")
-        g = engine.stated(g)
-        g = g.rename(columns={key: "key"})
-        g["role"] = role
-        parts.append(g[g["records"] > 0])
-    out = pd.concat(parts, ignore_index=True)
-    return out[out["key"] != ""]
 
 
 def _records_by_key(frame: pl.DataFrame, level: str, limit: int = 9) -> dict[str, list[str]]:
@@ -419,39 +310,6 @@ def _unmapped(frame: pl.DataFrame, level: str) -> int:
     return int(frame.select(pl.col("record_no").filter(m).n_unique()).item())
 
 
-def _text_summary(frame: pl.DataFrame) -> dict:
-    """`text_summary` (and so `overview.summary`) of the columnar records.
-
-    Counted in one lazy pass with the conditions as filters on each count, so that no filtered copy of the records
-    is made: at a million records the copies of the donations and masks took 0.35 s and a 340 MB peak."""
-    c = pl.col  # categoricals compare with text directly (a cast to text would copy a million strings)
-    don, msg = c("record_kind") == "donation", c("record_kind") == "message"
-    masks = don & c("category").is_in(list(MASKS))
-    pledged = c("status").is_in(list(PROMISED))
-    cn, us = c("direction") == "cn_to_us", c("direction") == "us_to_cn"
-    distinct = lambda mask: c("record_no").filter(mask).n_unique()
-    lazy = frame.lazy()
-    row = lazy.select(
-        donations=distinct(don), donations_pledged=distinct(don & pledged), donations_cn_to_us=distinct(don & cn),
-        donations_us_to_cn=distinct(don & us), recipients=c("to_id").filter(don).drop_nulls().n_unique(),
-        donors=c("from_id").filter(don).drop_nulls().n_unique(), messages=distinct(msg),
-        masks_cn_to_us=c("quantity").filter(masks & ~pledged & cn).sum(),
-        masks_us_to_cn=c("quantity").filter(masks & ~pledged & us).sum(),
-        masks_cn_to_us_pledged=c("quantity").filter(masks & pledged & cn).sum(),
-        masks_us_to_cn_pledged=c("quantity").filter(masks & pledged & us).sum(),
-    ).collect().row(0, named=True)
-    places = lambda cn_end, us_end: int(pl.concat([
-        lazy.filter(cn).select(c(cn_end).alias("p")), lazy.filter(us).select(c(us_end).alias("p"))])
-        .select(c("p").drop_nulls().n_unique()).collect().item())
-    by_cat = {(d, k): v for d, k, v in lazy.filter(masks & ~pledged).group_by("direction", "category")
-              .agg(c("quantity").sum()).with_columns(c("direction").cast(pl.String), c("category").cast(pl.String))
-              .collect().iter_rows()}
-    out = {k: int(v or 0) for k, v in row.items()}
-    out["masks_by_category"] = {d: {k: int(v) for (d2, k), v in sorted(by_cat.items()) if d2 == d and v}
-                                for d in ("cn_to_us", "us_to_cn") if sum(v or 0 for (d2, _), v in by_cat.items() if d2 == d)}
-    out["places_cn"] = places("from_id", "to_id")
-    out["places_us"] = places("to_id", "from_id")
-    return out
 
 
 def _sankey_links(frame: pl.DataFrame, measure: str) -> pd.DataFrame:
@@ -498,13 +356,13 @@ def _view_columnar(data: Data, filters: Filters, level: str) -> FlowsView | None
     if frame.height == 0:
         return None
     given = frame.filter(engine.counted_expr())
-    cats = _categories(data.records)
+    cats = engine.categories(data.records)
     coords = coordinates(data.package, level)
-    flows = ends(_aggregate_flows(given, level, cats), coords)
-    totals = _place_totals(given, level, cats)
+    flows = ends(engine.aggregate_flows_frame(given, level, cats), coords)
+    totals = engine.place_totals_frame(given, level, cats)
     qmax, place_max = dataset_scale(data)
     fmap = FlowMap(top_arcs(flows).reset_index(drop=True), totals, coords, _records_by_key(given, level),
                    _unmapped(given, level), qmax, legend(flows), len(flows), place_max)
     head = data.records.iloc[_rows(frame.head(SCREEN_ROWS))]
     promised = data.records.iloc[_rows(engine.promised_rows(frame))]
-    return FlowsView(fmap, _text_summary(frame), flow_table(head), frame.height, flow_table(promised))
+    return FlowsView(fmap, engine.summary_frame(frame), flow_table(head), frame.height, flow_table(promised))

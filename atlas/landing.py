@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import engine, flows
+from . import engine
 from .filters import Filters
-from .overview import summary
-from .pairings import on_record
 from .records import Data
 
 SUPPORT_FINDING = "s3"  # "support China-US non-governmental cooperation"
@@ -41,7 +39,7 @@ def facts(data: Data, filters: Filters | None = None) -> Facts:
     """The whole record's facts; `filters` is accepted so the one view cache can hold them, and must be the defaults."""
     assert filters is None or filters == Filters(), "the landing's facts are unfiltered"
     # overview.summary's numbers, from the columnar records when there are some (tests/test_columnar.py)
-    s = flows._text_summary(data.frame) if data.frame is not None else summary(data.records)
+    s = engine.summary_frame(data.frame) if data.frame is not None else engine.summary(data.records)
     companies = data.package.corporate_donations.sort_values("amount_cny", ascending=False)
     top = companies.iloc[0] if len(companies) else None
     survey = data.package.survey_findings.set_index("finding_id")
@@ -52,4 +50,4 @@ def facts(data: Data, filters: Filters | None = None) -> Facts:
         top_amount_cny=float(top["amount_cny"]) if top is not None else 0.0,
         support_percent=float(support["percent"]) if support is not None else None,
         respondents=int(support["respondents"]) if support is not None else None,
-        pairs=on_record(data.package))
+        pairs=engine.on_record(data.package))

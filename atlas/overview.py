@@ -11,7 +11,6 @@ from . import engine
 from .filters import Filters
 from .i18n import fmt_number, t
 from .package import Package
-from .pairings import on_record
 from .records import Data, positions, period
 from .vocab import MASKS, PROMISED
 
@@ -53,12 +52,11 @@ class OverviewView:
 def view(data: Data, filters: Filters) -> OverviewView | None:
     """The overview's figures for `filters`, or None when no record matches."""
     if data.frame is not None:  # the rows found and the headline counted in the columnar records (tests/test_columnar.py)
-        from . import flows
         frame = engine.select(data, filters, promised=True)
         if frame.height == 0:
             return None
-        counts = {k: v for k, v in flows._text_summary(frame).items() if k not in ("places_cn", "places_us")}
-        cats = flows._categories(data.records)
+        counts = {k: v for k, v in engine.summary_frame(frame).items() if k not in ("places_cn", "places_us")}
+        cats = engine.categories(data.records)
         given = frame.filter(engine.counted_expr())
         return OverviewView(counts, _category_totals_columnar(given, cats),
                             _region_giving_columnar(given, data.package.regions, cats))
@@ -66,36 +64,9 @@ def view(data: Data, filters: Filters) -> OverviewView | None:
     if records.empty:
         return None
     given = records[engine.counted_mask(records)]
-    return OverviewView(summary(records), category_totals(given), region_giving(given, data.package.regions))
+    return OverviewView(engine.summary(records), category_totals(given), region_giving(given, data.package.regions))
 
 
-def summary(records: pd.DataFrame) -> dict:
-    """Headline counts for a set of records. Quantities are delivered donations only, by direction;
-    pledges are counted apart (`*_pledged`), never summed in."""
-    records = records[["record_kind", "record_no", "direction", "from_id", "to_id", "category", "quantity", "status"]]  # rows copied below: only these
-    don = records[records["record_kind"] == "donation"]
-    msg = records[records["record_kind"] == "message"]
-    masks = don[don["category"].isin(MASKS)]
-    pledged = masks["status"].isin(PROMISED)
-    by_dir = masks[~pledged].groupby("direction", observed=True)["quantity"].sum()
-    pledged_by_dir = masks[pledged].groupby("direction", observed=True)["quantity"].sum()
-    by_cat = masks[~pledged].groupby(["direction", "category"], observed=True)["quantity"].sum()
-    return {
-        "donations": int(don["record_no"].nunique()),
-        "donations_pledged": int(don.loc[don["status"].isin(PROMISED), "record_no"].nunique()),
-        "donations_cn_to_us": int(don.loc[don["direction"] == "cn_to_us", "record_no"].nunique()),
-        "donations_us_to_cn": int(don.loc[don["direction"] == "us_to_cn", "record_no"].nunique()),
-        "recipients": int(don["to_id"].nunique()),
-        "donors": int(don["from_id"].nunique()),
-        "messages": int(msg["record_no"].nunique()),
-        "masks_cn_to_us": int(by_dir.get("cn_to_us", 0) or 0),
-        "masks_us_to_cn": int(by_dir.get("us_to_cn", 0) or 0),
-        "masks_cn_to_us_pledged": int(pledged_by_dir.get("cn_to_us", 0) or 0),
-        "masks_us_to_cn_pledged": int(pledged_by_dir.get("us_to_cn", 0) or 0),
-        # delivered masks by direction, then kind: a direction is never summed with the other
-        "masks_by_category": {d: {c: int(v) for (d2, c), v in by_cat.items() if d2 == d and v}
-                              for d in ("cn_to_us", "us_to_cn") if by_cat.get(d, pd.Series(dtype=float)).sum()},
-    }
 
 
 def category_totals(records: pd.DataFrame) -> pd.DataFrame:
@@ -112,9 +83,8 @@ def category_totals(records: pd.DataFrame) -> pd.DataFrame:
 def _category_totals_columnar(frame, cats: dict) -> pd.DataFrame:
     import polars as pl
 
-    from .flows import _grouped
     keys = ["direction", "category", "unit"]
-    g = _grouped(frame.lazy().select(*keys, "quantity", "record_no"), keys, cats, quantity=pl.col("quantity").sum(),
+    g = engine.grouped(frame.lazy().select(*keys, "quantity", "record_no"), keys, cats, quantity=pl.col("quantity").sum(),
                  known=pl.col("quantity").count(),
                  records=pl.col("record_no").n_unique().cast(pl.Int64))
     g["quantity"] = g["quantity"].astype("Float64")
@@ -125,20 +95,19 @@ def _category_totals_columnar(frame, cats: dict) -> pd.DataFrame:
 def _region_giving_columnar(frame, regions: pd.DataFrame, cats: dict) -> pd.DataFrame:
     import polars as pl
 
-    from .flows import _grouped
     c = pl.col
     lazy = frame.lazy().select("record_kind", "record_no", "from_admin1", "to_admin1", "category", "quantity")
     don, msg = lazy.filter(c("record_kind") == "donation"), lazy.filter(c("record_kind") == "message")
     rows = []
     for role, key in (("gave", "from_admin1"), ("received", "to_admin1")):
-        g = _grouped(don, [key], cats, donations=c("record_no").n_unique().cast(pl.Int64)).rename(columns={key: "admin1"})
-        masks = _grouped(don.filter(c("category").is_in(list(MASKS))), [key], cats, masks=c("quantity").sum())
+        g = engine.grouped(don, [key], cats, donations=c("record_no").n_unique().cast(pl.Int64)).rename(columns={key: "admin1"})
+        masks = engine.grouped(don.filter(c("category").is_in(list(MASKS))), [key], cats, masks=c("quantity").sum())
         masks = masks.assign(masks=masks["masks"].astype("Float64")).rename(columns={key: "admin1"})
         g = g.merge(masks, on="admin1", how="left")
         g["role"] = role
         rows.append(g)
     for role, key in (("sent_messages", "from_admin1"), ("received_messages", "to_admin1")):
-        g = _grouped(msg, [key], cats, messages=c("record_no").n_unique().cast(pl.Int64)).rename(columns={key: "admin1"})
+        g = engine.grouped(msg, [key], cats, messages=c("record_no").n_unique().cast(pl.Int64)).rename(columns={key: "admin1"})
         g["role"] = role
         rows.append(g)
     return _region_table(rows, regions)
@@ -330,7 +299,7 @@ def headline_shown(summary: dict, pkg: Package, lang: str) -> dict:
     (the sister relationships on record, and those inferred). Made once per view and language by the page."""
     cards = [(t(f"headline.{c['key']}", lang), fmt_number(c["value"], lang), headline_caption(c, lang))
              for c in headline(summary, pkg)]
-    pairs = on_record(pkg)
+    pairs = engine.on_record(pkg)
     source = t("headline.source", lang, pairs=fmt_number(pairs, lang), inferred=fmt_number(len(pkg.pairings) - pairs, lang))
     return {"cards": cards, "source": source}
 

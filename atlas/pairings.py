@@ -4,9 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import engine
 from .filters import Filters
 from .package import Package
 from .records import Data, first_rows
+from .engine import on_record  # noqa: F401 - the page's name
 from .vocab import ON_RECORD
 
 OFFICIAL = {"total": "kf-sister-total-2022", "province_state": "kf-sister-province-state-2022",
@@ -15,7 +17,6 @@ OFFICIAL = {"total": "kf-sister-total-2022", "province_state": "kf-sister-provin
 
 def view(data: Data, filters: Filters) -> pd.DataFrame:
     """Sister relationships in the chosen provinces and states, with whether (and which way) help was recorded."""
-    from . import engine
     pkg = data.package
     records = data.records[engine.counted_mask(data.records)]  # help given, not promised
     places = pkg.places.set_index("place_id")
@@ -84,11 +85,6 @@ def summary(view: pd.DataFrame, pkg: Package, include_inferred: bool = False) ->
         "official_city": official["city"],
         "official_date": kf.at[OFFICIAL["total"], "date"] if OFFICIAL["total"] in kf.index else None,
     }
-
-
-def on_record(pkg: Package) -> int:
-    """Sister relationships on record in the package: stated in a source's text or listed, not inferred."""
-    return int(pkg.pairings["evidence_level"].isin(ON_RECORD).sum())
 
 
 def first_year(established: pd.Series) -> pd.Series:

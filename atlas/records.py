@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import columnar
+from . import columnar, engine
 from .filters import Vocabulary
 from .package import Package, arrow_strings
 
@@ -53,7 +53,7 @@ class Data:
         return self.vocab.months
 
 
-def engine() -> str:
+def engine_name() -> str:
     """The engine of the flows numbers: polars, unless ATLAS_ENGINE=pandas asks for the reference path."""
     return "pandas" if os.environ.get("ATLAS_ENGINE", "").strip().lower() == "pandas" else "polars"
 
@@ -66,14 +66,13 @@ def load(path: str | Path | None = None, background: bool = False) -> Data:
         derived = {"months": list(months(records, pkg.key_figures))}
     vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), tuple(derived["months"]),
                                     tuple(r["name"] for r in pkg.descriptor["resources"]))
-    return Data(pkg, records, vocab, frame if engine() == "polars" else None, source, derived, key)
+    return Data(pkg, records, vocab, frame if engine_name() == "polars" else None, source, derived, key)
 
 
 def derive(pkg: Package, records: pd.DataFrame, frame: pl.DataFrame) -> dict:
     """What takes a pass over every record and depends on nothing else: the date slider's months and the map's
-    fixed scale (`atlas.flows.dataset_scale`). Stored with the columnar copy, so a start from it skips them."""
-    from . import flows
-    scale = flows.dataset_scale(Data(pkg, records, Vocabulary.from_regions(pkg.regions, set(), (), ()), frame))
+    fixed scale (`atlas.engine.dataset_scale`). Stored with the columnar copy, so a start from it skips them."""
+    scale = engine.scale_of(records, frame)
     return {"months": list(months(records, pkg.key_figures)), "scale": list(scale)}
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from atlas import flows
 from atlas.filters import Filters, match
-from atlas.overview import summary
+from atlas.engine import summary
 from atlas.records import SCREEN_ROWS
 from atlas.vocab import PHYSICAL_UNITS
 

@@ -3,7 +3,7 @@ checked against figures printed in the CCG report."""
 import pandas as pd
 import pytest
 
-from atlas import overview
+from atlas import engine, overview
 from atlas.filters import Filters, match
 from atlas.i18n import t
 from atlas.vocab import MASKS
@@ -12,13 +12,13 @@ from atlas.vocab import MASKS
 def test_empty_result_is_an_empty_frame(atlas_data, records):
     r = match(records, Filters(provinces=("CN-FJ",), direction="us_to_cn"))
     assert r.empty
-    s = overview.summary(r)
+    s = engine.summary(r)
     assert s["donations"] == 0 and s["masks_cn_to_us"] == 0
     assert overview.view(atlas_data, Filters(provinces=("CN-FJ",), direction="us_to_cn")) is None
 
 
 def test_summary_of_everything(records):
-    s = overview.summary(records)
+    s = engine.summary(records)
     assert s["messages"] == 31
     # Delivered only: Table 1's 2,624,076 masks plus Zhang Yichen's 10,000 to Yale (text); Wuxi's 30,000 to
     # San Antonio were only pledged, so they stand apart. US to China: Ohio's 1,000 N95 + 3,000 surgical masks.
@@ -34,7 +34,7 @@ def test_summary_of_everything(records):
 
 
 def test_headline_cards_set_the_texts_figures_beside_the_delivered_ones(records, bundled):
-    cards = {c["key"]: c for c in overview.headline(overview.summary(records), bundled)}
+    cards = {c["key"]: c for c in overview.headline(engine.summary(records), bundled)}
     cn, us = cards["masks_cn_to_us"], cards["masks_us_to_cn"]
     assert (cn["value"], cn["pledged"], cn["stated"]) == (2_634_076, 30_000, {"stated": 2_110_000})
     assert (us["value"], us["pledged"], us["stated"]) == (4_000, None, {"cpaffc": 171_088, "medshare": 1_800_000})
@@ -48,7 +48,7 @@ def test_headline_cards_set_the_texts_figures_beside_the_delivered_ones(records,
 
 
 def test_headline_shown_is_each_cards_words_number_and_caption_and_the_source_line(records, bundled):
-    summary = overview.summary(records)
+    summary = engine.summary(records)
     for lang in ("en", "zh"):
         shown = overview.headline_shown(summary, bundled, lang)
         cards = overview.headline(summary, bundled)
@@ -70,7 +70,7 @@ def test_view_is_the_three_aggregates_of_the_matching_records(atlas_data, bundle
     f = Filters(provinces=("CN-FJ",))
     fujian = match(records, f)
     v = overview.view(atlas_data, f)
-    assert v.summary == overview.summary(fujian)
+    assert v.summary == engine.summary(fujian)
     assert v.summary["donations"] == 8  # Table 1, rows 8 to 15
     pd.testing.assert_frame_equal(v.category_totals, overview.category_totals(fujian))
     pd.testing.assert_frame_equal(v.region_giving, overview.region_giving(fujian, bundled.regions))

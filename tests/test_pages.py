@@ -113,7 +113,7 @@ def test_per_filter_views_are_shared_across_sessions_and_left_unmodified(atlas_d
     """Two sessions with the same filters get the very same cached objects, and pages do not alter them."""
     import pandas as pd
 
-    from atlas import flows, overview, pairings
+    from atlas import engine, flows, overview, pairings
     from atlas.filters import Filters, match
     from components import data
     from components.decks import place_points
@@ -138,7 +138,7 @@ def test_per_filter_views_are_shared_across_sessions_and_left_unmodified(atlas_d
     pd.testing.assert_frame_equal(view.table, flows.flow_table(records))
     over = data.view(overview.view, f)
     assert over is data.view(overview.view, f)
-    assert over.summary == overview.summary(records)
+    assert over.summary == engine.summary(records)
     pd.testing.assert_frame_equal(over.category_totals, overview.category_totals(records))
     pd.testing.assert_frame_equal(over.region_giving, overview.region_giving(records, atlas_data.package.regions))
     pairs = data.view(pairings.view, f)

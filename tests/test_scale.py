@@ -12,7 +12,7 @@ from atlas import pairings
 from atlas.filters import Filters
 from atlas.flows import (MAX_ARCS, aggregate_flows, flow_map, flow_table, legend, records_by_key, text_summary,
                          top_arcs)
-from atlas.overview import summary
+from atlas.engine import summary
 from atlas.records import load
 from atlas.vocab import PROMISED
 from benchmarks import generate
