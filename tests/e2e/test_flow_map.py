@@ -17,7 +17,7 @@ from atlas.records import load
 from components import decks
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
-from .conftest import CANVAS, ROOT, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
+from .conftest import CANVAS, ROOT, OfflinePage, colour_count, download, hex_rgb, note_retry, settle, tooltip_text
 
 
 
@@ -63,6 +63,7 @@ def click_place(page, x: float, y: float, key: str, tries: int = 3) -> None:
         page.mouse.click(x, y)
         try:
             page.wait_for_function("k => new URLSearchParams(location.search).has(k)", arg=key, timeout=15_000)
+            note_retry(page.url, f"click for {key}", attempt)
             break
         except Exception:
             if attempt == tries - 1:
@@ -115,6 +116,7 @@ def hover_place(page, box: dict, lon: float, lat: float, view, name: str,
             text = tooltip_text(page)
             first = text.splitlines()[0] if text else ""
             if first.startswith(name) and "→" not in first:
+                note_retry(page.url, f"hover on {name}", attempt)
                 settle_drawing(page)
                 return x0 + dx, y0 + dy
     raise AssertionError(f"hovering {name} at ({x0:.0f}, {y0:.0f}) never showed its tooltip")
