@@ -98,6 +98,25 @@ def coordinates(pkg: Package, level: str) -> pd.DataFrame:
                          "lon": table["lon"], "admin1": table["admin1"], "country": table["country"]})
 
 
+def attributed(flows: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Each aggregated flow with the names of who gave it where that was not the province's or state's government
+    (`givers_en`, `givers_zh`; empty otherwise): "Fujian (Heren Charitable Foundation) -> Ohio", not "Fujian"."""
+    names = places.set_index("place_id")
+    out = flows.copy()
+    for col, src in (("givers_en", "name_en"), ("givers_zh", "name_zh")):
+        lookup = names[src].where(names[src] != "", names["name_en"]).to_dict()
+        out[col] = [("、" if col.endswith("zh") else "; ").join(lookup.get(i, i) for i in g.split("; ")) if g else ""
+                    for g in out["givers"]]
+    return out
+
+
+def giver_name(name: str, givers_en: str, givers_zh: str, lang: str) -> str:
+    """A flow's giving end as a reader should quote it: the province or state, and who gave where that was not its
+    government ("Fujian (Heren Charitable Foundation)"). Plain text."""
+    givers = (givers_zh or givers_en) if lang == "zh" else givers_en
+    return f"{name}（{givers}）" if givers and lang == "zh" else f"{name} ({givers})" if givers else name
+
+
 def ends(flows: pd.DataFrame, coords: pd.DataFrame) -> pd.DataFrame:
     """Attach coordinates and bilingual names to both ends of each aggregated flow (flows without both are left out)."""
     c = coords.set_index("key")
@@ -151,7 +170,7 @@ def flow_map(records: pd.DataFrame, pkg: Package, level: str, max_arcs: int = MA
     """The map of `records`; `scale` (largest flow, largest place total) fixes widths and circles, by
     default those of these records."""
     coords = coordinates(pkg, level)
-    flows = ends(aggregate_flows(records, level), coords)
+    flows = attributed(ends(aggregate_flows(records, level), coords), pkg.places)
     shown = top_arcs(flows, max_arcs)
     totals = place_totals(records, level)
     qmax, place_max = scale if scale is not None else (width_scale(flows), place_scale(totals))
@@ -358,7 +377,7 @@ def _view_columnar(data: Data, filters: Filters, level: str) -> FlowsView | None
     given = frame.filter(engine.counted_expr())
     cats = engine.categories(data.records)
     coords = coordinates(data.package, level)
-    flows = ends(engine.aggregate_flows_frame(given, level, cats), coords)
+    flows = attributed(ends(engine.aggregate_flows_frame(given, level, cats), coords), data.package.places)
     totals = engine.place_totals_frame(given, level, cats)
     qmax, place_max = dataset_scale(data)
     fmap = FlowMap(top_arcs(flows).reset_index(drop=True), totals, coords, _records_by_key(given, level),

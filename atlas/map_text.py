@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .flows import FlowMap, top_flows
+from .flows import FlowMap, giver_name, top_flows
 from .i18n import fmt_number, fmt_unit, label, t
 from .vocab import PHYSICAL_UNITS
 
@@ -44,7 +44,8 @@ def flow_map_text(fm: FlowMap, lang: str) -> str:
     top = top_flows(flows, 1)
     if len(top) and top["unit"].iloc[0] in PHYSICAL_UNITS and pd.notna(top["quantity"].iloc[0]):
         r = top.iloc[0]
-        parts.append(t("map.text_largest", lang, giver=_name(r.from_name_en, r.from_name_zh, lang),
+        parts.append(t("map.text_largest", lang, giver=giver_name(_name(r.from_name_en, r.from_name_zh, lang),
+                                                                r.get("givers_en", ""), r.get("givers_zh", ""), lang),
                        receiver=_name(r.to_name_en, r.to_name_zh, lang), quantity=fmt_number(r.quantity, lang),
                        unit=fmt_unit(r.unit, lang), what=label("category", r.category, lang)))
     phys = fm.totals[fm.totals["unit"].isin(PHYSICAL_UNITS)]

@@ -21,7 +21,7 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from atlas.boundaries import load_boundaries
-from atlas.flows import FlowMap
+from atlas.flows import FlowMap, giver_name
 from atlas.geometry import simplify_ring
 from atlas.i18n import fmt_number, fmt_unit, label, source_ref, t
 from atlas.vocab import PHYSICAL_UNITS
@@ -349,11 +349,14 @@ def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = 
     arcs["arrow"] = ARROW
     arcs["arrow_size"] = 9 + arcs["width"] * 0.8
     arcs["tooltip"] = [
-        f"{_name(a, az, lang)} → {_name(b, bz, lang)}\n{label('category', c, lang)}"
+        f"{giver_name(_name(a, az, lang), ge, gz, lang)} → {_name(b, bz, lang)}\n{label('category', c, lang)}"
         + (f"{t('label.colon', lang)}{fmt_number(q, lang)} {fmt_unit(u, lang)}" if pd.notna(q) and u != "messages"
            else f"{t('label.colon', lang)}{t('map.amount_not_stated', lang)}" if u != "messages" else "")
         + f"\n{records_text(r, lang)}" + (f" · {t('map.undisclosed', lang, n=un)}" if un else "")
-        for a, az, b, bz, c, q, u, r, un in zip(arcs["from_name_en"], arcs["from_name_zh"], arcs["to_name_en"], arcs["to_name_zh"],
+        for a, az, ge, gz, b, bz, c, q, u, r, un in zip(arcs["from_name_en"], arcs["from_name_zh"],
+                                                         arcs.get("givers_en", pd.Series("", index=arcs.index)),
+                                                         arcs.get("givers_zh", pd.Series("", index=arcs.index)),
+                                                         arcs["to_name_en"], arcs["to_name_zh"],
                                                  arcs["category"], arcs["quantity"], arcs["unit"], arcs["records"], arcs["undisclosed"])]
     arcs["quantity"] = arcs["quantity"].astype(float)
     arcs = arcs.sort_values("width", kind="stable")  # drawn in order: the widest last, on top

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.flows import FlowMap, top_flows
+from atlas.flows import FlowMap, giver_name, top_flows
 from atlas.i18n import fmt_number, fmt_unit, label, md, t
 from atlas.map_text import flow_map_text
 from atlas.vocab import PHYSICAL_UNITS
@@ -71,7 +71,9 @@ def top_flow_lines(fm: FlowMap, lang: str) -> list[str]:
     """The ranked list beside the map, one markdown line per flow (data text escaped)."""
     lines = []
     for r in top_flows(fm.flows).itertuples():
-        giver, receiver = _end(r.from_name_en, r.from_name_zh, lang), _end(r.to_name_en, r.to_name_zh, lang)
+        giver = md(giver_name(r.from_name_zh if lang == "zh" and isinstance(r.from_name_zh, str) and r.from_name_zh
+                              else r.from_name_en, getattr(r, "givers_en", ""), getattr(r, "givers_zh", ""), lang))
+        receiver = _end(r.to_name_en, r.to_name_zh, lang)
         what, direction = label("category", r.category, lang), label("direction", r.direction, lang)
         if r.unit in PHYSICAL_UNITS and r.quantity == r.quantity:
             unit = fmt_unit(r.unit, lang)

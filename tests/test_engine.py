@@ -212,3 +212,12 @@ def test_help_counts_within_a_relationship_only_once_it_existed(atlas_data):
     assert since.notna().sum() == (view["established"] != "").sum()
     assert pairings.first_year(pd.Series(["1979; 1985", "", "2021"])).tolist()[::2] == [1979, 2021]
     assert np.isnan(pairings.first_year(pd.Series([""])).astype(float).iloc[0])
+
+
+def test_a_legend_row_of_unknown_amount_is_named_without_a_number_in_the_map_file(atlas_data):
+    """San Antonio's fund-raising for Wuxi states no amount: the unfiltered map file names the row, with no 0 (its NA
+    once made /charts/flow-map.html answer 500)."""
+    from components import map_exports
+    html = map_exports.flow_map_html(flows.view(atlas_data, Filters()).map, "en", "").decode()
+    assert "Cash (US to China)</span>" in html or "Cash (US to China)<" in html
+    assert "Cash (US to China): 0" not in html and "Cash (US to China): 7,000,000 CNY" in html

@@ -11,12 +11,13 @@ def test_the_fujian_flow_map_in_words_in_both_languages(atlas_data):
     fm = flows.view(atlas_data, Filters(provinces=("CN-FJ",))).map
     en = flow_map_text(fm, "en")
     assert en.startswith("The map draws 12 flows between 1 place in China and 8 places in the United States (12 China to US).")
-    assert "The largest is Fujian → Ohio: 1,000,000 Masks (kind not stated)." in en
+    # who gave it: the Heren Charitable Foundation (Table 1 row 15), not Fujian's government (issue 29)
+    assert "The largest is Fujian (Heren Charitable Foundation) → Ohio: 1,000,000 Masks (kind not stated)." in en
     assert "Fujian gave the most counted items (1,390,500)." in en
     assert "Ohio received the most (1,050,000)." in en
     zh = flow_map_text(fm, "zh")
     assert zh.startswith("地图绘出12条流向，连接中国的1个地点与美国的8个地点")
-    assert "福建 → 俄亥俄州" in zh and "100万" in zh
+    assert "福建（河仁慈善基金会） → 俄亥俄州" in zh and "100万" in zh
     assert "Fujian" not in zh and "flows" not in zh
 
 
