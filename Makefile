@@ -1,12 +1,15 @@
 # Two commands for a fresh Debian machine with Python 3.11:
 #   make run   install the app and serve it on http://localhost:8501 (this machine only; HOST=0.0.0.0 make run
-#              listens on every interface: then list the host names in .streamlit/config.toml's server.allowedHosts)
+#              listens on every interface: then name the hosts readers use, ALLOWED_HOSTS="atlas.example.org 192.0.2.7")
 #   make test  install the test tools and run the whole test suite (browser tests included)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 HOST   ?= 127.0.0.1
+# Host names (besides localhost, 127.0.0.1 and ::1, always allowed) under which the app's websocket accepts readers;
+# any other name is refused (DNS rebinding). Space-separated; `*.example.org` matches its subdomains.
+ALLOWED_HOSTS ?=
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run serve audit test install install-dev system-deps bench data validate clean
@@ -34,7 +37,8 @@ system-deps:
 	fi
 
 run: install system-deps
-	$(BIN)/streamlit run app.py --server.headless true --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.headless true --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false \
+		$(foreach h,localhost 127.0.0.1 ::1 $(ALLOWED_HOSTS),--server.allowedHosts $(h))
 
 # Check the pinned versions against a real advisory database (PyPI's JSON API, which carries the PyPA/OSV
 # advisories; OSV.dev as the fallback). Exits non-zero when neither can be reached: nothing checked is not
@@ -45,7 +49,7 @@ audit: install
 # Several processes behind one address: WORKERS app processes behind nginx on PORT (see components/serve.py).
 WORKERS ?= 2
 serve: install system-deps
-	$(BIN)/python -m components.serve --workers $(WORKERS) --port $(PORT) --host $(HOST)
+	$(BIN)/python -m components.serve --workers $(WORKERS) --port $(PORT) --host $(HOST) $(foreach h,$(ALLOWED_HOSTS),--allowed-host $(h))
 
 test: install-dev system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
