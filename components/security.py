@@ -2,7 +2,7 @@
 
 - Security headers on every HTTP response: a Content-Security-Policy that allows only what the app itself
   serves (scripts, styles, fonts, images from this origin, data:/blob: for charts, maps and their workers,
-  the websocket back to this host), so no page view sends a request to another machine; `frame-ancestors`
+  the websocket back to this host only), so no page view sends a request to another machine; `frame-ancestors`
   that lets other sites frame only the `/embed/` view; `X-Content-Type-Options: nosniff`; a Referrer-Policy
   that sends other sites the origin only, never a reader's filters.
 - `/_stcore/metrics` only for clients on this machine (no proxy in between): server internals are not public.
@@ -30,7 +30,9 @@ CSP = "; ".join((
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    "connect-src 'self' ws: wss: data: blob:",  # ws/wss: the session's websocket (CSP 'self' misses ws: in older browsers)
+    # 'self' covers the session's websocket too: CSP Level 3 matches ws:/wss: of the page's own host (Chromium,
+    # Firefox, Safari since 2022-23); `ws: wss:` here would let a page open a websocket to any host.
+    "connect-src 'self' data: blob:",
     "worker-src 'self' blob:",
     "child-src 'self' blob:",
     "media-src 'self' data: blob:",

@@ -94,3 +94,11 @@ def test_frame_ancestors_allow_only_the_embed_view():
     assert b"frame-ancestors 'self'" in page[b"content-security-policy"] and page[b"x-frame-options"] == b"SAMEORIGIN"
     assert b"frame-ancestors" not in embed[b"content-security-policy"] and b"x-frame-options" not in embed
     assert "default-src 'self'" in CSP and "https:" not in CSP, "no other origin is allowed"
+
+
+def test_connect_src_allows_only_this_server():
+    # issue #30 item 14: `ws: wss:` would let a page open a websocket to any host; CSP 'self' already matches
+    # ws(s) of the page's own host (checked in the browser through the proxy, tests/e2e/test_serve.py)
+    connect = next(d for d in CSP.split("; ") if d.startswith("connect-src")).split()[1:]
+    assert "'self'" in connect
+    assert not [s for s in connect if s in ("ws:", "wss:", "*", "http:", "https:") or "://" in s], connect
