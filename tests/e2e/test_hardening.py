@@ -137,3 +137,12 @@ def test_hostile_package_walk_has_nothing_live(hostile_server, browser, lang):
         context.close()
     assert outside == [], f"requests left the machine: {outside[:5]}"
     assert csp_errors == [], csp_errors[:3]
+
+
+def test_a_websocket_under_a_foreign_host_name_is_refused(app_url):
+    # issue #30 item 15: a page of evil.example that rebinds its name to this machine opens the websocket with
+    # Host and Origin evil.example: it must not get a session; the loopback names still do
+    from tests.e2e.conftest import websocket_status
+    assert websocket_status(app_url, "evil.example") == 403
+    assert websocket_status(app_url, "localhost") == 101
+    assert websocket_status(app_url, "127.0.0.1") == 101
