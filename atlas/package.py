@@ -111,7 +111,10 @@ def open_package(path: str | Path | None = None) -> Opened:
     path = Path(path) if path else data_dir()
     descriptor_path = path / "datapackage.json"
     if descriptor_path.is_symlink() or not descriptor_path.is_file():
-        raise PackageError(f"no datapackage.json in {excerpt(str(path))} (or it is not a regular file)")
+        # the directory is not named: the message reaches readers (error page, /healthz, every 503), and the
+        # server's own paths are not theirs to know; the operator knows which ATLAS_DATA_DIR they set
+        raise PackageError("no datapackage.json in the package directory (ATLAS_DATA_DIR, or the bundled data/), "
+                           "or it is not a regular file")
     if descriptor_path.stat().st_size > MAX_DESCRIPTOR_BYTES:
         raise PackageError(f"datapackage.json is {_size(descriptor_path.stat().st_size)}, above the "
                            f"{_size(MAX_DESCRIPTOR_BYTES)} a descriptor may have")

@@ -423,6 +423,12 @@ def healthz(request: Request) -> Response:
                  headers={"Cache-Control": "no-store"})
 
 
+@guarded
+def not_found(request: Request) -> Response:
+    """Any other address under a prefix of the HTTP API: a JSON 404, never the app's page (which would answer 200)."""
+    raise Problem(404, "not_found", "No such table, chart or format; see /api/v1/ for what exists.", see="/api/v1/")
+
+
 ROUTES = [
     Route("/healthz", healthz, methods=["GET", "HEAD"]),
     Route("/api/v1", index, methods=["GET", "HEAD"]),
@@ -431,5 +437,7 @@ ROUTES = [
     Route("/charts/{file}", chart_file, methods=["GET", "HEAD"]),
     Route("/embed/{name}", embed, methods=["GET", "HEAD"]),
     Route("/assets/{file}", asset, methods=["GET", "HEAD"]),
+    *(Route(p, not_found) for p in ("/api/v1/{rest:path}", "/charts", "/charts/{rest:path}", "/embed", "/embed/{rest:path}",
+                                    "/assets", "/assets/{rest:path}")),
     *(Route(p.path, page_html, methods=["GET", "HEAD"]) for p in PAGES),
 ]

@@ -254,3 +254,15 @@ def test_long_cell_is_quoted_as_a_short_excerpt(pkg):
     df.to_csv(file, index=False)
     e = load_error(pkg)
     assert e.field == "percent" and len(e.detail) < 200 and "…" in e.detail
+
+
+def test_a_missing_package_is_named_without_the_servers_path(tmp_path):
+    # issue #30 item 16: the message goes to /healthz, every 503 and the error page: no absolute path in it
+    import tempfile
+    short = Path(tempfile.mkdtemp(prefix="prv"))  # short enough that an excerpt would hold all of it
+    try:
+        e = load_error(short)
+        assert "datapackage.json" in str(e)
+        assert short.name not in str(e) and "/tmp" not in str(e), str(e)
+    finally:
+        short.rmdir()

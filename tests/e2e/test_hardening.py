@@ -146,3 +146,14 @@ def test_a_websocket_under_a_foreign_host_name_is_refused(app_url):
     assert websocket_status(app_url, "evil.example") == 403
     assert websocket_status(app_url, "localhost") == 101
     assert websocket_status(app_url, "127.0.0.1") == 101
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope/deeper", "/api/v1/a/b.csv", "/charts/", "/charts", "/charts/x/y.png",
+                                  "/embed/", "/embed", "/embed/a/b"])
+def test_unknown_addresses_under_every_prefix_are_404_json(app_url, path):
+    # issue #30 item 16: not the app's HTML page with 200
+    r = _raw(app_url, path)
+    body = r.read()
+    assert r.status == 404, (path, r.status, body[:80])
+    assert r.getheader("content-type", "").startswith("application/json"), r.getheader("content-type")
+    assert b"<html" not in body.lower() and r.getheader("x-content-type-options") == "nosniff"
