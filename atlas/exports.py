@@ -28,22 +28,33 @@ def _cell(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 
+def _is_text(series: pd.Series) -> bool:
+    return series.dtype == object or pd.api.types.is_string_dtype(series)
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _column_cells(series: pd.Series) -> list[str]:
+    """One column's cells as CSV text: text neutralised and quoted where needed; anything else as pandas writes it
+    (numbers, booleans and dates never hold a delimiter, a quote or a line break, so its lines are its cells)."""
+    if _is_text(series):
+        return [_cell(str(neutralise(v))) if not _missing(v) else "" for v in series.tolist()]
+    written = series.to_frame().to_csv(index=False, header=False, lineterminator="\n")
+    # pandas writes an empty cell of a one-column frame as "" (an empty line would be no row): here it is empty
+    return [c if c != '""' else "" for c in written.split("\n")[:-1]]
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads Chinese), text cells neutralised; numbers are left as numbers.
-    Every cell holding a delimiter of a common locale (`,` `;` tab), a quote or a line break is quoted, so
-    a `;`- or tab-separated spreadsheet reads the same cells."""
-    out = df.copy()
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
-    buf = io.StringIO()
-    # CRLF makes pandas quote any cell holding a bare CR, which a reader would otherwise split into a new
-    # row whose first cell (e.g. "=1+1") escaped neutralisation.
-    out.to_csv(buf, index=False, lineterminator="\r\n")
-    # pandas quotes only `,`, quotes and line breaks: re-quote its (lossless) output with `;` and tab too.
-    rows = csv.reader(io.StringIO(buf.getvalue(), newline=""))
-    text = "".join(",".join(_cell(c) for c in row) + "\r\n" for row in rows)
+    Every cell holding a delimiter of a common locale (`,` `;` tab), a quote or a line break (a bare CR
+    included, which a reader would otherwise split into a new row whose first cell escaped neutralisation)
+    is quoted, so a `;`- or tab-separated spreadsheet reads the same cells. Written cell by cell, never
+    re-parsed: a cell of any length is written (csv.reader stops at 131,072 characters)."""
+    columns = [_column_cells(df.iloc[:, i]) for i in range(df.shape[1])]
+    header = ",".join(_cell(str(neutralise(str(c)))) for c in df.columns) + "\r\n"
+    text = header + "".join(",".join(row) + "\r\n" for row in zip(*columns))
     return ("\ufeff" + text).encode("utf-8")
 
 

@@ -128,3 +128,13 @@ def test_cells_with_any_delimiter_are_quoted_and_read_back():
 
 def test_neutralise_after_delimiters():
     assert neutralise("x;=1+1") == "x;'=1+1" and neutralise("a, -1") == "a, '-1" and neutralise("a-b;c") == "a-b;c"
+
+
+def test_a_cell_longer_than_the_csv_modules_field_limit_is_written():
+    # issue #30 item 10: csv_bytes re-parsed its own output with csv.reader, whose field limit (131,072 characters)
+    # made every CSV export of such a cell a 500
+    long = "x" * 200_000 + ";=1"
+    df = pd.DataFrame({"text": [long, "=2"], "n": [1, 2]})
+    data = csv_bytes(df)[3:].decode("utf-8")
+    assert data.startswith("text,n\r\n") and data.endswith("\r\n'=2,2\r\n")
+    assert f'"{long[:-2]}\'=1",1\r\n' in data  # quoted (a `;`), and the formula after the `;` neutralised
