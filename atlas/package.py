@@ -211,11 +211,7 @@ def _check_schema(name: str, schema: dict, resources: dict) -> None:
         if "pattern" in c:
             if not isinstance(c["pattern"], str):
                 raise PackageError("constraint 'pattern' must be a string", **where)
-            try:
-                re.compile(c["pattern"])
-            except re.error as exc:
-                raise PackageError(f"constraint 'pattern' {excerpt(c['pattern'])} is not a regular expression ({exc})",
-                                   **where) from None
+            _re2_check(c["pattern"], where)
         for bound in ("minimum", "maximum"):
             if bound in c:
                 v = c[bound]
@@ -255,6 +251,25 @@ def _check_schema(name: str, schema: dict, resources: dict) -> None:
             if c not in ref_names:
                 raise PackageError(f"a foreign key refers to the field {excerpt(c)}, which '{target or name}' lacks",
                                    resource=name, field=cols[0])
+
+
+def _re2_full(pattern: str) -> str:
+    """A pattern as a whole-cell match (Table Schema patterns match the whole value), for RE2."""
+    return "\\A(?:" + pattern + ")\\z"
+
+
+def _re2_check(pattern: str, where: dict) -> None:
+    """A `pattern` RE2 can run (linear time: pyarrow's matcher), or PackageError. Python's `re` is never used on
+    the data: a pattern RE2 refuses (lookaround, backreferences) could take exponential time on one cell while
+    holding the GIL. The pattern alone is compiled first, so an unbalanced `)` cannot break out of the anchors."""
+    probe = pa.array([""], type=pa.string())
+    for candidate in (pattern, _re2_full(pattern)):
+        try:
+            pc.match_substring_regex(probe, candidate)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise PackageError(f"constraint 'pattern' {excerpt(pattern)} is not a regular expression in RE2 syntax, "
+                               "which checks every cell in bounded time (no lookaround, no backreferences) "
+                               f"({_cut(str(exc).strip(), 200)})", **where) from None
 
 
 def _key_fields(value, resource: str, what: str) -> list[str]:
@@ -416,7 +431,9 @@ def _convert(values: pd.Series, spec: dict, resource: str) -> pd.Series:
         _bad(values, ~values.isin(constraints["enum"]) & ~empty, resource, name,
              f"not one of {_cut(constraints['enum'], 300)}")
     if "pattern" in constraints:
-        ok = values.str.fullmatch(constraints["pattern"]) | empty
+        # RE2 through pyarrow, never Python's re (checked compilable in _check_schema)
+        matched = pc.match_substring_regex(arrow_strings(values), _re2_full(constraints["pattern"]))
+        ok = pd.Series(matched.to_numpy(zero_copy_only=False), index=values.index) | empty
         _bad(values, ~ok, resource, name, f"does not match the pattern {_cut(constraints['pattern'], 200)}")
     return values
 

@@ -164,6 +164,12 @@ def _fk(value):
 SHAPES = [
     ("pattern (", "survey_findings", "finding_id", _set("survey_findings", "finding_id", "constraints.pattern", "("),
      "not a regular expression"),
+    # issue #30 item 4: patterns RE2 cannot compile would make pandas fall back to Python's re, which can take
+    # exponential time on a cell while holding the GIL (the whole server froze): refused, naming the field
+    ("pattern lookahead", "survey_findings", "finding_id",
+     _set("survey_findings", "finding_id", "constraints.pattern", "(?=a)(a+)+$"), "RE2"),
+    ("pattern backreference", "survey_findings", "finding_id",
+     _set("survey_findings", "finding_id", "constraints.pattern", "(s)\\1?.*"), "RE2"),
     ("enum 5", "survey_findings", "finding_id", _set("survey_findings", "finding_id", "constraints.enum", 5),
      "must be a list of strings"),
     ("minimum '0'", "survey_findings", "percent", _set("survey_findings", "percent", "constraints.minimum", "0"),
@@ -266,3 +272,16 @@ def test_a_missing_package_is_named_without_the_servers_path(tmp_path):
         assert short.name not in str(e) and "/tmp" not in str(e), str(e)
     finally:
         short.rmdir()
+
+
+def test_a_pattern_check_runs_in_linear_time_and_names_the_row(pkg):
+    # (x+x+)+y on 40 x's takes Python's re some 2**40 steps; RE2 answers at once (issue #30 item 4)
+    d = descriptor(pkg)
+    field(d, "survey_findings", "statement").setdefault("constraints", {})["pattern"] = "(x+x+)+y"
+    save(pkg, d)
+    file = pkg / "survey_findings.csv"
+    df = pd.read_csv(file, dtype=str, keep_default_na=False)
+    df.loc[0, "statement"] = "x" * 40
+    df.to_csv(file, index=False)
+    e = load_error(pkg)
+    assert e.field == "statement" and e.row == 1 and "does not match the pattern" in e.detail
