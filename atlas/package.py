@@ -156,6 +156,8 @@ def read_package(opened: Opened) -> Package:
 
 
 _DRIVE_OR_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# Names pandas or pyarrow would decompress while reading (they infer compression from the name alone).
+COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst", ".tar", ".tgz", ".lz4", ".br", ".z")
 
 
 def resource_file(package_dir: Path, resource: dict) -> Path:
@@ -169,6 +171,10 @@ def resource_file(package_dir: Path, resource: dict) -> Path:
             or any(p in ("..", "") for p in parts) or any(ord(c) < 32 for c in rel):
         raise PackageError(f"path {shown} is not a relative path inside the package (no '/' at the start, "
                            "no '..', no URL, no backslash)", resource=name)
+    if "compression" in resource or rel.lower().endswith(COMPRESSED):
+        # the readers would inflate it (by its name), past ATLAS_MAX_BYTES, which is checked on the files' sizes
+        raise PackageError(f"path {shown} is a compressed file: resources must be plain CSV, so that their size "
+                           "on disk is what the server reads (ATLAS_MAX_BYTES)", resource=name)
     root = Path(package_dir).resolve()
     file = Path(package_dir, *parts)
     try:
@@ -295,7 +301,8 @@ def _read_resource(file: Path, resource: dict) -> pd.DataFrame:
     df = _read_fast(file, [f["name"] for f in fields])
     try:
         if df is None:
-            df = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8", engine="c")
+            df = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8", engine="c",
+                             compression=None)
     except UnicodeDecodeError:
         line, offset, reason = _first_non_utf8(file)
         raise PackageError(f"{shown} is not UTF-8 text (line {line + 1}, byte {offset}: {reason}); "

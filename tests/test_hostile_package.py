@@ -285,3 +285,24 @@ def test_a_pattern_check_runs_in_linear_time_and_names_the_row(pkg):
     df.to_csv(file, index=False)
     e = load_error(pkg)
     assert e.field == "statement" and e.row == 1 and "does not match the pattern" in e.detail
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip", ".csv.zst", ".CSV.GZ"])
+def test_compressed_resources_are_refused(pkg, suffix):
+    # issue #30 item 6: ATLAS_MAX_BYTES was checked on the compressed size (85 kB of gzip served a 76 MB table)
+    import gzip
+    src = pkg / "survey_findings.csv"
+    (pkg / f"survey_findings{suffix}").write_bytes(gzip.compress(src.read_bytes()))
+    d = descriptor(pkg)
+    resource(d, "survey_findings")["path"] = f"survey_findings{suffix}"
+    save(pkg, d)
+    e = load_error(pkg)
+    assert e.resource == "survey_findings" and "compressed" in e.detail, str(e)
+
+
+def test_a_declared_compression_is_refused(pkg):
+    d = descriptor(pkg)
+    resource(d, "survey_findings")["compression"] = "gz"
+    save(pkg, d)
+    e = load_error(pkg)
+    assert e.resource == "survey_findings" and "compressed" in e.detail, str(e)
