@@ -437,12 +437,24 @@ def _convert(values: pd.Series, spec: dict, resource: str) -> pd.Series:
     if "enum" in constraints:
         _bad(values, ~values.isin(constraints["enum"]) & ~empty, resource, name,
              f"not one of {_cut(constraints['enum'], 300)}")
+    codes = vocabularies().get((resource, name))
+    if codes is not None:  # with or without the descriptor's enum: the app shows these as t(f"{vocabulary}.{code}")
+        _bad(values, ~values.isin(codes) & ~empty, resource, name, f"not a code of {_cut(list(codes), 300)}")
     if "pattern" in constraints:
         # RE2 through pyarrow, never Python's re (checked compilable in _check_schema)
         matched = pc.match_substring_regex(arrow_strings(values), _re2_full(constraints["pattern"]))
         ok = pd.Series(matched.to_numpy(zero_copy_only=False), index=values.index) | empty
         _bad(values, ~ok, resource, name, f"does not match the pattern {_cut(constraints['pattern'], 200)}")
     return values
+
+@functools.cache
+def vocabularies() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(resource, field) -> the atlas.vocab codes it may hold, as the package build declares them (atlas.build.schema):
+    checked at load whatever the descriptor says, since the app looks each code up in its translations."""
+    from atlas.build.schema import RESOURCES
+    return {(res, spec["name"]): tuple(spec["constraints"]["enum"]) for res, r in RESOURCES.items()
+            for spec in r["schema"]["fields"] if "enum" in spec.get("constraints", {})}
+
 
 def arrow_strings(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     """A text column as an Arrow large_string array, for pyarrow's hash lookups and counts: the buffers of a

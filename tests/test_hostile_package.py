@@ -306,3 +306,19 @@ def test_a_declared_compression_is_refused(pkg):
     save(pkg, d)
     e = load_error(pkg)
     assert e.resource == "survey_findings" and "compressed" in e.detail, str(e)
+
+
+@pytest.mark.parametrize("res, fname, row", [("donation_items", "category", 0), ("sources", "url_note", 0),
+                                             ("support_messages", "kind", 0), ("key_figures", "scope", 0)])
+def test_vocabulary_codes_are_checked_without_an_enum(pkg, res, fname, row):
+    # issue #30 item 8: with the descriptor's enum removed, any text passed as a code and reached t() as a key
+    d = descriptor(pkg)
+    field(d, res, fname).get("constraints", {}).pop("enum", None)
+    save(pkg, d)
+    file = pkg / f"{res}.csv"
+    df = pd.read_csv(file, dtype=str, keep_default_na=False)
+    df.loc[row, fname] = "[x](https://evil.example/cat)"
+    df.to_csv(file, index=False)
+    e = load_error(pkg)
+    assert (e.resource, e.field, e.row) == (res, fname, row + 1), str(e)
+    assert "not a code of" in e.detail, str(e)
