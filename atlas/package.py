@@ -163,30 +163,40 @@ COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst", ".tar", ".tgz", ".lz4", ".br
 def resource_file(package_dir: Path, resource: dict) -> Path:
     """The file of a resource, confined to the package (the Frictionless rule: a relative POSIX path without
     `..`), checked before anything is read: absolute paths, URLs, `..`, backslashes, and symlinks that
-    resolve outside the package directory are refused, naming the resource."""
+    resolve outside the package directory are refused, naming the resource; so are compressed files."""
     name, rel = resource.get("name"), resource["path"]
+    if "compression" in resource or (isinstance(rel, str) and rel.lower().endswith(COMPRESSED)):
+        # the readers would inflate it (by its name), past ATLAS_MAX_BYTES, which is checked on the files' sizes
+        raise PackageError(f"path {excerpt(rel)} is a compressed file: resources must be plain CSV, so that their size "
+                           "on disk is what the server reads (ATLAS_MAX_BYTES)", resource=name)
+    return package_file(package_dir, rel, resource=name)
+
+
+def package_file(package_dir: Path, rel: str, resource: str | None = None, limit: int | None = None) -> Path:
+    """A file of the package by its relative path, under the rules of resources: a relative POSIX path without
+    `..`, inside the package directory after resolving symlinks, a regular file (a FIFO or device is refused
+    before it is opened, so nothing hangs), at most `limit` bytes. PackageError names the file (and resource)."""
     shown = excerpt(rel)
-    parts = rel.split("/")
+    parts = rel.split("/") if isinstance(rel, str) else [""]
     if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel or _DRIVE_OR_SCHEME.match(rel) \
             or any(p in ("..", "") for p in parts) or any(ord(c) < 32 for c in rel):
         raise PackageError(f"path {shown} is not a relative path inside the package (no '/' at the start, "
-                           "no '..', no URL, no backslash)", resource=name)
-    if "compression" in resource or rel.lower().endswith(COMPRESSED):
-        # the readers would inflate it (by its name), past ATLAS_MAX_BYTES, which is checked on the files' sizes
-        raise PackageError(f"path {shown} is a compressed file: resources must be plain CSV, so that their size "
-                           "on disk is what the server reads (ATLAS_MAX_BYTES)", resource=name)
+                           "no '..', no URL, no backslash)", resource=resource)
     root = Path(package_dir).resolve()
     file = Path(package_dir, *parts)
     try:
         resolved = file.resolve(strict=True)
     except FileNotFoundError:
-        raise PackageError(f"file {shown} is missing", resource=name) from None
+        raise PackageError(f"file {shown} is missing", resource=resource) from None
     except (OSError, RuntimeError):  # a symlink loop, a name too long
-        raise PackageError(f"file {shown} cannot be opened", resource=name) from None
+        raise PackageError(f"file {shown} cannot be opened", resource=resource) from None
     if not resolved.is_relative_to(root):
-        raise PackageError(f"path {shown} leads outside the package directory (a symlink?)", resource=name)
+        raise PackageError(f"path {shown} leads outside the package directory (a symlink?)", resource=resource)
     if not resolved.is_file():
-        raise PackageError(f"path {shown} is not a regular file", resource=name)
+        raise PackageError(f"path {shown} is not a regular file", resource=resource)
+    if limit is not None and (size := resolved.stat().st_size) > limit:
+        raise PackageError(f"file {shown} is {_size(size)}, above the {_size(limit)} this file may have",
+                           resource=resource)
     return resolved
 
 
