@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
@@ -215,11 +216,25 @@ def _export_table(ex: exhibits.Exhibit, state: dict):
     return table if ex.page == "data" else for_reader(table, state.get("lang", "en"))
 
 
+_BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
+
+
+def link_base() -> str:
+    """Where links in made files point: $ATLAS_BASE_URL (e.g. https://atlas.example.org) if set and a plain http(s)
+    address, else "" (links relative to the server that answered). Never the request's Host: files are cached
+    for every reader, and one reader's Host header must not become another's link (or a new render per Host)."""
+    base = os.environ.get("ATLAS_BASE_URL", "").strip().rstrip("/")
+    if base and not _BASE_URL.fullmatch(base):
+        _LOG.warning("ATLAS_BASE_URL is not a plain http(s) address; links in files stay relative")
+        return ""
+    return base
+
+
 def _page_url(request: Request, ex: exhibits.Exhibit, state: dict) -> str:
     from urllib.parse import urlencode
     from .site import BY_KEY
     q = urlencode(exhibits.query_of(ex, state, data.vocab()) + ([("table", ex.name)] if ex.page == "data" else []))
-    return str(request.base_url).rstrip("/") + BY_KEY[ex.page].path + (f"?{q}" if q else "")
+    return link_base() + BY_KEY[ex.page].path + (f"?{q}" if q else "")
 
 
 def _csv_with_metadata(request: Request, ex: exhibits.Exhibit, state: dict) -> bytes:
@@ -242,7 +257,7 @@ def _csv_with_metadata(request: Request, ex: exhibits.Exhibit, state: dict) -> b
         "x-cooperation-atlas": {"filters": described,
                                 "query": dict(exhibits.query_of(ex, state, data.vocab())),
                                 "page": _page_url(request, ex, state),
-                                "address": str(request.base_url).rstrip("/") + exhibits.address(ex, "csv", state, data.vocab()),
+                                "address": link_base() + exhibits.address(ex, "csv", state, data.vocab()),
                                 "generated": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
                                 "package": meta["name"], "package_version": meta["version"]},
         "resources": [{"name": ex.name.replace("_", "-"), "path": csv_name, "format": "csv", "mediatype": "text/csv",
@@ -285,7 +300,7 @@ def api_file(request: Request) -> Response:
     if fmt == "csv":
         body = data.rendered(key, lambda: csv_bytes(_export_table(ex, state)))
     elif fmt == "zip":
-        body = data.rendered(key + (str(request.base_url),), lambda: _csv_with_metadata(request, ex, state))
+        body = data.rendered(key + (link_base(),), lambda: _csv_with_metadata(request, ex, state))
     else:
         body = data.rendered(key, lambda: _json_rows(ex, state, controls))
     headers = _headers(fmt, _file_name(ex, state, fmt), controls["download"] == "1")
@@ -314,7 +329,7 @@ def chart_file(request: Request) -> Response:
             return static_image(figure, fmt)
         return html_bytes(figure, made.title)
 
-    body = data.rendered(key + (str(request.base_url),), make)
+    body = data.rendered(key + (link_base(),), make)
     headers = _headers(fmt, _file_name(ex, state, fmt), controls["download"] == "1")
     if skipped := ignored(ex, state):
         headers["X-Atlas-Ignored"] = ", ".join(skipped)
@@ -331,7 +346,7 @@ def embed(request: Request) -> Response:
     """One chart on its own page, for an <iframe>: plotly.js from this server (cached for a year), the chart at full width."""
     ex = _exhibit(request.path_params["name"], lambda e: ("embed",) if e.kind != "table" else (), "embed")
     state, controls = parse(request, ex)
-    key = _cache_key("embed", ex, "embed", state, controls)
+    key = _cache_key("embed", ex, "embed", state, controls) + (link_base(),)
 
     def make() -> bytes:
         made = _build(ex, state, controls["theme"] == "dark")

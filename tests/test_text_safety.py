@@ -102,3 +102,14 @@ def test_connect_src_allows_only_this_server():
     connect = next(d for d in CSP.split("; ") if d.startswith("connect-src")).split()[1:]
     assert "'self'" in connect
     assert not [s for s in connect if s in ("ws:", "wss:", "*", "http:", "https:") or "://" in s], connect
+
+
+@pytest.mark.parametrize("value, expected", [("https://atlas.example.org/", "https://atlas.example.org"),
+                                             ("http://10.0.0.7:8501/atlas", "http://10.0.0.7:8501/atlas"),
+                                             ("", ""), ("javascript:alert(1)", ""), ('https://x.org/"><b>', ""),
+                                             ("https://evil.example@x.org", "")])
+def test_links_in_files_rest_on_atlas_base_url_or_are_relative(monkeypatch, value, expected):
+    # issue #30 item 12: never the request's Host
+    from components.http import link_base
+    monkeypatch.setenv("ATLAS_BASE_URL", value)
+    assert link_base() == expected
