@@ -39,7 +39,11 @@ def main() -> None:
                                   default=not p.url_path) for p in PAGES])
     sidebar.render()
     with streamlit_fixes.routed():
-        page.run()
+        try:
+            page.run()
+        except PackageError as error:  # a file the page reads beyond the tables (geo/): named, as above
+            st.error(t("error.package", lang, detail=md(error)), icon=":material/error:")
+            st.caption(t("error.package_hint", lang))
     url_state.write_url()
 
 

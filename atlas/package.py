@@ -49,6 +49,10 @@ class PackageError(Exception):
         self.detail = message
 
 
+class MissingFile(PackageError, FileNotFoundError):
+    """A file the package needs is not there (still a FileNotFoundError for callers that catch that)."""
+
+
 def _cut(text: str, limit: int) -> str:
     text = str(text)
     return text if len(text) <= limit else text[:limit - 1] + "…"
@@ -187,7 +191,7 @@ def package_file(package_dir: Path, rel: str, resource: str | None = None, limit
     try:
         resolved = file.resolve(strict=True)
     except FileNotFoundError:
-        raise PackageError(f"file {shown} is missing", resource=resource) from None
+        raise MissingFile(f"file {shown} is missing", resource=resource) from None
     except (OSError, RuntimeError):  # a symlink loop, a name too long
         raise PackageError(f"file {shown} cannot be opened", resource=resource) from None
     if not resolved.is_relative_to(root):

@@ -434,6 +434,8 @@ def index(request: Request) -> Response:
 @guarded
 def healthz(request: Request) -> Response:
     d = data.get()
+    from atlas.boundaries import check_files
+    check_files(data_dir())  # the maps' geo/ files: a 503 naming the file, not "ok" and a broken map page
     return _json({"status": "ok", "package": _package_meta(), "records": int(len(d.records))},
                  headers={"Cache-Control": "no-store"})
 

@@ -322,3 +322,93 @@ def test_vocabulary_codes_are_checked_without_an_enum(pkg, res, fname, row):
     e = load_error(pkg)
     assert (e.resource, e.field, e.row) == (res, fname, row + 1), str(e)
     assert "not a code of" in e.detail, str(e)
+
+
+# --- issue #30 item 5: geo/ files under the rules of resources ------------------------------------------------
+
+def _geo_error(pkg, timeout: float = 10.0):
+    """load_boundaries(pkg)'s exception, run in a thread so that a read that hangs (a FIFO) fails the test."""
+    import threading
+    from atlas.boundaries import load_boundaries
+    out: list = []
+
+    def run():
+        try:
+            load_boundaries(pkg)
+            out.append(None)
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            out.append(exc)
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    assert out, f"load_boundaries did not return within {timeout} s (it hangs)"
+    return out[0]
+
+
+def test_a_geo_symlink_out_of_the_package_is_refused(pkg, tmp_path):
+    secret = tmp_path / "outside" / "secret.geojson"
+    secret.write_text('{"type": "FeatureCollection", "features": [], "secret": "' + SECRET + '"}', encoding="utf-8")
+    (pkg / "geo" / "world.geojson").unlink()
+    os.symlink(secret, pkg / "geo" / "world.geojson")
+    e = _geo_error(pkg)
+    assert isinstance(e, PackageError) and "geo/world.geojson" in str(e) and "outside the package" in str(e), e
+    os.symlink("/proc/self/environ", pkg / "geo" / "environ")
+    (pkg / "geo" / "world.geojson").unlink()
+    os.symlink("environ", pkg / "geo" / "world.geojson")
+    e = _geo_error(pkg)
+    assert isinstance(e, PackageError) and "outside the package" in str(e), e
+
+
+def test_a_geo_fifo_is_refused_without_hanging(pkg):
+    fifo = pkg / "geo" / "us-states.geojson"
+    fifo.unlink()
+    os.mkfifo(fifo)
+    try:
+        e = _geo_error(pkg, timeout=10)
+        assert isinstance(e, PackageError) and "geo/us-states.geojson" in str(e) and "not a regular file" in str(e), e
+    finally:  # release a reader that did block (the test then failed)
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+
+
+def test_a_missing_or_oversized_geo_file_is_named(pkg, monkeypatch):
+    from atlas import boundaries
+    (pkg / "geo" / "countries.geojson").unlink()
+    e = _geo_error(pkg)
+    assert isinstance(e, PackageError) and isinstance(e, FileNotFoundError) and "geo/countries.geojson" in str(e), e
+    shutil.copy(DATA / "geo" / "countries.geojson", pkg / "geo" / "countries.geojson")
+    monkeypatch.setattr(boundaries, "MAX_GEO_BYTES", 1_000)
+    e = _geo_error(pkg)
+    assert isinstance(e, PackageError) and "geo/" in str(e) and "above" in str(e), e
+
+
+def _get(endpoint, path: str, **path_params):
+    """A route of components.http called in-process (no server)."""
+    from starlette.requests import Request
+    return endpoint(Request({"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
+                             "headers": [], "scheme": "http", "server": ("127.0.0.1", 8501), "root_path": "",
+                             "path_params": path_params}))
+
+
+def test_healthz_and_the_map_files_name_a_broken_geo_file(pkg, monkeypatch):
+    # a missing boundary file gave a generic error with /healthz 200
+    from components import http
+    (pkg / "geo" / "cn-provinces.geojson").unlink()
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(pkg))
+    for r in (_get(http.healthz, "/healthz"), _get(http.chart_file, "/charts/flow-map.html", file="flow-map.html")):
+        body = json.loads(r.body)
+        assert r.status_code == 503 and "geo/cn-provinces.geojson" in body["message"], body
+        assert str(pkg) not in r.body.decode()
+
+
+def test_the_map_page_of_a_broken_geo_file_names_it(pkg, monkeypatch):
+    from tests.conftest import run_app
+    (pkg / "geo" / "us-states.geojson").unlink()
+    os.mkfifo(pkg / "geo" / "us-states.geojson")  # would hang the page forever if opened
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(pkg))
+    at = run_app({}, "pages/flows.py")
+    assert not at.exception, [e.value for e in at.exception][:1]
+    errors = [e.value.replace("\\", "") for e in at.error]  # shown as escaped markdown
+    assert any("geo/us-states.geojson" in e and "not a regular file" in e for e in errors), errors
