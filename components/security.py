@@ -17,6 +17,9 @@ from urllib.parse import parse_qsl, urlencode
 from atlas.filters import DROPPED_KEY, MAX_PARAMS
 
 MAX_QUERY_CHARS = 512 * 1024
+# The trimmed link goes back in a 303's Location header: kept short enough for any proxy's header buffer
+# (nginx's default is 4-8 kB; `make serve` gives 32 kB), and far longer than any link the app writes.
+MAX_REDIRECT_CHARS = 12 * 1024
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 # Paths whose pages read the query string in the browser (the app's pages); the HTTP API parses its own.
 _NOT_PAGES = ("/_stcore/", "/static/", "/api/", "/charts/", "/assets/", "/embed/", "/healthz", "/component/",
@@ -65,7 +68,7 @@ def trimmed_query(query: str) -> str | None:
         if k == DROPPED_KEY:
             continue
         piece = len(urlencode([(k, v)])) + 1
-        if len(kept) >= MAX_PARAMS - 1 or size + piece > MAX_QUERY_CHARS // 2:
+        if len(kept) >= MAX_PARAMS - 1 or size + piece > MAX_REDIRECT_CHARS - 32:  # 32: room for dropped=<n>
             break
         kept.append((k, v))
         size += piece

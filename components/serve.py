@@ -61,9 +61,15 @@ http {{
         listen {host}:{port};
         client_max_body_size 10m;
         proxy_http_version 1.1;
+        # Links up to 64 kB reach the app (over 1,000 parameters it answers a 303 to the trimmed link, with a notice),
+        # and that redirect fits the buffer of the app's response headers (nginx's 4k/8k gave a 502).
+        large_client_header_buffers 4 64k;
+        proxy_buffer_size 32k; proxy_buffers 8 32k; proxy_busy_buffers_size 64k;
         # nginx inherits proxy_set_header only into a location that sets none of its own: every location
         # below sets the whole list itself, so none of them can lose the client's Host (issue #30).
 {headers_server}
+        # nginx's own errors (a longer link: 414; no worker answering: 502/504) with the app's security headers
+{error_pages}
         # Server internals stay on the workers' machine: never passed on, whatever the path's prefix.
         location ~ /_stcore/metrics/?$ {{
             default_type text/plain; add_header X-Content-Type-Options nosniff always;
@@ -88,6 +94,29 @@ PROXY_HEADERS = (("Host", "$client_host"), ("X-Forwarded-Host", "$client_host"),
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
+ERROR_TEXT = ("Cooperation Atlas could not answer this request: the link is too long (shorten it or pick fewer "
+              "filters), or the app is restarting (try again in a moment).\n")
+
+
+ERROR_CODES = (400, 414, 494, 500, 502, 503, 504)
+
+
+def _error_pages() -> str:
+    """One named location per status nginx itself may answer: its own text, the app's security headers."""
+    text = ERROR_TEXT.strip().replace('"', "'")
+    # by URI, not a named location: nginx cannot redirect to a named one from a request line it could not read
+    return "\n".join(f"        error_page {c} /_atlas_error_{c};\n"
+                     f"        location = /_atlas_error_{c} {{\n"
+                     f"            internal; default_type \"text/plain; charset=utf-8\";\n{_security_headers(12)}\n"
+                     f"            return {c if c != 494 else 431} \"{text}\\n\";\n        }}" for c in ERROR_CODES)
+
+
+def _security_headers(indent: int) -> str:
+    from .security import headers_for
+    return "\n".join(" " * indent + f"add_header {k.decode().title()} \"{v.decode()}\" always;"
+                     for k, v in headers_for("/"))
+
+
 def _headers(indent: int) -> str:
     return "\n".join(" " * indent + f"proxy_set_header {k} {v};" for k, v in PROXY_HEADERS)
 
@@ -98,7 +127,7 @@ def nginx_conf(run: Path, host: str, port: int, workers: list[int]) -> str:
         f"        location {'= ' if not path.endswith('/') else '^~ '}{path} {{\n"
         f"            proxy_pass http://atlas_any;\n{_headers(12)}\n        }}" for path in STATELESS)
     return NGINX_CONF.format(run=run, host=host, port=port, servers=servers, stateless=stateless,
-                             headers=_headers(12), headers_server=_headers(8))
+                             headers=_headers(12), headers_server=_headers(8), error_pages=_error_pages())
 
 
 def worker_args(port: int, allowed_hosts: list[str] | tuple[str, ...] = ()) -> list[str]:

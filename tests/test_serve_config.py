@@ -57,3 +57,24 @@ def test_workers_allow_loopback_and_the_configured_names_only():
     hosts = [args[i + 1] for i, a in enumerate(args) if a == "--server.allowedHosts"]
     assert set(hosts) == {"localhost", "127.0.0.1", "::1", "atlas.test", "atlas.example.org"}
     assert "*" not in hosts
+
+
+def _size(value: str) -> int:
+    n, unit = re.fullmatch(r"(\d+)([kKmM]?)", value).groups()
+    return int(n) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit.lower()]
+
+
+def test_long_links_get_the_apps_answer_or_a_414_with_security_headers():
+    # issue #30 item 13: a link of 1,001+ parameters got nginx's 414 (request line over 8k) or a 502 ("upstream sent
+    # too big header": the app's 303 to the trimmed link did not fit nginx's 4k/8k buffer), without security headers
+    conf = _conf()
+    buffers = re.search(r"large_client_header_buffers\s+\d+\s+(\S+);", conf)
+    assert buffers and _size(buffers.group(1)) >= 32 * 1024, "links of 1,000 parameters reach the app"
+    proxy_buffer = re.search(r"proxy_buffer_size\s+(\S+);", conf)
+    assert proxy_buffer and _size(proxy_buffer.group(1)) >= 32 * 1024, "the app's redirect to the trimmed link fits"
+    pages = re.findall(r"error_page\s+([\d\s]+?)\s+(\S+)\s*;", conf)
+    codes = {c for codes, _ in pages for c in codes.split()}
+    assert {"400", "414", "494", "502", "504"} <= codes, pages
+    for _, name in pages:
+        body = next(b for sel, b in _locations(conf).items() if sel.split()[-1] == name)
+        assert "Content-Security-Policy" in body and "X-Content-Type-Options" in body and "always" in body, body

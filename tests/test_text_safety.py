@@ -113,3 +113,13 @@ def test_links_in_files_rest_on_atlas_base_url_or_are_relative(monkeypatch, valu
     from components.http import link_base
     monkeypatch.setenv("ATLAS_BASE_URL", value)
     assert link_base() == expected
+
+
+def test_the_redirect_of_an_over_limit_link_is_short():
+    # issue #30 item 13: the trimmed link goes back in a Location header, which a proxy must be able to hold
+    from components.security import MAX_REDIRECT_CHARS
+    query = "&".join(f"k{i}=" + "v" * 300 for i in range(1_200))
+    trimmed = trimmed_query(query)
+    assert len(trimmed) <= MAX_REDIRECT_CHARS <= 16 * 1024
+    kept = urllib.parse.parse_qsl(trimmed)
+    assert kept[-1] == (DROPPED_KEY, str(1_200 - len(kept) + 1)) and len(kept) > 10
