@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,12 +152,42 @@ def open_package(path: str | Path | None = None) -> Opened:
 
 
 def read_package(opened: Opened) -> Package:
-    """Every table of an opened package read from its CSV, typed and checked (types, constraints, keys)."""
+    """Every table of an opened package read from its CSV, typed and checked (types, constraints, keys). A package
+    that failed is remembered with its files' identity (size, times, inode): asked again while none of its files
+    changed (every /healthz and page of a broken server), the same PackageError is raised without reading them."""
+    signature = _signature(opened)
+    with _failed_lock:
+        failed = _failed.get(opened.path)
+    if failed is not None and failed[0] == signature:
+        raise PackageError(failed[1].detail, failed[1].resource, failed[1].row, failed[1].field)
     resources, files = opened.resources, opened.files
-    tables = {name: _read_resource(files[name], resources[name]) for name in RESOURCE_NAMES}
-    for name in RESOURCE_NAMES:
-        _check_keys(name, resources[name]["schema"], tables)
+    try:
+        tables = {name: _read_resource(files[name], resources[name]) for name in RESOURCE_NAMES}
+        for name in RESOURCE_NAMES:
+            _check_keys(name, resources[name]["schema"], tables)
+    except PackageError as error:
+        with _failed_lock:
+            _failed.pop(opened.path, None)
+            _failed[opened.path] = (signature, error)
+            while len(_failed) > 8:
+                _failed.pop(next(iter(_failed)))
+        raise
+    with _failed_lock:
+        _failed.pop(opened.path, None)
     return Package(opened.path, opened.descriptor, tables)
+
+
+_failed: dict[Path, tuple[tuple, PackageError]] = {}
+_failed_lock = threading.Lock()
+
+
+def _signature(opened: Opened) -> tuple:
+    """What changes when any file of the package is written, replaced or touched (no byte read)."""
+    out = []
+    for file in (opened.descriptor_file, *opened.files.values()):
+        st = os.stat(file)
+        out.append((str(file), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return tuple(out)
 
 
 _DRIVE_OR_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")

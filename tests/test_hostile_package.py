@@ -412,3 +412,20 @@ def test_the_map_page_of_a_broken_geo_file_names_it(pkg, monkeypatch):
     assert not at.exception, [e.value for e in at.exception][:1]
     errors = [e.value.replace("\\", "") for e in at.error]  # shown as escaped markdown
     assert any("geo/us-states.geojson" in e and "not a regular file" in e for e in errors), errors
+
+
+def test_a_failed_load_is_remembered_until_the_files_change(pkg, reads):
+    # issue #30 item 11: every /healthz 503 read and checked the whole broken package again (2.5 s at a million rows)
+    file = pkg / "survey_findings.csv"
+    df = pd.read_csv(file, dtype=str, keep_default_na=False)
+    df.loc[1, "percent"] = "12a"
+    df.to_csv(file, index=False)
+    first = load_error(pkg)
+    assert reads, "the first load reads the tables"
+    reads.clear()
+    again = load_error(pkg)
+    assert str(again) == str(first) and reads == [], "the same files: the same error, nothing read again"
+    df.loc[1, "percent"] = "12"
+    df.to_csv(file, index=False)
+    load_package(pkg)  # the files changed: read again, and now good
+    assert reads
