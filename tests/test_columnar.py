@@ -348,3 +348,54 @@ def test_sankey_links_merge_missing_ends_with_ends_of_no_stated_province(measure
     key = lambda df: sorted((str(a), str(b), str(c), float(v)) for a, b, c, v in df[keys + ["value"]].itertuples(index=False))
     assert key(got) == key(want)
     assert (got["cn_admin1"] == flows.NOT_STATED).any()  # the merged links are there
+
+
+# --- issue #30 item 2: a copy is trusted only if this server made it for this package ---------------------------
+
+def _other_package(package: Path, tmp_path: Path) -> Path:
+    """The same package with every item line's quantity × 1000 (another package, another key)."""
+    other = tmp_path / "other"
+    shutil.copytree(package, other)
+    items = pd.read_csv(other / "donation_items.csv", dtype=str, keep_default_na=False)
+    items["quantity"] = [str(int(q) * 1000) if q else q for q in items["quantity"]]
+    items.to_csv(other / "donation_items.csv", index=False)
+    return other
+
+
+def test_a_planted_copy_of_another_package_is_never_served(package, tmp_path):
+    expected = pickle.loads(pickle.dumps(load(package).records["quantity"].sum()))
+    (mine,) = _copies(package)
+    other = _other_package(package, tmp_path)
+    assert load(other).records["quantity"].sum() != expected
+    theirs = next(c for c in _copies(package) if c != mine)
+    # the other package's copy put under this package's key, its manifest edited to claim it
+    shutil.rmtree(mine)
+    shutil.copytree(theirs, mine)
+    manifest = json.loads((mine / columnar.MANIFEST).read_text(encoding="utf-8"))
+    manifest["key"] = mine.name
+    (mine / columnar.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    again = load(package)
+    assert again.source == "csv" and again.records["quantity"].sum() == expected
+
+
+@pytest.mark.parametrize("weakness", ["root-0777", "copy-0777", "file-0666", "copy-symlink", "secret-0644"])
+def test_a_copy_others_could_have_written_is_not_used(package, tmp_path, weakness):
+    load(package)
+    (copy,) = _copies(package)
+    if weakness == "root-0777":
+        os.chmod(columnar.cache_root(), 0o777)
+    elif weakness == "copy-0777":
+        os.chmod(copy, 0o777)
+    elif weakness == "file-0666":
+        os.chmod(copy / "records.arrow", 0o666)
+    elif weakness == "copy-symlink":
+        moved = tmp_path / "elsewhere"
+        shutil.move(copy, moved)
+        os.symlink(moved, copy)
+    else:  # the signing key readable by others: anyone could sign a copy
+        os.chmod(columnar.secret_file(), 0o644)
+    try:
+        first = load(package)
+        assert first.source == "csv", weakness
+    finally:
+        os.chmod(columnar.secret_file(), 0o600)
