@@ -6,7 +6,7 @@ checked (`atlas.package`), the flow records built (`atlas.records.flow_records`)
 uncompressed Arrow IPC files for the next start. A changed byte in any CSV gives a new hash, so a stale copy
 is never read.
 
-Why Arrow IPC and not Parquet: the files are memory-mapped, so reading is no decoding and no copy; a page of
+Why Arrow IPC and not Parquet: the files of a large copy (over MAP_MIN_BYTES, 256 MB) are memory-mapped, so reading is no decoding and no copy; a page of
 a column is in memory only once something reads it, and it is the kernel's page cache, shared by every
 process on the machine that maps the same copy (two workers behind the proxy hold one copy). At a million
 records Parquet (zstd, page checksums) took 2.5 s to decode into 1.3 GB of private memory; the mapped
@@ -59,6 +59,8 @@ RECORDS = "records"
 FRAME = "frame"  # the polars frame of the records (atlas.records.frame_of)
 MANIFEST = "manifest.json"
 _CHUNK = 1 << 22
+# Copies up to this size are read into memory rather than mapped (see read_copy).
+MAP_MIN_BYTES = int(os.environ.get("ATLAS_MAP_MIN_BYTES", str(256_000_000)))
 # The code whose output a copy stores (the tables' conversion, the records, the derived values such as the map
 # scale): a change to any of these files gives every copy a new key, so no copy outlives the code that wrote it.
 CODE = ("columnar.py", "package.py", "records.py", "flows.py", "vocab.py")
@@ -237,16 +239,27 @@ def read_copy(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pl.D
             return None
         if any(f.stat().st_size != manifest["files"][n]["bytes"] for n, f in files.items()):
             return None
+        # A small copy is read into this process's memory: a mapped file truncated under a running server makes
+        # the next read of a lost page kill the process (SIGBUS); only a copy too large to hold once per process
+        # is mapped (shared by the workers in the page cache), and its files are read-only and the user's own.
+        in_memory = sum(manifest["files"][n]["bytes"] for n in names) <= MAP_MIN_BYTES
         with ThreadPoolExecutor(max_workers=2) as pool:
-            checks = {n: pool.submit(_check, f) for n, f in files.items()}
+            checks = {n: pool.submit(_check, f) for n, f in files.items()} if not in_memory else {}
             out = {}
             for name, file in files.items():
-                table = ipc.open_file(pa.memory_map(str(file))).read_all()
+                if in_memory:
+                    data = file.read_bytes()
+                    if xxhash.xxh3_64(data).intdigest() != manifest["files"][name]["xxh3_64"]:
+                        return None
+                    source = pa.BufferReader(pa.py_buffer(data))
+                else:
+                    source = pa.memory_map(str(file))
+                table = ipc.open_file(source).read_all()
                 table.validate()
                 # The frame through pyarrow's map as well: polars' own reader took 0.25 s and a 420 MB peak at a
                 # million records, this 0.08 s and 150 MB.
                 out[name] = pl.from_arrow(table) if name == FRAME else table.to_pandas()
-            if any(checks[n].result() != manifest["files"][n]["xxh3_64"] for n in names):
+            if checks and any(checks[n].result() != manifest["files"][n]["xxh3_64"] for n in names):
                 return None
     except Exception:  # noqa: BLE001 - whatever is wrong with a copy, the CSVs are read instead
         return None

@@ -399,3 +399,31 @@ def test_a_copy_others_could_have_written_is_not_used(package, tmp_path, weaknes
         assert first.source == "csv", weakness
     finally:
         os.chmod(columnar.secret_file(), 0o600)
+
+
+def test_a_copy_truncated_while_served_does_not_kill_the_process(package):
+    # issue #30 item 3: a mapped file truncated under a running server killed it (SIGBUS, exit -7)
+    import subprocess
+    import sys
+    load(package)
+    script = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r})
+from atlas import columnar
+from atlas.records import load
+data = load({str(package)!r})
+assert data.source == "columnar", data.source
+(copy,) = [p for p in columnar.cache_root().iterdir() if not p.name.startswith(".")]
+for f in copy.glob("*.arrow"):
+    os.chmod(f, 0o600)
+    os.truncate(f, 0)  # what a careless cleanup or a full disk's repair does under a running server
+total = 0
+for df in [data.records, *data.package.tables.values()]:
+    for column in df.columns:
+        total += len(df[column].astype(str).str.len().to_numpy())
+total += data.frame.height if data.frame is not None else 0
+print("alive", total)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ATLAS_CACHE_DIR": str(columnar.cache_root())})
+    assert done.returncode == 0 and "alive" in done.stdout, (done.returncode, done.stderr[-2000:])
