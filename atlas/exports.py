@@ -8,9 +8,14 @@ import re
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# A cell a spreadsheet of any common locale splits at `,`, `;` or a tab: each piece after a delimiter (spaces
+# Characters a spreadsheet (or a reader's eye) may skip before a formula: spaces of every width, NBSP, zero-width
+# spaces and joiners, a BOM; and the fullwidth forms of = + - @, which some spreadsheets take as the ASCII ones.
+_BLANKS = " \u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+_STARTS = "=+\\-@\r\uff1d\uff0b\uff0d\uff20"
+_LOOK_ALIKE = re.compile(f"[{_BLANKS}]*[{_STARTS}]")
+# A cell a spreadsheet of any common locale splits at `,`, `;` or a tab: each piece after a delimiter (blanks
 # skipped) is a cell there too, so a formula start after a delimiter is neutralised like one at the start.
-_AFTER_DELIMITER = re.compile(r"([,;\t][ ]*)([=+\-@\r])")
+_AFTER_DELIMITER = re.compile(f"([,;\t][{_BLANKS}]*)([{_STARTS}])")
 _NEEDS_QUOTES = re.compile(r'[,;\t"\r\n]')
 
 
@@ -19,7 +24,7 @@ def neutralise(value):
     start and after any `,` `;` or tab inside it (e.g. `x;=1+1` becomes `x;'=1+1`)."""
     if not isinstance(value, str):
         return value
-    if value.startswith(_FORMULA_START):
+    if value.startswith(_FORMULA_START) or _LOOK_ALIKE.match(value):
         value = "'" + value
     return _AFTER_DELIMITER.sub(r"\1'\2", value) if _AFTER_DELIMITER.search(value) else value
 

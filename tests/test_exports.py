@@ -28,7 +28,7 @@ def test_formula_cells_are_neutralised():
     rows = read_csv_bytes(csv_bytes(df))
     assert rows[0] == ["text", "number"]
     assert [r[0] for r in rows[1:]] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t'=1", "plain", "上海 São Paulo", "", "a=1",
-                                        " =1", "line\nbreak"]
+                                        "' =1", "line\nbreak"]  # a blank before a formula start is no way past it
     # Numbers are numbers: a spreadsheet must still be able to add them up.
     assert [r[1] for r in rows[1:]] == ["-5", "5", "-1", "0", "1", "2", "3", "4", "5", "6", "7"]
 
@@ -138,3 +138,13 @@ def test_a_cell_longer_than_the_csv_modules_field_limit_is_written():
     data = csv_bytes(df)[3:].decode("utf-8")
     assert data.startswith("text,n\r\n") and data.endswith("\r\n'=2,2\r\n")
     assert f'"{long[:-2]}\'=1",1\r\n' in data  # quoted (a `;`), and the formula after the `;` neutralised
+
+
+@pytest.mark.parametrize("cell", [" =1+1", "\u00a0=1+1", "\u200b=1+1", "\ufeff=1+1", "\u3000=1+1", "\uff1d1+1",
+                                  "\uff0bcmd", "\uff0d1", "\uff20SUM(A1)", "  \u00a0\u200b=HYPERLINK(1)",
+                                  "x;\u00a0=1+1", "x,\u200b=1", "x;\uff1d1"])
+def test_formula_look_alikes_are_neutralised(cell):
+    # issue #30 item 16: a leading space, NBSP, zero-width space or a fullwidth ＝ before a formula passed unchanged
+    out = neutralise(cell)
+    assert out != cell and "'" in out, out
+    assert out.replace("'", "", 1) == cell, "only an apostrophe is added"
