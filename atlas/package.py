@@ -343,7 +343,7 @@ _NUMERIC = {"integer": "Int64", "number": "Float64"}
 def _read_resource(file: Path, resource: dict) -> pd.DataFrame:
     name, schema, shown = resource["name"], resource["schema"], _cut(resource["path"], EXCERPT)
     fields = schema["fields"]
-    df = _read_fast(file, [f["name"] for f in fields])
+    df = _read_fast(file, [f["name"] for f in fields], name)
     try:
         if df is None:
             df = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8", engine="c",
@@ -393,7 +393,7 @@ def as_category(values: pd.Series) -> pd.Series:
                      name=values.name)
 
 
-def _read_fast(file: Path, expected: list[str]) -> pd.DataFrame | None:
+def _read_fast(file: Path, expected: list[str], resource: str | None = None) -> pd.DataFrame | None:
     """The CSV as text columns through pyarrow's multithreaded reader (a million rows in about a second, where
     pandas takes several), or None when pyarrow objects to anything (bad UTF-8, ragged rows, a header that is not
     the schema's): then pandas reads it and gives the usual, precise message."""
@@ -402,9 +402,17 @@ def _read_fast(file: Path, expected: list[str]) -> pd.DataFrame | None:
         # `string` it converted every column, 0.3-0.6 s for a million donations).
         opts = pacsv.ConvertOptions(column_types={n: pa.large_string() for n in expected}, strings_can_be_null=False,
                                     null_values=[], quoted_strings_can_be_null=False)
-        table = pacsv.read_csv(file, parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=opts,
-                               read_options=pacsv.ReadOptions(encoding="utf8"))
+        short: list = []
+        table = pacsv.read_csv(file, parse_options=pacsv.ParseOptions(
+            newlines_in_values=True, invalid_row_handler=lambda row: (short.append(row), "error")[1]),
+            convert_options=opts, read_options=pacsv.ReadOptions(encoding="utf8"))
     except (pa.ArrowException, OSError, ValueError):
+        # pandas would fill the cells a short row lacks with empty text, silently: that row is named here
+        if short and short[0].actual_columns < short[0].expected_columns:
+            row = _short_row(file, short[0].expected_columns)
+            raise PackageError(f"{excerpt(file.name)} is not a readable CSV: a row has {short[0].actual_columns} "
+                               f"cells where the header has {short[0].expected_columns} (a cell missing, or a quote "
+                               "left open)", resource=resource, row=row) from None
         return None
     if table.column_names != expected or any(t != pa.large_string() for t in table.schema.types):
         return None  # columns that are not the schema's: pandas names them as it always has
@@ -418,6 +426,25 @@ def _read_fast(file: Path, expected: list[str]) -> pd.DataFrame | None:
         table = table.remove_column(0)
         pool.release_unused()
     return pa.Table.from_arrays(arrays, names=expected).to_pandas()
+
+
+def _short_row(file: Path, cells: int) -> int | None:
+    """The 1-based data row of the first record with fewer than `cells` cells (records may span lines)."""
+    import csv
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # a long cell is not what is looked for here
+    try:
+        with open(file, encoding="utf-8", newline="") as fh:
+            rows = (r for r in csv.reader(fh) if r)  # blank lines are no rows, as pandas and pyarrow read them
+            next(rows, None)
+            for n, record in enumerate(rows, start=1):
+                if len(record) < cells:
+                    return n
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    return None
 
 
 def _first_non_utf8(file: Path) -> tuple[int, int, str]:

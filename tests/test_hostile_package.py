@@ -429,3 +429,17 @@ def test_a_failed_load_is_remembered_until_the_files_change(pkg, reads):
     df.to_csv(file, index=False)
     load_package(pkg)  # the files changed: read again, and now good
     assert reads
+
+
+@pytest.mark.parametrize("res", ["key_figures", "places"])
+def test_a_row_missing_a_trailing_cell_is_named(pkg, res):
+    # issue #30 item 16: a row one cell short (its last, optional, field) loaded silently as if the cell were empty
+    import csv
+    file = pkg / f"{res}.csv"
+    with open(file, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[3] = rows[3][:-1]
+    with open(file, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    e = load_error(pkg)
+    assert e.resource == res and e.row == 3 and "cells" in e.detail, str(e)
