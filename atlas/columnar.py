@@ -37,7 +37,9 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
+import socket
 import stat
 import tempfile
 import threading
@@ -272,12 +274,33 @@ def read_copy(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pl.D
 STALE_S = 3600
 
 
+def _writer_prefix(key: str) -> str:
+    """The temporary folder's name before mkdtemp's random part: the copy's key, this machine and this process."""
+    host = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:64] or "host"
+    return f".{key[:16]}-{host}-{os.getpid()}-"
+
+
+def _writer_gone(name: str) -> bool:
+    """The folder was written by a process of this machine that no longer runs."""
+    m = re.fullmatch(r"\.[0-9a-f]{1,16}-(.+)-(\d+)-[^-]+", name)
+    if not m or m.group(1) != re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:64]:
+        return False
+    try:
+        os.kill(int(m.group(2)), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError, ValueError):
+        return False
+    return False
+
+
 def _remove_stale(root: Path) -> None:
-    """Temporary folders of copies whose writer was killed before renaming them (an hour old: no writer left)."""
+    """Temporary folders of copies whose writer was killed before renaming them: at once if it was a process of
+    this machine that no longer runs, else when an hour old (a writer of another machine sharing the cache)."""
     import time
     for tmp in root.glob(".*-*"):
         try:
-            if tmp.is_dir() and time.time() - tmp.stat().st_mtime > STALE_S:
+            if tmp.is_dir() and (_writer_gone(tmp.name) or time.time() - tmp.stat().st_mtime > STALE_S):
                 shutil.rmtree(tmp, ignore_errors=True)
         except OSError:
             pass
@@ -331,7 +354,7 @@ def write_copy(folder: Path, tables: dict[str, pd.DataFrame], records: pd.DataFr
         if key is None or not _trusted(folder.parent, stat.S_IFDIR):
             return False  # a cache others can write (or no signing key): not written, never read
         _remove_stale(folder.parent)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name[:16]}-", dir=folder.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=_writer_prefix(folder.name), dir=folder.parent))
         files = {}
         for name, table in list(tables.items()) + [(RECORDS, records)]:
             file = tmp / _file(name)

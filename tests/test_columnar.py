@@ -427,3 +427,26 @@ print("alive", total)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "ATLAS_CACHE_DIR": str(columnar.cache_root())})
     assert done.returncode == 0 and "alive" in done.stdout, (done.returncode, done.stderr[-2000:])
+
+
+def test_a_dead_writers_temporary_folder_on_this_machine_is_removed_at_once(package):
+    # issue #30 item 16: a partial copy folder from a killed writer stayed for an hour
+    import socket
+    import subprocess
+    import sys
+    root = columnar.cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = os.getpid()
+    host = socket.gethostname()
+    dead, busy = root / f".0123456789abcdef-{host}-{gone.pid}-x1", root / f".fedcba9876543210-{host}-{alive}-x2"
+    elsewhere = root / f".0011223344556677-another-host-{gone.pid}-x3"  # another machine's writer: its pids are not ours
+    for d in (dead, busy, elsewhere):
+        d.mkdir()
+        (d / "records.arrow").write_bytes(b"partial")
+    load(package)
+    assert not dead.exists(), "the writer that made it has exited"
+    assert busy.exists() and elsewhere.exists()
+    shutil.rmtree(busy)
+    shutil.rmtree(elsewhere)
