@@ -12,19 +12,24 @@ HOST   ?= 127.0.0.1
 ALLOWED_HOSTS ?=
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve audit test install install-dev system-deps bench data validate clean
+.PHONY: run serve audit lock test install install-dev system-deps bench data validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# Installed from the locks: every package of the tree at the version the tests ran with, checked by its hash
+# (requirements*.txt name the direct dependencies; `make lock` writes the locks from them).
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
+
+lock: | $(BIN)/python
+	$(BIN)/python -m atlas.build.lock
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -40,11 +45,11 @@ run: install system-deps
 	$(BIN)/streamlit run app.py --server.headless true --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false \
 		$(foreach h,localhost 127.0.0.1 ::1 $(ALLOWED_HOSTS),--server.allowedHosts $(h))
 
-# Check the pinned versions against a real advisory database (PyPI's JSON API, which carries the PyPA/OSV
-# advisories; OSV.dev as the fallback). Exits non-zero when neither can be reached: nothing checked is not
-# "no known vulnerabilities".
+# Check every locked version (the whole tree, not only the direct pins) against a real advisory database
+# (PyPI's JSON API, which carries the PyPA/OSV advisories). Exits non-zero when a version cannot be checked:
+# nothing checked is not "no known vulnerabilities"; the report names each one it could not check.
 audit: install
-	$(BIN)/python -m atlas.build.audit requirements.txt requirements-dev.txt
+	$(BIN)/python -m atlas.build.audit requirements-dev.lock
 
 # Several processes behind one address: WORKERS app processes behind nginx on PORT (see components/serve.py).
 WORKERS ?= 2
