@@ -12,7 +12,7 @@ HOST   ?= 127.0.0.1
 ALLOWED_HOSTS ?=
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve audit lock test install install-dev system-deps bench data validate clean
+.PHONY: run serve audit lock test check test-app test-e2e install install-dev system-deps bench data validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,8 +56,19 @@ WORKERS ?= 2
 serve: install system-deps
 	$(BIN)/python -m components.serve --workers $(WORKERS) --port $(PORT) --host $(HOST) $(foreach h,$(ALLOWED_HOSTS),--allowed-host $(h))
 
+# Test tiers (pytest.ini's markers; README "Tests"). `make check` after every edit: no browser, no kaleido, no
+# rebuild, no page matrix, two processes. `make test` runs every tier (what CI runs); JUNIT=prefix writes
+# prefix-unit.xml and prefix-e2e.xml.
+XDIST ?= -n 2
+check: install-dev
+	$(BIN)/python -m pytest -m "not app and not e2e" $(XDIST) -q $(PYTEST_ARGS)
+test-app: install-dev system-deps
+	$(BIN)/python -m pytest -m app $(XDIST) -q $(PYTEST_ARGS)
+test-e2e: install-dev system-deps
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 test: install-dev system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not e2e" $(XDIST) $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-unit.xml)
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-e2e.xml)
 
 bench: install-dev system-deps
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

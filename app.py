@@ -38,6 +38,7 @@ def main() -> None:
     page = st.navigation([st.Page(p.file, title=t(f"page.{p.key}", lang), icon=p.icon, url_path=p.url_path or None,
                                   default=not p.url_path) for p in PAGES])
     sidebar.render()
+    streamlit_fixes.narrow_screen_sidebar()
     with streamlit_fixes.routed():
         try:
             page.run()

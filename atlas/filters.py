@@ -75,7 +75,7 @@ class Field:
     keys: tuple[str, ...] = ()         # URL keys; (name,) when empty
     attrs: tuple[str, ...] = ()        # attributes of Filters; (name,) when empty
     pages: tuple[str, ...] = ()        # pages whose numbers or view it changes
-    widget: str = ""                   # "multiselect" | "radio" | "segmented" | "select" | "slider" | "text" | "toggle"
+    widget: str = ""                   # "multiselect" | "radio" | "segmented" | "select" | "months" (presets + From/To) | "text" | "toggle"
     sidebar: bool = True               # rendered in the shared sidebar (else on its page)
     names: str = ""                    # locale prefix of the options' display names ("category" -> category.<code>)
     match: Callable[[pd.DataFrame, Any], np.ndarray] | None = None      # records kept by a non-default value
@@ -121,13 +121,36 @@ def _actor(records: pd.DataFrame, kinds) -> np.ndarray:
 
 
 def _months(records: pd.DataFrame, span) -> np.ndarray:
+    """The date rule (`in_range`) over pandas records."""
+    return in_range(span, lambda c: records[c], lambda s, op, v: getattr(s, op)(v).fillna(False).to_numpy(),
+                    np.ones(len(records), dtype=bool))
+
+
+# The date rule, once (both engines): a record counts in a range only if every month it can have happened in lies
+# inside it. A record dated to a year counts in 2020, not in March-April 2020; one dated only by the list that names
+# it ("listed by 26 May 2020", first month unknown) counts in a range that ends after the list and has no start,
+# and is otherwise left out; a record without a date counts in no range. `may_be_in_range` gives those that a
+# range leaves out but that may have happened in it: the pages say so beside every figure (atlas.engine.aside).
+
+def in_range(span, col, compare, everything):
     lo, hi = span
-    keep = np.ones(len(records), dtype=bool)
+    keep = everything
     if lo:
-        keep &= (records["date_end"] >= lo).fillna(False).to_numpy()
+        keep = keep & compare(col("date_start"), "__ge__", lo)
     if hi:
-        keep &= (records["date_start"] <= hi).fillna(False).to_numpy()
+        keep = keep & compare(col("date_end"), "__le__", hi)
     return keep
+
+
+def may_be_in_range(span, col, compare, missing, everything):
+    """Records not `in_range` whose months, as far as they are known, overlap the range."""
+    lo, hi = span
+    possible = everything
+    if lo:
+        possible = possible & (missing(col("date_end")) | compare(col("date_end"), "__ge__", lo))
+    if hi:
+        possible = possible & (missing(col("date_start")) | compare(col("date_start"), "__le__", hi))
+    return possible & ~in_range(span, col, compare, everything)
 
 
 def _isin_expr(column: str):
@@ -145,19 +168,22 @@ def _actor_expr(kinds) -> Any:
 
 
 def _months_expr(span) -> Any:
-    lo, hi = span
-    keep = pl.lit(True)
-    if lo:
-        keep &= (pl.col("date_end") >= lo).fill_null(False)
-    if hi:
-        keep &= (pl.col("date_start") <= hi).fill_null(False)
-    return keep
+    """The date rule (`in_range`) as a polars expression."""
+    return in_range(span, pl.col, lambda e, op, v: getattr(e, op)(v).fill_null(False), pl.lit(True))
 
 
 _codes = lambda values: (lambda vocab: {v: v for v in values})
 RECORD_PAGES = ("overview", "flows")
 # The data page keeps the rows of its record tables (donations, their items, messages) that the filters keep.
 FILTERED_PAGES = RECORD_PAGES + ("data",)
+
+# The periods readers ask about, offered beside the date field's month pickers (labels: "dates.preset.<code>").
+# (None, None) is the whole record; a preset whose months the package lacks is not offered.
+DATE_PRESETS: dict[str, tuple[str | None, str | None]] = {
+    "all": (None, None),
+    "china_outbreak": ("2020-01", "2020-03"),
+    "us_outbreak": ("2020-03", "2020-05"),
+}
 
 FIELDS: tuple[Field, ...] = (
     Field("lang", "one", _codes(LANGS), "en", pages=("*",), widget="radio", names="lang", rebuild=True),
@@ -172,7 +198,7 @@ FIELDS: tuple[Field, ...] = (
     Field("actor", "multi", _codes(V.ACTOR_KINDS), (), attrs=("actors",), pages=FILTERED_PAGES, widget="multiselect",
           names="actor", match=_actor, expr=_actor_expr),
     Field("dates", "range", lambda v: {m: m for m in v.months}, (None, None), keys=("from", "to"),
-          attrs=("date_from", "date_to"), pages=FILTERED_PAGES, widget="slider", match=_months, expr=_months_expr),
+          attrs=("date_from", "date_to"), pages=FILTERED_PAGES, widget="months", match=_months, expr=_months_expr),
     Field("level", "one", _codes(("region", "place")), "region", pages=("flows",), widget="segmented", sidebar=False,
           names="flows.level"),
     Field("basemap", "flag", default=False, pages=("flows", "pairings"), widget="toggle", sidebar=False),
@@ -438,11 +464,11 @@ def describe(filters: Any, lang: str, vocab: Vocabulary, names: Iterable[str] | 
         if f.kind == "range":
             parts.append(f"{value[0] or '…'} – {value[1] or '…'}")
         elif f.kind == "multi":
-            shown_names = ", ".join(f.display(c, lang, vocab) for c in value)
-            parts.append(f"{t('filter.' + f.name, lang)}: {shown_names}" if f.names == "region" else shown_names)
+            shown_names = t("list.comma", lang).join(f.display(c, lang, vocab) for c in value)
+            parts.append(t("filter." + f.name, lang) + t("label.colon", lang) + shown_names if f.names == "region" else shown_names)
         else:
             parts.append(f.display(value, lang, vocab))
-    return "; ".join(parts) if parts else t("filters.none", lang)
+    return t("list.separator", lang).join(parts) if parts else t("filters.none", lang)
 
 
 def describe_shown(state: Mapping[str, Any], lang: str, vocab: Vocabulary, names: Iterable[str] | None = None,
@@ -457,6 +483,6 @@ def describe_shown(state: Mapping[str, Any], lang: str, vocab: Vocabulary, names
     ignored = [n for n in set_filters if n not in names]
     if not ignored:
         return text
-    not_by = t("filters.not_filtered_by", lang, filters=t("list.separator", lang).join(t(f"filter.{n}", lang) for n in ignored))
-    return f"{text}; {not_by}" if any(n in names for n in set_filters) else not_by
+    not_by = t("filters.not_filtered_by", lang, filters=t("list.comma", lang).join(t(f"filter.{n}", lang) for n in ignored))
+    return text + t("list.separator", lang) + not_by if any(n in names for n in set_filters) else not_by
 

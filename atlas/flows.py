@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from .filters import Filters, kept, match, match_expr
+from . import engine
+from .filters import Filters
 from .overview import summary
 from .package import Package
 from .records import SCREEN_ROWS, Data
-from .vocab import MASKS, PHYSICAL_UNITS
+from .vocab import MASKS, PHYSICAL_UNITS, PROMISED
 
 MAX_ARCS = 300
 LEVELS = ("region", "place")
@@ -32,7 +33,7 @@ class FlowMap:
     records_by_key: dict     # a few record references per place or region
     unmapped: int            # records with an end that has no location at this level
     qmax: float              # the width scale's largest quantity
-    legend: pd.DataFrame     # quantity and records per category and unit, over every arc (drawn or not)
+    legend: pd.DataFrame     # quantity and records per direction, category and unit, over every arc (drawn or not)
     arcs_total: int          # arcs before the cap
     place_max: float = 0.0   # the circle scale's largest place total (physical items given + received); 0: these records'
 
@@ -43,10 +44,11 @@ class FlowMap:
 
 @dataclass(frozen=True)
 class FlowsView:
-    map: FlowMap
+    map: FlowMap         # what was given (atlas.engine: pledges are never drawn as given)
     summary: dict
-    table: pd.DataFrame  # the first SCREEN_ROWS rows of the records' table
+    table: pd.DataFrame  # the first SCREEN_ROWS rows of the records' table (pledges included, marked by status)
     rows: int            # all of its rows
+    promised: pd.DataFrame = None  # the records' table of the pledged and committed records, listed apart
 
 
 def view(data: Data, filters: Filters, level: str = "region") -> FlowsView | None:
@@ -56,11 +58,12 @@ def view(data: Data, filters: Filters, level: str = "region") -> FlowsView | Non
     means the same quantity in every filter."""
     if data.frame is not None:
         return _view_columnar(data, filters, level)
-    records = match(data.records, filters)
+    records = engine.select(data, filters, promised=True)
     if records.empty:
         return None
-    return FlowsView(flow_map(records, data.package, level, scale=dataset_scale(data)), text_summary(records),
-                     flow_table(records, SCREEN_ROWS), len(records))
+    given = records[engine.counted_mask(records)]
+    return FlowsView(flow_map(given, data.package, level, scale=dataset_scale(data)), text_summary(records),
+                     flow_table(records, SCREEN_ROWS), len(records), flow_table(engine.promised_rows(records)))
 
 
 _SCALES: dict[int, tuple[object, tuple[float, float]]] = {}
@@ -95,8 +98,8 @@ def place_scale(totals: pd.DataFrame) -> float:
 def records_table(data: Data, filters: Filters) -> pd.DataFrame:
     """Every record behind the flows page for `filters`: the CSV export."""
     if data.frame is not None:
-        return flow_table(data.records.iloc[data.frame.select(pl.col("row").filter(match_expr(filters)))["row"].to_numpy()])
-    return flow_table(match(data.records, filters))
+        return flow_table(data.records.iloc[engine.select(data, filters, promised=True)["row"].to_numpy()])
+    return flow_table(engine.select(data, filters, promised=True))
 
 
 def aggregate_flows(records: pd.DataFrame, level: str = "region") -> pd.DataFrame:
@@ -115,8 +118,10 @@ def aggregate_flows(records: pd.DataFrame, level: str = "region") -> pd.DataFram
         r = records[cols + list(keys.values())]
         r = r[records["from_lat"].notna() & records["to_lat"].notna()]
     g = (r.groupby([keys["from"], keys["to"], "direction", "category", "unit"], observed=True)
-         .agg(quantity=("quantity", "sum"), records=("record_no", "nunique"), undisclosed=("quantity_missing", "sum"))
+         .agg(quantity=("quantity", "sum"), known=("quantity", "count"), records=("record_no", "nunique"),
+              undisclosed=("quantity_missing", "sum"))
          .reset_index().rename(columns={keys["from"]: "from_key", keys["to"]: "to_key"}))
+    g = engine.stated(g)
     return g[g["records"] > 0].reset_index(drop=True)
 
 
@@ -135,8 +140,9 @@ def place_totals(records: pd.DataFrame, level: str = "region") -> pd.DataFrame:
     parts = []
     for key, role in zip(keys, ("gave", "received")):
         g = (records.groupby([key, "category", "unit"], observed=True)
-             .agg(quantity=("quantity", "sum"), records=("record_no", "nunique")).reset_index()
+             .agg(quantity=("quantity", "sum"), known=("quantity", "count"), records=("record_no", "nunique")).reset_index()
              .rename(columns={key: "key"}))
+        g = engine.stated(g)
         g["role"] = role
         parts.append(g[g["records"] > 0])
     out = pd.concat(parts, ignore_index=True)
@@ -196,8 +202,9 @@ def width_scale(flows: pd.DataFrame) -> float:
 
 
 def legend(flows: pd.DataFrame) -> pd.DataFrame:
-    return (flows.groupby(["category", "unit"], observed=True)
-            .agg(quantity=("quantity", "sum"), records=("records", "sum")).reset_index())
+    """What the arcs carry per direction, category and unit: the two directions are never summed together."""
+    return (flows.groupby(["direction", "category", "unit"], observed=True)
+            .agg(quantity=("quantity", lambda q: q.sum(min_count=1)), records=("records", "sum")).reset_index())
 
 
 def flow_map(records: pd.DataFrame, pkg: Package, level: str, max_arcs: int = MAX_ARCS,
@@ -300,8 +307,8 @@ def sankey_view(data: Data, filters: Filters, measure: str = "masks") -> pd.Data
     if data.frame is not None:
         # only the columns the links use are gathered for the kept rows (a filtered copy of all of them is not)
         used = ["record_no", "quantity", "category", "unit", "cn_admin1", "us_admin1", "direction"]
-        return _sankey_links(kept(data.frame, filters).select(used), measure)
-    return sankey_links(match(data.records, filters), measure)
+        return _sankey_links(engine.select(data, filters).select(used), measure)
+    return sankey_links(engine.select(data, filters), measure)
 
 
 # --- the same numbers from the columnar records (polars) -------------------------------------------
@@ -350,10 +357,12 @@ def _aggregate_flows(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index])
     else:
         r = r.filter(pl.col("from_lat").is_not_null() & pl.col("to_lat").is_not_null()
                      & pl.col("from_lat").is_not_nan() & pl.col("to_lat").is_not_nan())
-    df = _grouped(r, group, cats, quantity=pl.col("quantity").sum(), records=pl.col("record_no").n_unique().cast(pl.Int64),
+    df = _grouped(r, group, cats, quantity=pl.col("quantity").sum(), known=pl.col("quantity").count(),
+                  records=pl.col("record_no").n_unique().cast(pl.Int64),
                   undisclosed=pl.col("quantity_missing").sum().cast(pl.Int64))
     df = df[df["records"] > 0]
     df["quantity"] = df["quantity"].astype("Float64")
+    df = engine.stated(df)
     return df.rename(columns={keys[0]: "from_key", keys[1]: "to_key"}).reset_index(drop=True)
 
 
@@ -363,8 +372,10 @@ def _place_totals(frame: pl.DataFrame, level: str, cats: dict[str, pd.Index]) ->
     for key, role in zip(keys, ("gave", "received")):
         group = [key, "category", "unit"]
         g = _grouped(frame.lazy().select(*group, "quantity", "record_no"), group, cats,
-                     quantity=pl.col("quantity").sum(), records=pl.col("record_no").n_unique().cast(pl.Int64))
+                     quantity=pl.col("quantity").sum(), known=pl.col("quantity").count(),
+                     records=pl.col("record_no").n_unique().cast(pl.Int64))
         g["quantity"] = g["quantity"].astype("Float64")
+        g = engine.stated(g)
         g = g.rename(columns={key: "key"})
         g["role"] = role
         parts.append(g[g["records"] > 0])
@@ -416,7 +427,7 @@ def _text_summary(frame: pl.DataFrame) -> dict:
     c = pl.col  # categoricals compare with text directly (a cast to text would copy a million strings)
     don, msg = c("record_kind") == "donation", c("record_kind") == "message"
     masks = don & c("category").is_in(list(MASKS))
-    pledged = c("status") == "pledged"
+    pledged = c("status").is_in(list(PROMISED))
     cn, us = c("direction") == "cn_to_us", c("direction") == "us_to_cn"
     distinct = lambda mask: c("record_no").filter(mask).n_unique()
     lazy = frame.lazy()
@@ -483,15 +494,17 @@ def _sankey_links(frame: pl.DataFrame, measure: str) -> pd.DataFrame:
 
 
 def _view_columnar(data: Data, filters: Filters, level: str) -> FlowsView | None:
-    frame = kept(data.frame, filters)
+    frame = engine.select(data, filters, promised=True)
     if frame.height == 0:
         return None
+    given = frame.filter(engine.counted_expr())
     cats = _categories(data.records)
     coords = coordinates(data.package, level)
-    flows = ends(_aggregate_flows(frame, level, cats), coords)
-    totals = _place_totals(frame, level, cats)
+    flows = ends(_aggregate_flows(given, level, cats), coords)
+    totals = _place_totals(given, level, cats)
     qmax, place_max = dataset_scale(data)
-    fmap = FlowMap(top_arcs(flows).reset_index(drop=True), totals, coords, _records_by_key(frame, level),
-                   _unmapped(frame, level), qmax, legend(flows), len(flows), place_max)
+    fmap = FlowMap(top_arcs(flows).reset_index(drop=True), totals, coords, _records_by_key(given, level),
+                   _unmapped(given, level), qmax, legend(flows), len(flows), place_max)
     head = data.records.iloc[_rows(frame.head(SCREEN_ROWS))]
-    return FlowsView(fmap, _text_summary(frame), flow_table(head), frame.height)
+    promised = data.records.iloc[_rows(engine.promised_rows(frame))]
+    return FlowsView(fmap, _text_summary(frame), flow_table(head), frame.height, flow_table(promised))

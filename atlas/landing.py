@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import flows
+from . import engine, flows
 from .filters import Filters
 from .overview import summary
 from .pairings import on_record
@@ -28,15 +28,13 @@ class Facts:
     pairs: int                   # sister relationships on record (stated or listed; inferred ones not counted)
 
 
-def _delivered_cn_to_us(data: Data) -> int:
+def _given_cn_to_us(data: Data) -> int:
+    """Donations given China to US (a pledge is not one): distinct records of the engine's selection."""
+    rows = engine.select(data, Filters(direction="cn_to_us"))
     if data.frame is not None:  # the columnar records (a million rows: 0.05 s instead of 0.3)
         import polars as pl
-        f = data.frame
-        keep = (pl.col("record_kind") == "donation") & (pl.col("direction") == "cn_to_us") & (pl.col("status") != "pledged")
-        return int(f.select(pl.col("record_no").filter(keep).n_unique()).item())  # no filtered copy of the frame
-    r = data.records
-    keep = (r["record_kind"] == "donation") & (r["direction"] == "cn_to_us") & (r["status"] != "pledged")
-    return int(r.loc[keep, "record_no"].nunique())
+        return int(rows.select(pl.col("record_no").filter(pl.col("record_kind") == "donation").n_unique()).item())
+    return int(rows.loc[rows["record_kind"] == "donation", "record_no"].nunique())
 
 
 def facts(data: Data, filters: Filters | None = None) -> Facts:
@@ -49,7 +47,7 @@ def facts(data: Data, filters: Filters | None = None) -> Facts:
     survey = data.package.survey_findings.set_index("finding_id")
     support = survey.loc[SUPPORT_FINDING] if SUPPORT_FINDING in survey.index else None
     return Facts(
-        masks_cn_to_us=s["masks_cn_to_us"], donations_cn_to_us=_delivered_cn_to_us(data),
+        masks_cn_to_us=s["masks_cn_to_us"], donations_cn_to_us=_given_cn_to_us(data),
         top_company=top["company"] if top is not None else "", top_company_zh=(top["company_zh"] or top["company"]) if top is not None else "",
         top_amount_cny=float(top["amount_cny"]) if top is not None else 0.0,
         support_percent=float(support["percent"]) if support is not None else None,

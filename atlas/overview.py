@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .filters import Filters, kept, match
+from . import engine
+from .filters import Filters
 from .i18n import fmt_number, t
 from .package import Package
 from .pairings import on_record
 from .records import Data, positions, period
-from .vocab import MASKS
+from .vocab import MASKS, PROMISED
 
 # What the report's text states (II.i.1, CPAFFC by 26 May 2020, both directions; footnote 5, MedShare)
 # set against what the package's rows sum to within the same scope: (key, direction, item categories,
@@ -44,8 +45,8 @@ RECONCILE_COLUMNS = ["direction", "category", "unit", "text_total", "rows_sum", 
 
 @dataclass(frozen=True)
 class OverviewView:
-    summary: dict
-    category_totals: pd.DataFrame
+    summary: dict                   # headline counts: what was given, with what was promised counted apart
+    category_totals: pd.DataFrame   # what was given (atlas.engine), per direction: never summed together
     region_giving: pd.DataFrame
 
 
@@ -53,17 +54,19 @@ def view(data: Data, filters: Filters) -> OverviewView | None:
     """The overview's figures for `filters`, or None when no record matches."""
     if data.frame is not None:  # the rows found and the headline counted in the columnar records (tests/test_columnar.py)
         from . import flows
-        frame = kept(data.frame, filters)
+        frame = engine.select(data, filters, promised=True)
         if frame.height == 0:
             return None
         counts = {k: v for k, v in flows._text_summary(frame).items() if k not in ("places_cn", "places_us")}
         cats = flows._categories(data.records)
-        return OverviewView(counts, _category_totals_columnar(frame, cats),
-                            _region_giving_columnar(frame, data.package.regions, cats))
-    records = match(data.records, filters)
+        given = frame.filter(engine.counted_expr())
+        return OverviewView(counts, _category_totals_columnar(given, cats),
+                            _region_giving_columnar(given, data.package.regions, cats))
+    records = engine.select(data, filters, promised=True)
     if records.empty:
         return None
-    return OverviewView(summary(records), category_totals(records), region_giving(records, data.package.regions))
+    given = records[engine.counted_mask(records)]
+    return OverviewView(summary(records), category_totals(given), region_giving(given, data.package.regions))
 
 
 def summary(records: pd.DataFrame) -> dict:
@@ -73,13 +76,13 @@ def summary(records: pd.DataFrame) -> dict:
     don = records[records["record_kind"] == "donation"]
     msg = records[records["record_kind"] == "message"]
     masks = don[don["category"].isin(MASKS)]
-    pledged = masks["status"].eq("pledged")
+    pledged = masks["status"].isin(PROMISED)
     by_dir = masks[~pledged].groupby("direction", observed=True)["quantity"].sum()
     pledged_by_dir = masks[pledged].groupby("direction", observed=True)["quantity"].sum()
     by_cat = masks[~pledged].groupby(["direction", "category"], observed=True)["quantity"].sum()
     return {
         "donations": int(don["record_no"].nunique()),
-        "donations_pledged": int(don.loc[don["status"] == "pledged", "record_no"].nunique()),
+        "donations_pledged": int(don.loc[don["status"].isin(PROMISED), "record_no"].nunique()),
         "donations_cn_to_us": int(don.loc[don["direction"] == "cn_to_us", "record_no"].nunique()),
         "donations_us_to_cn": int(don.loc[don["direction"] == "us_to_cn", "record_no"].nunique()),
         "recipients": int(don["to_id"].nunique()),
@@ -98,7 +101,8 @@ def summary(records: pd.DataFrame) -> dict:
 def category_totals(records: pd.DataFrame) -> pd.DataFrame:
     """Quantity per direction, category and unit (messages counted one each)."""
     g = (records.groupby(["direction", "category", "unit"], observed=True)
-         .agg(quantity=("quantity", "sum"), records=("record_no", "nunique")).reset_index())
+         .agg(quantity=("quantity", "sum"), known=("quantity", "count"), records=("record_no", "nunique")).reset_index())
+    g = engine.stated(g)
     return g[g["records"] > 0]
 
 
@@ -111,8 +115,10 @@ def _category_totals_columnar(frame, cats: dict) -> pd.DataFrame:
     from .flows import _grouped
     keys = ["direction", "category", "unit"]
     g = _grouped(frame.lazy().select(*keys, "quantity", "record_no"), keys, cats, quantity=pl.col("quantity").sum(),
+                 known=pl.col("quantity").count(),
                  records=pl.col("record_no").n_unique().cast(pl.Int64))
     g["quantity"] = g["quantity"].astype("Float64")
+    g = engine.stated(g)
     return g[g["records"] > 0]
 
 

@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = ROOT / "data"
 RESOURCE_NAMES = ("sources", "regions", "places", "donations", "donation_items", "support_messages", "pairings",
-                  "corporate_donations", "survey_findings", "key_figures")
+                  "pairing_evidence", "pairing_years", "corporate_donations", "survey_findings", "key_figures")
 # A package bigger than this is refused with a message rather than exhausting the server's memory.
 # 1.5 GB as the README states it (decimal units, as `_size` prints them).
 MAX_BYTES = int(os.environ.get("ATLAS_MAX_BYTES", str(1_500_000_000)))

@@ -15,7 +15,9 @@ OFFICIAL = {"total": "kf-sister-total-2022", "province_state": "kf-sister-provin
 
 def view(data: Data, filters: Filters) -> pd.DataFrame:
     """Sister relationships in the chosen provinces and states, with whether (and which way) help was recorded."""
-    pkg, records = data.package, data.records
+    from . import engine
+    pkg = data.package
+    records = data.records[engine.counted_mask(data.records)]  # help given, not promised
     places = pkg.places.set_index("place_id")
     p = pkg.pairings.copy()
     for side in ("cn", "us"):
@@ -31,18 +33,27 @@ def view(data: Data, filters: Filters) -> pd.DataFrame:
     # counts for the government it belongs to (places.part_of): Ohio's Development Services Agency's help
     # to Hubei is Ohio's, on the Hubei-Ohio pair, and says so in `help_through`.
     parent = places["part_of"].replace("", None).dropna() if "part_of" in places else pd.Series(dtype=str)
-    ends = records[["direction", "from_id", "to_id"]]
+    # The last year each record can have happened in: help counts within a relationship only if the
+    # relationship existed then (Fuzhou-Honolulu's agreement of 2021 does not hold Fuzhou's masks of 2020).
+    year = records["date_end"].astype("str").str[:4].where(records["date_end"].notna(), "").astype("category")
+    ends = records[["direction", "from_id", "to_id"]].assign(year=year)
     giver_receiver = ends.iloc[first_rows(ends)].astype(str)  # drop_duplicates' rows, found by their codes
     cn_to_us = giver_receiver[giver_receiver["direction"] == "cn_to_us"]
     us_to_cn = giver_receiver[giver_receiver["direction"] == "us_to_cn"]
     cn_side = pd.concat([cn_to_us["from_id"], us_to_cn["to_id"]], ignore_index=True)
     us_side = pd.concat([cn_to_us["to_id"], us_to_cn["from_id"]], ignore_index=True)
     direction = pd.concat([cn_to_us["direction"], us_to_cn["direction"]], ignore_index=True)
+    help_year = pd.concat([cn_to_us["year"], us_to_cn["year"]], ignore_index=True)
     up = lambda ids: ids.map(parent).fillna(ids)
     exchanged = pd.DataFrame({"key": pair_key(up(cn_side), up(us_side)), "direction": direction,
                               "through": [", ".join(places.at[i, "name_en"] for i in (c, u) if i in parent.index)
                                           for c, u in zip(cn_side, us_side)]})
     keys = pair_key(p["cn_place_id"], p["us_place_id"])
+    since = pd.Series(first_year(p["established"]).to_numpy(), index=keys.to_numpy())
+    since = since[~since.index.duplicated()]
+    began = exchanged["key"].map(since)
+    known = (help_year != "") & began.notna()
+    exchanged = exchanged[~known | (pd.to_numeric(help_year.where(known, "0")) >= began.fillna(0))]
     k1 = set(exchanged.loc[exchanged["direction"] == "cn_to_us", "key"])
     k2 = set(exchanged.loc[exchanged["direction"] == "us_to_cn", "key"])
     through = exchanged[exchanged["through"] != ""].groupby("key")["through"].agg(lambda v: "; ".join(sorted(set(v))))
@@ -80,12 +91,19 @@ def on_record(pkg: Package) -> int:
     return int(pkg.pairings["evidence_level"].isin(ON_RECORD).sum())
 
 
+def first_year(established: pd.Series) -> pd.Series:
+    """The earliest year a relationship's sources give (missing where none does)."""
+    years = established.fillna("").astype(str).str.findall(r"\d{4}")
+    return years.map(lambda ys: min(int(y) for y in ys) if ys else None).astype("Float64")
+
+
 def years(view: pd.DataFrame) -> pd.DataFrame:
-    """Relationships by the year public sources say they were established (pairs without a stated year left
-    out). A pair whose sources disagree counts in each year they give, as `disputed`."""
+    """Relationships by the earliest year public sources say they were established (pairs without a stated year
+    left out), each relationship once. A pair whose sources give several years counts in the earliest, as
+    `disputed`."""
     dated = view[view["established"].fillna("") != ""]
-    rows = [{"year": int(y), "pairing_id": pid, "disputed": ";" in est}
-            for pid, est in zip(dated["pairing_id"], dated["established"]) for y in est.split("; ")]
+    rows = [{"year": int(first), "pairing_id": pid, "disputed": ";" in est}
+            for pid, est, first in zip(dated["pairing_id"], dated["established"], first_year(dated["established"]))]
     d = pd.DataFrame(rows, columns=["year", "pairing_id", "disputed"])
     out = (d.groupby("year").agg(pairs=("pairing_id", "size"), disputed=("disputed", "sum"),
                                  pairing_ids=("pairing_id", lambda v: "; ".join(sorted(v))))

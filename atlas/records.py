@@ -172,6 +172,8 @@ def flow_records(pkg: Package) -> pd.DataFrame:
         "item_as_printed": column(items["as_printed"], item_pos, m["kind_as_printed"]),
         # Table 2 carries no date: the report's section is "as of May 26", which dates nothing in particular.
         "as_of": column(d["as_of"], don_pos, ""),
+        "date_kind": column(d["date_kind"], don_pos, ""),
+        "event_date": column(d["event_date"], don_pos, ""),
         "status": column(d["status"], don_pos, "sent"),
         "doubtful": column(d["doubtful"], don_pos, m["doubtful"]),
         "correction_note": column(d["correction_note"], don_pos, m["correction_note"]),
@@ -192,7 +194,7 @@ def flow_records(pkg: Package) -> pd.DataFrame:
         cats = r[cn_end].cat.categories.union(r[us_end].cat.categories)
         a, b = (r[c].cat.set_categories(cats).cat.codes.to_numpy() for c in (cn_end, us_end))
         r[side] = _compact(np.where(cn_from, a, b), cats)
-    r["date_start"], r["date_end"] = _period_by_value(r["as_of"])
+    r["date_start"], r["date_end"] = dated_span(r["as_of"], r["date_kind"], r["event_date"])
     # Grouping keys as categories and an integer record number: counting distinct records and grouping
     # by place stay fast at a million rows (strings would be hashed again on every rerun).
     for col in ("from_kind", "to_kind", "cn_admin1", "us_admin1", "from_admin1", "to_admin1"):
@@ -266,6 +268,20 @@ def _sorted_category(values: pd.Series) -> pd.Series:
         cats = values.cat.categories
         return values.cat.reorder_categories(cats.sort_values()) if not cats.is_monotonic_increasing else values
     return values.astype("category")
+
+
+def dated_span(as_of: pd.Series, date_kind: pd.Series, event_date: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """First and last month a record can have happened in (YYYY-MM; missing: unknown).
+
+    The date of the event a source states (`event_date`, else `as_of` of an `event` record) spans its precision
+    ("2020" is 2020-01..2020-12); a record dated only by the list that names it (`listed`) happened on or before
+    the list's date, so its first month is unknown; a record with no date (Table 2's messages) has neither."""
+    event = event_date.astype("str").where(event_date.astype("str") != "", None)
+    kind = date_kind.astype("str")
+    own = as_of.astype("str").where(kind == "event", None)
+    start, end = _period_by_value(event.fillna(own).fillna(""))
+    listed_start, listed_end = _period_by_value(as_of.astype("str").where(kind == "listed", ""))
+    return start, end.fillna(listed_end)
 
 
 def _period_by_value(values: pd.Series) -> tuple[pd.Series, pd.Series]:

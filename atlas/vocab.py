@@ -15,7 +15,13 @@ MASKS = ("surgical_mask", "respirator_mask", "mask_unspecified")
 ACTOR_KINDS = ("government", "company", "foundation_ngo", "university", "individuals")
 UNITS = ("pieces", "items", "pairs", "packs", "CNY", "USD")
 PHYSICAL_UNITS = ("pieces", "items", "pairs")  # counted things, comparable by quantity
-DONATION_STATUSES = ("donated", "pledged")
+# What the source says of a donation: listed as donated; stated delivered (a dated report says it arrived);
+# pledged or committed (promised, never counted as given). Messages of support are "sent".
+DONATION_STATUSES = ("donated", "delivered", "pledged", "committed")
+PROMISED = ("pledged", "committed")  # never inside a donated measure (atlas.engine)
+# What a donation's date is: the date of the event a source states (`event`), or only the date of the list
+# that names it (`listed`: it happened on or before that day).
+DATE_KINDS = ("event", "listed")
 PAIRING_LEVELS = ("province_state", "city")
 # How a sister relationship is known: stated in a source's text, listed on a public list, only inferred
 # from help between two governments, or inferred and contradicted by a public source.

@@ -154,15 +154,23 @@ def widget(spec):
     common = {"key": spec["key"], "help": spec["help"]}
     if kind == "multiselect":
         st.multiselect(spec["label"], names, default=spec["default"], format_func=show, placeholder=spec["placeholder"],
-                       **common)
+                       select_all=False, filter_mode="contains", **common)
     elif kind == "radio":
         st.radio(spec["label"], names, index=spec["index"], format_func=show, horizontal=spec["horizontal"], **common)
     elif kind == "segmented":
         st.segmented_control(spec["label"], names, default=spec["default"], format_func=show, **common)
     elif kind == "select":
         st.selectbox(spec["label"], names, index=spec["index"], format_func=show, **common)
-    elif kind == "slider":
-        st.select_slider(spec["label"], options=names, value=spec["value"], **common)
+    elif kind == "months":
+        presets = list(spec["presets"])
+        with st.container(key=spec["key"]):
+            st.radio(spec["label"], presets, index=presets.index(spec["preset"]), format_func=spec["presets"].get,
+                     key=spec["key"] + "_preset", help=spec["help"])
+            left, right = st.columns(2)
+            left.selectbox(spec["from_label"], names, index=names.index(spec["start"]), format_func=show,
+                           key=spec["key"] + "_from")
+            ends = [m for m in names if m >= spec["start"]]
+            right.selectbox(spec["to_label"], ends, index=ends.index(spec["end"]), format_func=show, key=spec["key"] + "_to")
     elif kind == "text":
         st.text_input(spec["label"], value=spec["value"], placeholder=spec["placeholder"], **common)
     elif kind == "toggle":
@@ -199,9 +207,11 @@ def page(name: str):
 
 
 def sidebar(elements: list, share_link: str):
+    from components.streamlit_fixes import narrow_screen_sidebar
     with st.sidebar:
         show(elements)
         st.code(share_link, language=None, wrap_lines=True)
+    narrow_screen_sidebar()  # app.py's one element after the sidebar: a style and script, the same for both
 
 
 PAGES: dict = {}  # name -> st.Page of this run (the landing's page links point at them)

@@ -124,11 +124,18 @@ def _widget(name: str, state: dict, vocab, format_func=None) -> tuple | None:
         spec.update(default=value)
     elif f.widget == "select":
         spec.update(index=options.index(value) if value in options else 0)
-    elif f.widget == "slider":
+    elif f.widget == "months":
         if len(options) <= 1:
             return None
+        from atlas.filters import DATE_PRESETS
+        from components.sidebar import month_label, preset_of
+        presets = {c: e for c, e in DATE_PRESETS.items() if all(x is None or x in options for x in e)}
         lo, hi = value
-        spec.update(value=(lo if lo in options else options[0], hi if hi in options else options[-1]))
+        lo = lo if lo in options else options[0]
+        hi = hi if hi in options and hi >= lo else options[-1]
+        spec.update(options={c: month_label(c, LANG) for c in options}, start=lo, end=hi,
+                    presets={c: t(f"dates.preset.{c}", LANG) for c in [*presets, "custom"]},
+                    preset=preset_of(value, presets), from_label=t("dates.from", LANG), to_label=t("dates.to", LANG))
     elif f.widget == "text":
         spec.update(value=value,
                     placeholder=t(f"filter.{f.name}_placeholder", LANG) if has(f"filter.{f.name}_placeholder") else None)

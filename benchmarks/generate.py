@@ -155,6 +155,10 @@ def synthetic(n: int, places: pd.DataFrame, regions: pd.DataFrame, rng: np.rando
         "recipient_place_id": pc.if_else(direction, us_ids, cn_ids),
         "as_of": _dates(rng, n),
         "status": pc.if_else(pa.array(rng.random(n) < PLEDGED_SHARE), "pledged", "donated"),
+        "date_kind": pa.repeat("event", n),  # a synthetic donation's date is its own
+        "event_date": pa.repeat("", n),
+        "event_source_id": pa.repeat("", n),
+        "event_ref": pa.repeat("", n),
         "items_as_printed": _join("Synthetic donation of ", _text(line_counts), " item line(s)"),
         "correction_note": pa.repeat("", n),
         "doubtful": pc.if_else(pa.array(rng.random(n) < DOUBTFUL_SHARE), "true", "false"),

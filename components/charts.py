@@ -387,7 +387,9 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
     fig.update_layout(showlegend=False)
     subtitle = t("timeline.subtitle", lang, filters=filters_text)
     frame(fig, t("timeline.title", lang), subtitle, source, dark, height=max(360, 120 + 34 * len(themes)))
-    data = d[["date", "actor", "description", "value", "unit", "theme", "source_id", "source_ref"]]
+    # the table and CSV in the reader's language (the package's curated Chinese actor and description)
+    data = d.assign(actor=d["actor_shown"], description=d["description_shown"])[
+        ["date", "actor", "description", "value", "unit", "theme", "source_id", "source_ref"]]
     money = d[d["unit"].isin(MONEY) & d["value"].notna()]
     # The largest amount in each currency is named (amounts in different units are not compared).
     largest = [f"{r['actor_shown']}, {_stated(r['value'], r['unit'], lang)} ({r['date']})"

@@ -57,6 +57,9 @@ def build_flow_sankey(links: pd.DataFrame, names: pd.DataFrame, measure: str, la
         "cn_admin1": links["cn_admin1"], "province": [name(c, "cn") for c in links["cn_admin1"]],
         "us_admin1": links["us_admin1"], "state": [name(c, "us") for c in links["us_admin1"]],
         "direction": links["direction"], "measure": measure, "value": links["value"].astype(float)})
-    notes = [t("flows.sankey_total", lang, total=fmt_number(float(links["value"].sum()) if len(links) else 0, lang),
-               measure=measure_text)]
+    # one total per direction: the two are never summed together
+    by_direction = links.groupby(links["direction"].astype(str))["value"].sum()
+    totals = t("list.separator", lang).join(f"{label('direction', d, lang)} {fmt_number(float(v), lang)}"
+                                            for d, v in by_direction.items())
+    notes = [t("flows.sankey_total", lang, total=totals or fmt_number(0, lang), measure=measure_text)]
     return Chart(SLUG, t("sankey.title", lang), subtitle, source, data.reset_index(drop=True), fig, notes)

@@ -349,8 +349,9 @@ def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = 
     arcs["arrow"] = ARROW
     arcs["arrow_size"] = 9 + arcs["width"] * 0.8
     arcs["tooltip"] = [
-        f"{_name(a, az, lang)} → {_name(b, bz, lang)}\n{label('category', c, lang)}: "
-        f"{fmt_number(q, lang) if pd.notna(q) and u != 'messages' else ''} {fmt_unit(u, lang) if u != 'messages' else ''}".rstrip()
+        f"{_name(a, az, lang)} → {_name(b, bz, lang)}\n{label('category', c, lang)}"
+        + (f"{t('label.colon', lang)}{fmt_number(q, lang)} {fmt_unit(u, lang)}" if pd.notna(q) and u != "messages"
+           else f"{t('label.colon', lang)}{t('map.amount_not_stated', lang)}" if u != "messages" else "")
         + f"\n{records_text(r, lang)}" + (f" · {t('map.undisclosed', lang, n=un)}" if un else "")
         for a, az, b, bz, c, q, u, r, un in zip(arcs["from_name_en"], arcs["from_name_zh"], arcs["to_name_en"], arcs["to_name_zh"],
                                                  arcs["category"], arcs["quantity"], arcs["unit"], arcs["records"], arcs["undisclosed"])]
@@ -429,12 +430,12 @@ def place_points(totals: pd.DataFrame, coords: pd.DataFrame, records_by_key: dic
             if len(r):
                 parts = [f"{label('category', cat, lang)} {fmt_number(q, lang) if u != 'messages' else int(n)}"
                          for cat, q, u, n in zip(r["category"], r["quantity"], r["unit"], r["records"])]
-                lines.append(f"{t('map.' + role, lang)}: " + "; ".join(parts))
+                lines.append(t("map." + role, lang) + t("label.colon", lang) + t("list.separator", lang).join(parts))
         recs = records_by_key.get(key, [])
         if recs:
             more = len(recs) - max_records
             refs = [source_ref(r, lang) for r in recs[:max_records]]
-            lines.append(t("map.records_list", lang) + ": " + t("list.separator", lang).join(refs) + (f" (+{more})" if more > 0 else ""))
+            lines.append(t("map.records_list", lang) + t("label.colon", lang) + t("list.separator", lang).join(refs) + (f" (+{more})" if more > 0 else ""))
         q = float(size.get(key, 0.0) or 0.0)
         rows.append({"key": key, "lat": float(p["lat"]), "lon": float(p["lon"]), "admin1": p["admin1"],
                      "country": p["country"], "radius": 4 + 16 * math.sqrt(min(q / smax, 1.0)),
@@ -474,7 +475,7 @@ def pairing_places(v: pd.DataFrame, lang: str) -> pd.DataFrame:
         for pid, d in g:
             first = d.iloc[0]
             n = len(d)
-            others = ", ".join(_short(a, b, lang) for a, b in zip(d[f"{'us' if side == 'cn' else 'cn'}_name_en"],
+            others = t("list.comma", lang).join(_short(a, b, lang) for a, b in zip(d[f"{'us' if side == 'cn' else 'cn'}_name_en"],
                                                                    d[f"{'us' if side == 'cn' else 'cn'}_name_zh"]))
             rows.append({"key": pid, "lon": float(pacific([first[f"{side}_lon"]])[0]), "lat": float(first[f"{side}_lat"]),
                          "admin1": first[f"{side}_admin1"], "country": country, "pairs": n,

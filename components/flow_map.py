@@ -57,6 +57,7 @@ def legend_view(legend, lang: str):
     view = legend.copy()
     colours = [category_colour(c) for c in view["category"]]
     view.insert(0, "colour", "")
+    view["direction"] = [label("direction", d, lang) for d in view["direction"]]
     view["category"] = [label("category", c, lang) for c in view["category"]]
     view["unit"] = [fmt_unit(u, lang) for u in view["unit"]]
     return view, colours
@@ -75,7 +76,7 @@ def top_flow_lines(fm: FlowMap, lang: str) -> list[str]:
         if r.unit in PHYSICAL_UNITS and r.quantity == r.quantity:
             unit = fmt_unit(r.unit, lang)
             lines.append(t("map.top_item", lang, rank=r.rank, giver=giver, receiver=receiver, direction=direction,
-                           quantity=fmt_number(r.quantity, lang), what=what if unit in what else f"{what} ({unit})"))
+                           quantity=fmt_number(r.quantity, lang), what=what if unit in what else t("map.what_unit", lang, what=what, unit=unit)))
         else:
             lines.append(t("map.top_item_count", lang, rank=r.rank, giver=giver, receiver=receiver, direction=direction,
                            what=what, records=records_text(r.records, lang)))
@@ -117,7 +118,8 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
             {"quantity": "{:,.0f}"})
         st.dataframe(styled, hide_index=True, width="content",
                      column_config={"colour": st.column_config.TextColumn(" ", width="small"),
-                                    "category": t("map.col_category", lang), "unit": t("map.col_unit", lang),
+                                    "direction": t("map.col_direction", lang), "category": t("map.col_category", lang),
+                                    "unit": t("map.col_unit", lang),
                                     "quantity": t("map.col_quantity", lang), "records": t("map.col_records", lang)})
     st.caption(width_text, help=None)
     st.caption(t("map.legend_direction", lang))

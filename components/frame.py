@@ -34,7 +34,7 @@ def header(key: str) -> str:
         if used:
             st.caption(t("filters.applied", lang, filters=md(describe(used))))
         if ignored:
-            st.info(t("filters.not_applicable", lang, filters=", ".join(t(f"filter.{n}", lang) for n in ignored),
+            st.info(t("filters.not_applicable", lang, filters=t("list.comma", lang).join(t(f"filter.{n}", lang) for n in ignored),
                       page=t(f"page.{key}", lang), reason=t(f"reason.{key}", lang)), icon=":material/filter_alt_off:")
     return lang
 
@@ -197,3 +197,11 @@ def empty(message_key: str = "empty.no_records") -> None:
     lang = url_state.lang()
     st.info(t(message_key, lang) + " " + t("empty.hint", lang), icon=":material/search_off:")
 
+
+
+def date_aside(filters) -> None:
+    """What the date range leaves out but may hold (atlas.engine.aside), beside the figures it changes."""
+    from atlas import engine
+    text = engine.aside_words(data.view(engine.aside, filters), url_state.lang())
+    if text:
+        st.info(md(text), icon=":material/event_busy:")

@@ -168,8 +168,12 @@ def _answer(request: Request, body: bytes, headers: dict) -> Response:
 
 
 def _file_name(ex: exhibits.Exhibit, state: dict, ext: str) -> str:
+    """The file's name: the exhibit, its filters, the view options it reads that are not at their defaults (the
+    flow map at place level is another map than at province level: `flow-map_level-place.png`), the language."""
     f = only(filters_of(state), ex.filters)
-    return file_name(ex.name, slug(f, data.vocab()), ext, state.get("lang", "en"))
+    options = {n: state[n] for n in ex.options if n in state and n != "q"}  # the data page's search is no view
+    named = "_".join(p for p in (slug(f, data.vocab()), slug(options, data.vocab())) if p)
+    return file_name(ex.name, named, ext, state.get("lang", "en"))
 
 
 def _cache_key(route: str, ex: exhibits.Exhibit, fmt: str, state: dict, controls: dict) -> tuple:

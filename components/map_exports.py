@@ -74,9 +74,10 @@ def _foot(source: str, lang: str, link: str) -> list[str]:
 def flow_map_html(fm: FlowMap, lang: str, filters_text: str, link: str = "", source: str | None = None) -> bytes:
     """The flow map as an HTML file that draws offline: title, filters, colour and width legend, source, licence, link."""
     deck = build_flow_deck(fm, lang, dark=False, fit_width=EXPORT_WIDTH, fit_height=EXPORT_MAP_HEIGHT)
-    legend = [_swatch(category_colour(c), f"{label('category', c, lang)}: {fmt_number(q, lang)} {fmt_unit(u, lang)}"
-                      if u != "messages" and q and q > 0 else label("category", c, lang))
-              for c, u, q in zip(fm.legend["category"], fm.legend["unit"], fm.legend["quantity"])]
+    legend = [_swatch(category_colour(c), f"{label('category', c, lang)} ({label('direction', d, lang)}): "
+                      f"{fmt_number(q, lang)} {fmt_unit(u, lang)}"
+                      if u != "messages" and q and q > 0 else f"{label('category', c, lang)} ({label('direction', d, lang)})")
+              for d, c, u, q in zip(fm.legend["direction"], fm.legend["category"], fm.legend["unit"], fm.legend["quantity"])]
     legend += [_swatch("#555555", f"{q}", height=max(1, round(w))) for q, w in legend_widths(fm.qmax, lang)]
     legend += [_swatch(DIRECTION_COLOURS["cn_to_us"], t("mapexport.dot_cn", lang), 12),
                _swatch(DIRECTION_COLOURS["us_to_cn"], t("mapexport.dot_us", lang), 12)]

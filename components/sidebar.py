@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas.filters import BY_NAME, FIELDS, Field
+from atlas.filters import BY_NAME, DATE_PRESETS, FIELDS, Field
 from atlas.i18n import has, t
 
 from . import data, url_state
@@ -54,8 +54,13 @@ def widget(f: Field, format_func: Callable[[str], str] | None = None) -> None:
     returned, read = None, None
     if f.widget == "multiselect":
         read = lambda v: tuple(v or ())
+        # Typing then Enter selects exactly one option (issue #31): without "Select all" the first row of the list is
+        # the first match, not "Select 3 matches" (which made `Ohi` + Enter select Ohio and both Carolinas), and
+        # "contains" matches the typed letters as one piece (fuzzy matching put North Carolina under `Ohi`).
+        # Both are Streamlit 1.67 parameters: the widget keeps its keyboard and screen-reader support.
         returned = st.multiselect(label, options, default=[c for c in value if c in options], format_func=show, key=key,
-                                  placeholder=t("filter.all", lang), help=help_text, on_change=changed(read))
+                                  placeholder=t("filter.all", lang), help=help_text, on_change=changed(read),
+                                  select_all=False, filter_mode="contains")
     elif f.widget == "radio":
         read = lambda v: v if v in options else f.default
         returned = st.radio(label, options, index=options.index(value), format_func=show, key=key, help=help_text,
@@ -69,13 +74,9 @@ def widget(f: Field, format_func: Callable[[str], str] | None = None) -> None:
         read = lambda v: v if v in options else f.default
         returned = st.selectbox(label, options, index=options.index(value) if value in options else 0, format_func=show,
                                 key=key, help=help_text, on_change=changed(read))
-    elif f.widget == "slider" and len(options) > 1:
-        lo, hi = value
-        first, last = options[0], options[-1]
-        read = lambda v: (None if v[0] == first else v[0], None if v[1] == last else v[1])
-        returned = st.select_slider(label, options=options,
-                                    value=(lo if lo in options else first, hi if hi in options else last),
-                                    key=key, help=help_text, on_change=changed(read))
+    elif f.widget == "months" and len(options) > 1:
+        read = lambda v: v
+        returned = months(f, options, value, key, label, help_text)
     elif f.widget == "text":
         placeholder = t(f"filter.{f.name}_placeholder", lang) if has(f"filter.{f.name}_placeholder") else None
         read = lambda v: (v or "")[:100]
@@ -87,6 +88,77 @@ def widget(f: Field, format_func: Callable[[str], str] | None = None) -> None:
     if read is not None and f.name != "lang":
         # a tab that reconnected to a restarted server keeps its widgets: on a session's first run, they win
         url_state.adopt(f.name, read(returned))
+
+
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(month: str, lang: str) -> str:
+    """A YYYY-MM month as a reader of `lang` reads it: "Mar 2020", "2020年3月"."""
+    year, m = month.split("-")
+    return f"{year}年{int(m)}月" if lang == "zh" else f"{MONTHS_EN[int(m) - 1]} {year}"
+
+
+def preset_of(span: tuple, presets: dict) -> str:
+    return next((code for code, ends in presets.items() if tuple(ends) == tuple(span)), "custom")
+
+
+def months(f: Field, options: list[str], value: tuple, key: str, label: str, help_text: str | None) -> tuple:
+    """The date range set by hand in seconds (issue #31): the periods readers ask about as one click each, and a
+    From and a To month picker (To lists only the months from From on, so a range is never upside down).
+
+    The field's value stays `(from, to)` with None for an open end, its URL keys `from`/`to`. The three widgets
+    live in a container keyed like any field's widget; each one's callback writes the field and sets the
+    other two to agree (Streamlit allows setting a widget's value from a callback, before the widget is drawn)."""
+    lang = url_state.lang()
+    first, last = options[0], options[-1]
+    presets = {code: ends for code, ends in DATE_PRESETS.items() if all(e is None or e in options for e in ends)}
+    k_preset, k_from, k_to = f"{key}_preset", f"{key}_from", f"{key}_to"
+    lo, hi = value
+    lo = lo if lo in options else first
+    hi = hi if hi in options and hi >= lo else last
+
+    def ends_of(span) -> tuple[str, str]:
+        return span[0] or first, span[1] or last
+
+    def store(start: str, end: str, preset: str | None = None) -> None:
+        span = (None if start == first else start, None if end == last else end)
+        url_state.changed(f.name, span)
+        st.session_state[k_from], st.session_state[k_to] = start, end
+        st.session_state[k_preset] = preset or preset_of(span, presets)
+
+    def on_preset() -> None:
+        code = st.session_state.get(k_preset)
+        if code in presets:
+            store(*ends_of(presets[code]), code)
+        # "custom" keeps the range: the From and To pickers below set it
+
+    def on_from() -> None:
+        start = st.session_state.get(k_from) or first
+        end = st.session_state.get(k_to) or last
+        store(start, max(start, end))  # a From after To moves To with it
+
+    def on_to() -> None:
+        start = st.session_state.get(k_from) or first
+        store(start, max(start, st.session_state.get(k_to) or last))
+
+    # A widget's first value comes from the state (later, from its own session value, which the callbacks keep).
+    st.session_state.setdefault(k_preset, preset_of((None if lo == first else lo, None if hi == last else hi), presets))
+    st.session_state.setdefault(k_from, lo)
+    st.session_state.setdefault(k_to, hi)
+    show = lambda m: month_label(m, lang)
+    with st.container(key=key):
+        codes = list(presets) + ["custom"]
+        st.radio(label, codes, format_func=lambda c: t(f"dates.preset.{c}", lang), key=k_preset, help=help_text,
+                 on_change=on_preset)
+        left, right = st.columns(2)
+        start = left.selectbox(t("dates.from", lang), options, format_func=show, key=k_from, on_change=on_from,
+                               filter_mode="contains")
+        ends = [m for m in options if m >= (start or first)]
+        end = right.selectbox(t("dates.to", lang), ends, format_func=show, key=k_to, on_change=on_to,
+                              filter_mode="contains")
+    start, end = start or first, end or last
+    return (None if start == first else start, None if end == last else end)
 
 
 def share_link() -> str:

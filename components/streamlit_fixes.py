@@ -1,4 +1,4 @@
-"""The one place where the app works around Streamlit 1.67's internals, with its reason.
+"""The one place where the app works around Streamlit 1.67's internals, each with its reason.
 
 1. `routed()` / `router_guard()`: because a pages/ folder exists, Streamlit runs every session that
    starts before app.py has called `st.navigation` once (all first visits to a fresh server, several
@@ -9,6 +9,18 @@
    Served through `st.App` (app.py's ASGI branch), `leave_legacy_pages()` switches that mode off
    once, when the server imports app.py, before any session exists: no session then ever starts in
    it (a first visit to /data no longer shows "Page not found" while its page was being run alone).
+
+2. `narrow_screen_sidebar()` (issue #31): on a screen narrower than Streamlit's `md` breakpoint (768 px) the
+   sidebar is drawn over the page (300 of 390 px on a phone). Streamlit 1.67 closes it after a page pick only
+   when `navigator.userAgent` names a mobile device (its `deviceType === "mobile"`), so a narrow window, a
+   tablet or a phone asking for the desktop site kept it open over the page just picked. A collapsed sidebar is
+   only moved off screen (`transform: translateX(-300px)`), so its links and filters stayed in the Tab order:
+   at 390 px the first 17 Tab presses landed on controls no one could see. A style rule hides a collapsed
+   sidebar and everything in it (`visibility: hidden` after Streamlit's 0.3 s slide; the help buttons set their own, which takes it out of the Tab order and the
+   accessibility tree); a script closes the sidebar after a page link is picked on a narrow screen, through
+   Streamlit's own collapse button, and moves the focus into the sidebar when it is opened (else Tab went on
+   to the page under it). Both rely on Streamlit's test ids `stSidebar` (with `data-collapsed`),
+   `stSidebarNav` and `stSidebarCollapseButton`. (tests/e2e/test_controls.py fails without them.)
 
 (Downloads needed a second patch, of MediaFileManager, while files were made inside one session; they
 are now plain links to the app's stable addresses, components/http.py, and need none.)
@@ -48,3 +60,47 @@ def router_guard() -> None:
     from streamlit.runtime.pages_manager import PagesManager
     PagesManager.uses_pages_directory = False
     st.rerun()
+
+
+def narrow_screen_sidebar() -> None:
+    """The sidebar closes after a page pick on a narrow screen, and a closed one is out of the Tab order (see 2.).
+
+    768 is Streamlit's `breakpoints.md` (below it the sidebar covers the page). The page-link check runs on the
+    next frame, after Streamlit's own handler, which already closed it on a mobile user agent. Opening the
+    sidebar moves the focus to its first control once Streamlit has marked it open. (No comments in the script:
+    every string sent to the browser counts as page text for the language tests.)"""
+    with st.sidebar.container(key="atlas_fixes"):
+        st.html("""<style>
+[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; transition: transform 0.3s, min-width 0.3s,
+  max-width 0.3s, visibility 0s linear 0.3s; }
+[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; transition: visibility 0s linear 0.3s !important; }
+.st-key-atlas_fixes { display: none !important; }
+</style>
+<script>
+(() => {
+  if (window.atlasNarrowSidebar) return;
+  window.atlasNarrowSidebar = true;
+  const NARROW = 768;
+  document.addEventListener("click", (event) => {
+    if (event.target.closest && event.target.closest('[data-testid="stExpandSidebarButton"]')) {
+      let tries = 0;
+      const enter = () => {
+        const sidebar = document.querySelector('[data-testid="stSidebar"]');
+        if (sidebar && sidebar.getAttribute("data-collapsed") === "false") {
+          const first = sidebar.querySelector('[data-testid="stSidebarNav"] a, input, button');
+          if (first) first.focus({preventScroll: true});
+        } else if (tries++ < 60) requestAnimationFrame(enter);
+      };
+      requestAnimationFrame(enter);
+      return;
+    }
+    const link = event.target.closest && event.target.closest('[data-testid="stSidebarNav"] a');
+    if (!link || window.innerWidth >= NARROW) return;
+    requestAnimationFrame(() => {
+      const sidebar = document.querySelector('[data-testid="stSidebar"]');
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (sidebar && sidebar.getAttribute("data-collapsed") === "false" && close) close.click();
+    });
+  }, true);
+})();
+</script>""", unsafe_allow_javascript=True)

@@ -81,9 +81,11 @@ def update(**values: Any) -> None:
 
 
 def reset() -> None:
-    """Every filter back to its default; the language and the pages' view options stay."""
+    """Every filter and every page's view option back to its default; only the language stays. (View options of
+    other pages, a table tab, the map's level, the data page's table and search, kept riding in every copied link
+    after a reset: issue #31.)"""
     base = defaults(FIELDS, data.vocab())
-    update(**{f.name: base[f.name] for f in FIELDS if f.is_filter})
+    update(**{f.name: base[f.name] for f in FIELDS if f.name != "lang"})
 
 
 def _next_generation() -> None:

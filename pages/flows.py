@@ -2,7 +2,7 @@
 a Sankey of provinces and states, and the records behind them."""
 import streamlit as st
 
-from atlas import flows
+from atlas import engine, flows
 from atlas.i18n import fmt_number, label, t
 from components import data, downloads, frame, sidebar, url_state
 from components.exhibit_view import show_chart
@@ -13,6 +13,7 @@ lang = frame.header("flows")
 level = sidebar.option("level")
 f = url_state.filters()
 view = data.view(flows.view, f, lang, level=level)
+frame.date_aside(f)
 if view is None:
     frame.empty()
 else:
@@ -24,8 +25,10 @@ else:
     st.markdown(t("flows.summary", lang, **{k: fmt_number(s[k], lang) for k in ("donations", "recipients", "donors", "messages")})
                 + masks)
     show_flow_map(view.map, lang)
+    if len(view.promised):
+        st.caption(engine.promised_words(view.promised, lang))
     if view.map.unmapped:
-        st.caption(t("flows.unmapped", lang, n=view.map.unmapped))
+        st.caption(t("flows.unmapped_one" if view.map.unmapped == 1 else "flows.unmapped", lang, n=view.map.unmapped))
     downloads.show_row("flow-map", key="flows", help_prefix="flows.download_")
     st.subheader(t("flows.sankey_heading", lang))
     sidebar.option("measure")

@@ -14,6 +14,7 @@ show_landing(lang)
 f = url_state.filters()
 pkg = data.get().package
 view = data.view(overview.view, f, lang)
+frame.date_aside(f)
 
 if view is None:
     frame.empty()

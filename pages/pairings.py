@@ -22,7 +22,8 @@ else:
     for col, (key, label_key) in zip(st.columns(len(cards)), cards.items()):
         col.metric(t(label_key, lang), s[key], border=True)
     if s["inferred"] and not include_inferred:
-        st.caption(t("pairings.inferred_caption", lang, inferred=s["inferred"], contradicted=s["contradicted"]))
+        st.caption(t("pairings.inferred_caption_one" if s["inferred"] == 1 else "pairings.inferred_caption", lang,
+                     inferred=s["inferred"], contradicted=s["contradicted"]))
     if s["official_total"] is not None:
         st.caption(t("pairings.completeness", lang, listed=s["pairs_all"], official=s["official_total"],
                      official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))

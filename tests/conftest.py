@@ -250,3 +250,11 @@ def hostile(hostile_data):
 @pytest.fixture(scope="session")
 def hostile_records(hostile_data):
     return hostile_data.records
+
+
+# --- tiers (pytest.ini): every browser test is in the e2e tier -------------------------------------
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/tests/e2e/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.e2e)

@@ -16,6 +16,8 @@ import pytest
 
 from atlas.build import geo, pipeline, readme, resolve_wikipedia
 
+pytestmark = pytest.mark.app  # the app tier (pytest.ini): not in `make check`
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 

@@ -69,6 +69,7 @@ def both(request, cache, synthetic) -> tuple[Data, Data]:
     return fast, reference
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 def test_the_copy_holds_exactly_the_tables_and_records_read_from_csv(both):
     fast, reference = both
     pd.testing.assert_frame_equal(fast.records, reference.records)
@@ -90,6 +91,7 @@ def _same_view(a, b):
     assert a.rows == b.rows
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 @pytest.mark.parametrize("name", FILTER_SETS)
 def test_flows_numbers_are_the_pandas_numbers(both, name):
     fast, reference = both
@@ -102,6 +104,7 @@ def test_flows_numbers_are_the_pandas_numbers(both, name):
     pd.testing.assert_frame_equal(flows.records_table(fast, f), flows.records_table(reference, f))
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 def test_filters_that_keep_something_keep_it_in_both_engines(both):
     """Guards the comparison above against comparing empty views: most filter sets keep records."""
     fast, _ = both
@@ -119,6 +122,7 @@ OTHER_VIEWS = {
 }
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 @pytest.mark.parametrize("view", OTHER_VIEWS)
 def test_other_views_give_the_same_numbers_from_the_copy(both, view):
     """Pages that stay in pandas (fast enough at a million records) read the same frames from the copy."""
@@ -262,6 +266,7 @@ def test_a_background_writer_runs_at_the_lowest_priority(package, monkeypatch):
     assert calls[0][1] != os.getpid()  # the writer thread's id
 
 
+@pytest.mark.app  # engine comparison (pytest.ini)
 @pytest.mark.parametrize("name", sorted(catalogue.RECORD_TABLES))
 def test_the_data_pages_filtered_rows_are_the_same_in_both_engines(both, name):
     """The rows of a package table the shared filters keep: the columnar lookup gives the rows the pandas match
@@ -379,7 +384,8 @@ def test_a_planted_copy_of_another_package_is_never_served(package, tmp_path):
 
 
 @pytest.mark.parametrize("weakness", ["root-0777", "copy-0777", "file-0666", "copy-symlink", "secret-0644"])
-def test_a_copy_others_could_have_written_is_not_used(package, tmp_path, weakness):
+def test_a_copy_others_could_have_written_is_not_used(package, tmp_path, weakness, monkeypatch):
+    monkeypatch.setenv("ATLAS_CACHE_SECRET_FILE", str(tmp_path / "key" / "cache.key"))  # this test's own key
     load(package)
     (copy,) = _copies(package)
     if weakness == "root-0777":
@@ -394,11 +400,7 @@ def test_a_copy_others_could_have_written_is_not_used(package, tmp_path, weaknes
         os.symlink(moved, copy)
     else:  # the signing key readable by others: anyone could sign a copy
         os.chmod(columnar.secret_file(), 0o644)
-    try:
-        first = load(package)
-        assert first.source == "csv", weakness
-    finally:
-        os.chmod(columnar.secret_file(), 0o600)
+    assert load(package).source == "csv", weakness
 
 
 def test_a_copy_truncated_while_served_does_not_kill_the_process(package):

@@ -5,6 +5,9 @@ import os
 from pathlib import Path
 
 import plotly.graph_objects as go
+import pytest
+
+pytestmark = pytest.mark.app  # a kaleido export: the app tier (pytest.ini), not in `make check`
 
 
 def _descendants(pid: int) -> list[int]:

@@ -13,6 +13,8 @@ from PIL import Image, ImageChops
 from components.charts import static_image
 from components.theme import FONT, template
 
+pytestmark = pytest.mark.app  # the app tier (pytest.ini): not in `make check`
+
 pytest.importorskip("kaleido")
 
 TITLES = {"fujian_hubei": "福建 湖北", "guangdong_zhejiang": "广东 浙江", "no_glyphs": "\U0010FFFD\U0010FFFC \U0010FFFB\U0010FFFA"}

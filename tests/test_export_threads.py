@@ -23,6 +23,8 @@ from atlas.i18n import t
 from components.charts import (build_category_chart, build_corporate_chart, build_survey_chart, build_timeline_chart,
                                static_image)
 
+pytestmark = pytest.mark.app  # the app tier (pytest.ini): not in `make check`
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDTH, SCALE = 1100, 2
 # plotly gives each render fresh random ids (clip paths, defs, legend, traces): the only expected difference.

@@ -11,7 +11,7 @@ import io
 import pandas as pd
 import pytest
 
-from atlas.exports import csv_bytes, file_name, neutralise
+from atlas.exports import csv_bytes, file_name, for_reader, neutralise
 from atlas.filters import Filters
 from atlas.flows import records_table
 from tests.conftest import CMD, FORMULA, FORMULA_DONATION
@@ -148,3 +148,92 @@ def test_formula_look_alikes_are_neutralised(cell):
     out = neutralise(cell)
     assert out != cell and "'" in out, out
     assert out.replace("'", "", 1) == cell, "only an apostrophe is added"
+
+
+# --- exports ready to publish (issue #31): integers, Chinese throughout, named after their view ------------------
+
+STATES = [{}, {"province": "Fujian"}, {"state": "Ohio", "direction": "us_to_cn"}]
+
+
+def every_csv(lang: str):
+    """(exhibit, state, table as computed, CSV rows) of every exhibit's CSV, as /api/v1/<name>.csv serves it."""
+    from atlas.filters import parse_query
+    from components import data, exhibits, http
+    for params in STATES:
+        state = parse_query({**params, "lang": lang}, data.vocab()).state
+        for ex in exhibits.EXHIBITS:
+            if "csv" not in ex.api_formats:
+                continue
+            try:
+                raw = http._table_of(ex, state)
+            except http.Problem:  # nothing to show for these filters: a 404, no file
+                continue
+            yield ex, params, raw, read_csv_bytes(csv_bytes(http._export_table(ex, state)))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_csv_writes_whole_numbers_as_integers(lang):
+    seen = 0
+    for ex, params, raw, rows in every_csv(lang):
+        seen += 1
+        floats = sorted({c for r in rows[1:] for c in r if re.fullmatch(r"-?\d+\.0+", c)})
+        assert floats == [], (ex.name, params, floats[:5])
+    assert seen > 30
+
+
+CODE_PREFIXES = ("direction", "category", "unit", "status", "level", "basis", "evidence_level", "exchange", "theme",
+                 "kftheme", "role", "sankey.measure", "reconcile.reason")
+
+
+def test_chinese_csvs_are_chinese_throughout():
+    """Headers in Chinese, no True/False, no vocabulary code left as a code. The data page's package tables are
+    the package's own resources (their field names and codes are the package's schema) and stay as they are."""
+    from atlas.i18n import catalogue
+    codes = {k.split(".")[-1] for k in catalogue("en") if k.startswith(tuple(p + "." for p in CODE_PREFIXES))}
+    seen = 0
+    for ex, params, raw, rows in every_csv("zh"):
+        if ex.page == "data":
+            continue
+        seen += 1
+        header = rows[0]
+        assert all(re.search(r"[\u4e00-\u9fff]", h) for h in header), (ex.name, header)
+        cells = {(raw.columns[i], c) for r in rows[1:] for i, c in enumerate(r)}
+        assert {c for _, c in cells} & {"True", "False", "true", "false"} == set(), ex.name
+        left = sorted({(col, c) for col, c in cells if c in codes and not str(col).endswith("as_printed")})
+        assert left == [], (ex.name, params, left[:5])
+    assert seen > 10
+
+
+def test_for_reader_writes_yes_and_no_in_chinese_and_keeps_english_as_fields():
+    df = pd.DataFrame({"doubtful": [True, False], "measure": ["masks", "records"], "text_total": [1.0, 2.5]})
+    zh = for_reader(df, "zh")
+    assert list(zh.columns)[:2] == ["存疑", "度量"] and re.search(r"[\u4e00-\u9fff]", zh.columns[2])
+    assert zh.iloc[:, 0].tolist() == ["是", "否"]
+    assert read_csv_bytes(csv_bytes(zh))[1:] == [["是", zh.iloc[0, 1], "1"], ["否", zh.iloc[1, 1], "2.5"]]
+    assert for_reader(df, "en") is df
+    assert read_csv_bytes(csv_bytes(df))[1] == ["True", "masks", "1"]
+
+
+def test_whole_floats_are_integers_and_other_numbers_unchanged():
+    df = pd.DataFrame({"f": [50000.0, -3.0, 0.25, float("nan")], "g": pd.array([1e10, None, -1.5, 7.0], dtype="Float64"),
+                       "i": [1, 2, 3, 4]})
+    rows = read_csv_bytes(csv_bytes(df))
+    assert [r[0] for r in rows[1:]] == ["50000", "-3", "0.25", ""]
+    assert [r[1] for r in rows[1:]] == ["10000000000", "", "-1.5", "7"]
+    assert [r[2] for r in rows[1:]] == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("name, option, values", [("flow-map", "level", ("region", "place")),
+                                                  ("flows-sankey", "measure", ("masks", "items")),
+                                                  ("corporate-giving", "currency", ("CNY", "USD"))])
+def test_exports_of_another_view_get_another_file_name(name, option, values):
+    from atlas.filters import parse_query
+    from components import data, exhibits, http
+    ex = exhibits.BY_NAME[name]
+    names = set()
+    for value in values:
+        state = parse_query({"province": "Fujian", option: value}, data.vocab()).state
+        names.add(http._file_name(ex, state, "png"))
+    assert len(names) == 2, names
+    place = parse_query({"province": "Fujian", "level": "place", "lang": "zh"}, data.vocab()).state
+    assert http._file_name(exhibits.BY_NAME["flow-map"], place, "html") == "flow-map_province-Fujian_level-place_zh.html"

@@ -403,6 +403,7 @@ def test_healthz_and_the_map_files_name_a_broken_geo_file(pkg, monkeypatch):
         assert str(pkg) not in r.body.decode()
 
 
+@pytest.mark.app  # an AppTest page run (pytest.ini)
 def test_the_map_page_of_a_broken_geo_file_names_it(pkg, monkeypatch):
     from tests.conftest import run_app
     (pkg / "geo" / "us-states.geojson").unlink()

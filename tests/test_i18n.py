@@ -148,12 +148,13 @@ def corpus():
 ENGLISH_RUN = re.compile(r"[A-Za-z][a-z]+(?: [A-Za-z][a-z]+){3,}")  # four or more English words in a row
 
 
+@pytest.mark.app
 @pytest.mark.parametrize("params", [{}, {"province": "Hubei"}, {"state": "Ohio", "direction": "us_to_cn"}],
                          ids=["none", "Hubei", "Ohio-us_to_cn"])
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_in_chinese_shows_no_english_interface_text(page, params, fragments, corpus):
+@pytest.mark.parametrize("page_file", PAGES)
+def test_every_page_in_chinese_shows_no_english_interface_text(page_file, params, fragments, corpus):
     before = i18n.missing()
-    at = run_app({"lang": "zh", **params}, page)
+    at = run_app({"lang": "zh", **params}, page_file)
     assert not at.exception
     texts = rendered_text(at)
     assert CJK.search(at.title[0].value), at.title[0].value
@@ -168,14 +169,15 @@ def test_every_page_in_chinese_shows_no_english_interface_text(page, params, fra
     for df in at.dataframe:
         config = json.loads(df.proto.columns or "{}")
         headers = [config.get(c, {}).get("label") or c for c in df.value.columns]
-        if page != "pages/data_sources.py" or df is not at.dataframe[0]:  # the package browser keeps field names
+        if page_file != "pages/data_sources.py" or df is not at.dataframe[0]:  # the package browser keeps field names
             assert all(h and (CJK.search(h) or h.startswith("ISO") or h.strip() == "") for h in headers), headers
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_in_english_uses_only_known_keys(page):
+@pytest.mark.app
+@pytest.mark.parametrize("page_file", PAGES)
+def test_every_page_in_english_uses_only_known_keys(page_file):
     before = i18n.missing()
-    at = run_app({"province": "Fujian"}, page)
+    at = run_app({"province": "Fujian"}, page_file)
     assert not at.exception
     assert not any(CJK.search(s) for s in (at.title[0].value, *(m.value for m in at.markdown[:3])))
     assert i18n.missing() - before == set()
@@ -301,3 +303,43 @@ def test_a_missing_keys_fallback_cannot_become_markup():
         assert shown == md(key), shown
         assert "[x](" not in shown and "https://" not in shown
     assert "\\" not in t("page.flows", "en")  # a real key's text is not escaped
+
+
+# --- Chinese punctuation (issue #31): full-width between Chinese characters --------------------------------------
+
+# A Chinese character, or Chinese (full-width) punctuation, on each side of an ASCII `:` `;` `,` or `(`.
+HAN = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+ASCII_BETWEEN_HAN = re.compile(rf"{HAN} *[:;,(] *{HAN}")
+
+
+def ascii_punctuation(texts) -> list[str]:
+    """Each place where ASCII punctuation sits between Chinese characters, with a little context."""
+    out = []
+    for s in texts:
+        s = s.replace("\\", "")  # markdown escapes
+        for m in ASCII_BETWEEN_HAN.finditer(s):
+            out.append(s[max(0, m.start() - 12):m.end() + 12])
+    return sorted(set(out))
+
+
+def test_the_check_finds_ascii_punctuation_between_chinese_characters():
+    assert ascii_punctuation(["中国省份: 福建; 美国州: 俄亥俄州", "重庆市, 柳州市", "口罩(个)", "（中国→美国）, 福建"]) != []
+    assert len(ascii_punctuation(["中国省份: 福建", "重庆市, 柳州市", "口罩(个)", "（中国→美国）, 福建"])) == 4
+    assert ascii_punctuation(["中国省份：福建；美国州：俄亥俄州", "重庆市、柳州市", "口罩（个）", "合作图谱 (Cooperation Atlas)",
+                              "Table 1, row 12", "10:30"]) == []
+
+
+def test_chinese_strings_use_full_width_punctuation():
+    # a placeholder stands for a Chinese value (a place, a number written the Chinese way)
+    texts = [re.sub(r"\{[^}]*\}", "中", v) for v in i18n.catalogue("zh").values()]
+    assert ascii_punctuation(texts) == []
+
+
+@pytest.mark.parametrize("params", [{}, {"province": ["Fujian", "Chongqing"], "state": "Ohio", "category": "surgical_mask",
+                                         "from": "2020-01", "to": "2020-05"}],
+                         ids=["none", "several-filters"])
+@pytest.mark.parametrize("page_file", PAGES)
+def test_every_chinese_page_uses_full_width_punctuation(page_file, params):
+    at = run_app({"lang": "zh", **params}, page_file)
+    assert not at.exception
+    assert ascii_punctuation(rendered_text(at)) == []

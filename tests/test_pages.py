@@ -14,6 +14,8 @@ from components.site import PAGES as REGISTRY
 from tests.conftest import (BREAKOUT, CMD, HOSTILE_PLACE, IMG, LINK, PAGES, ROOT, SCRIPT, SCRIPT_DONATION,
                             assert_markdown_safe, qp, run_app, visible)
 
+pytestmark = pytest.mark.app  # the app tier (pytest.ini): not in `make check`
+
 COMBINATIONS = [
     {},
     {"province": "Fujian"},
@@ -35,10 +37,10 @@ def test_the_registry_lists_every_page_file():
     assert sorted(PAGES) == sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page_file", PAGES)
 @pytest.mark.parametrize("params", COMBINATIONS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "none")
-def test_page_renders_without_exception(page, params):
-    at = run(params, page)
+def test_page_renders_without_exception(page_file, params):
+    at = run(params, page_file)
     assert not at.exception, [e.message for e in at.exception]
     assert at.title, "every page has a title"
 
@@ -80,6 +82,17 @@ def test_reset_clears_the_filters():
     # Reset re-creates every widget from the state: their keys are of the next generation.
     assert at.multiselect(key="filter_province_1").value == []
     assert dict(at.query_params) == {}
+
+
+def test_reset_clears_other_pages_view_options_too_and_keeps_the_language():
+    """Issue #31: a table tab, the map's level, the data page's table and search no longer ride in every copied
+    link after a reset."""
+    at = run({"province": "Fujian", "level": "place", "as_table": "corporate", "table": "donations", "q": "Fujian",
+              "measure": "records", "currency": "USD", "basemap": "1", "from": "2020-03", "lang": "zh"})
+    assert {"level", "as_table", "table", "q", "measure", "currency", "basemap", "from"} <= set(at.query_params)
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+    assert dict(at.query_params) == {"lang": "zh"}
 
 
 def test_tables_send_at_most_a_thousand_rows_and_say_so():
@@ -169,8 +182,9 @@ def test_hundred_repeated_provinces_in_the_app():
 def test_bad_range_in_the_app_leaves_the_dates_unfiltered():
     at = run_app({"from": "2020-06", "to": "2020-03"})
     assert not at.exception
-    slider = at.select_slider(key="filter_dates_0")
-    assert tuple(slider.value) == (slider.options[0], slider.options[-1])
+    start, end = at.selectbox(key="filter_dates_0_from"), at.selectbox(key="filter_dates_0_to")
+    assert (start.index, end.index) == (0, len(end.options) - 1) and (start.options[0], end.options[-1]) == ("Jan 2007", "Jul 2024")
+    assert at.radio(key="filter_dates_0_preset").value == "all"
     assert "from" not in at.query_params and "to" not in at.query_params
     assert len(at.warning) == 1 and "2020-06 > 2020-03" in visible(at.warning[0].value)
 
@@ -291,3 +305,41 @@ def test_overview_items_chart_is_linear_unless_the_reader_picks_log():
         return specs[0]["layout"]["xaxis"]["type"]
     assert first_axis({}) == "linear"
     assert first_axis({"scale": "log"}) == "log"
+
+
+# --- the date field set by hand (issue #31): presets and month pickers, the URL keys from/to as before -----------
+
+def test_a_date_preset_sets_both_ends_and_the_pickers():
+    at = run_app()
+    at.radio(key="filter_dates_0_preset").set_value("us_outbreak").run()
+    assert not at.exception
+    assert (qp(at, "from"), qp(at, "to")) == (["2020-03"], ["2020-05"])
+    assert (at.selectbox(key="filter_dates_0_from").value, at.selectbox(key="filter_dates_0_to").value) == ("2020-03", "2020-05")
+    # To lists only the months from From on, so a range cannot be set upside down
+    assert at.selectbox(key="filter_dates_0_to").options[0] == "Mar 2020"
+    at.selectbox(key="filter_dates_0_to").set_value("2020-04").run()
+    assert (qp(at, "from"), qp(at, "to")) == (["2020-03"], ["2020-04"])
+    assert at.radio(key="filter_dates_0_preset").value == "custom"
+    at.radio(key="filter_dates_0_preset").set_value("all").run()
+    assert "from" not in at.query_params and "to" not in at.query_params
+
+
+def test_a_from_after_to_moves_to_and_a_link_opens_on_its_preset():
+    at = run_app({"from": "2020-01", "to": "2020-03", "lang": "zh"})
+    assert at.radio(key="filter_dates_0_preset").value == "china_outbreak"
+    assert at.selectbox(key="filter_dates_0_from").options[at.selectbox(key="filter_dates_0_from").index] == "2020年1月"
+    at.selectbox(key="filter_dates_0_from").set_value("2021-06").run()
+    assert (qp(at, "from"), qp(at, "to")) == (["2021-06"], ["2021-06"])
+    at.selectbox(key="filter_dates_0_from").set_value("2007-01").run()
+    assert "from" not in at.query_params and qp(at, "to") == ["2021-06"]
+
+
+def test_one_is_singular_in_the_unmapped_and_inferred_captions():
+    """Issue #31: "1 records are not drawn", "1 more pairs shown"."""
+    flows_captions = [c.value for c in run({"province": "Hebei"}, "pages/flows.py").caption]
+    assert any(c.startswith("1 record is not drawn") for c in flows_captions), flows_captions
+    assert not any("1 records" in c for c in flows_captions)
+    # Beijing: one pair only inferred from help (Anhui's became stated when Maryland's list was quoted, issue 32)
+    pairs_captions = [c.value for c in run({"province": "Beijing"}, "pages/pairings.py").caption]
+    assert any(c.startswith("1 more pair shown is only inferred") for c in pairs_captions), pairs_captions
+    assert not any("1 more pairs" in c for c in pairs_captions)

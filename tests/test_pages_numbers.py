@@ -8,12 +8,12 @@ def test_overview_headline_is_delivered_only_with_pledges_and_stated_totals_besi
     at = run_app(page="pages/overview.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Masks delivered, China to US"] == "2,634,076"  # not 2,664,076: Wuxi's 30,000 were pledged
-    assert metrics["Masks delivered, US to China"] == "4,000"
+    assert metrics["Masks donated, China to US"] == "2,634,076"  # not 2,664,076: Wuxi's 30,000 were pledged
+    assert metrics["Masks donated, US to China"] == "4,000"
     captions = [c.value for c in at.caption]
     assert any("plus 30,000 pledged, not counted" in c and "2,110,000" in c for c in captions)
     assert any("171,088" in c and "1,800,000" in c for c in captions)
-    assert any("164 sister relationships are on record" in c and "35 more are only inferred" in c for c in captions)
+    assert any("200 sister relationships are on record" in c and "23 more are only inferred" in c for c in captions)
     assert not any("own totals are larger" in c for c in captions)
     rec = next(df.value for df in at.dataframe if "Total stated in the text" in df.value.columns)
     assert set(rec["Direction"]) == {"China to US", "US to China"}
@@ -25,14 +25,14 @@ def test_overview_in_chinese():
     at = run_app({"lang": "zh"}, page="pages/overview.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["已交付口罩，中国→美国"] == "263.41万"
+    assert metrics["已捐赠口罩，中国→美国"] == "263.41万"
 
 
 def test_flows_summary_gives_masks_by_direction():
     at = run_app(page="pages/flows.py")
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    cn, us = text.split("Masks delivered, China to US:")[1].split("Masks delivered, US to China:")
+    cn, us = text.split("Masks donated, China to US:")[1].split("Masks donated, US to China:")
     assert "Surgical masks **1,390,400**" in cn and "Surgical masks **3,000**" in us.split(".")[0]
     assert "1,393,400" not in text
 
@@ -54,12 +54,12 @@ def test_pairings_page_filtered_to_ohio_shows_the_2020_help_on_hubei_ohio():
 def test_pairings_cards_count_pairs_on_record_unless_asked():
     at = run_app(page="pages/pairings.py")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Relationships on record"] == "164"
-    assert any("35 more pairs shown are only inferred" in c.value for c in at.caption)
+    assert metrics["Relationships on record"] == "200"
+    assert any("23 more pairs shown are only inferred" in c.value for c in at.caption)
     assert any("**inferred**, only a donation or message" in m.value for m in at.markdown)  # the legend
     at.toggle(key="pairings_count_inferred").set_value(True).run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Relationships shown, inferred included"] == "199"
+    assert metrics["Relationships shown, inferred included"] == "223"
     table = next(df.value for df in at.dataframe if "china" in df.value.columns)
     im = table.set_index("pairing_id").loc["pr-inner-mongolia--michigan"]
     assert im["evidence_level"] == "contradicted" and "wlns.com" in im["level_note"]
@@ -86,5 +86,6 @@ def test_pairings_page_charts_relationships_by_year():
     at = run_app(page="pages/pairings.py")
     assert any(h.value == "When the relationships began" for h in at.header)
     assert any("none inferred" in c.value for c in at.caption)
-    fujian = run_app({"province": "Fujian"}, page="pages/pairings.py")
-    assert any("No public source found states the founding year" in i.value for i in fujian.info)
+    # no public source found so far gives a year for any of Connecticut's five pairs on record
+    connecticut = run_app({"state": "Connecticut"}, page="pages/pairings.py")
+    assert any("No public source found states the founding year" in i.value for i in connecticut.info)

@@ -13,6 +13,8 @@ from atlas.package import load_package
 from components.site import PAGES
 from tests.conftest import DATA, run_app
 
+pytestmark = pytest.mark.app  # the app tier (pytest.ini): not in `make check`
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -41,9 +43,9 @@ def sparse_dir(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("page", [p for p in PAGES], ids=[p.key for p in PAGES])
-def test_every_page_renders_without_the_optional_rows(sparse_dir, monkeypatch, page, lang):
+@pytest.mark.parametrize("site_page", [p for p in PAGES], ids=[p.key for p in PAGES])
+def test_every_page_renders_without_the_optional_rows(sparse_dir, monkeypatch, site_page, lang):
     monkeypatch.setenv("ATLAS_DATA_DIR", str(sparse_dir))
-    at = run_app({"lang": lang}, page.file if page.url_path else None)
+    at = run_app({"lang": lang}, site_page.file if site_page.url_path else None)
     assert not at.exception, [e.value for e in at.exception][:1]
     assert at.title and at.title[0].value, "the page drew its header"

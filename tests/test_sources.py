@@ -7,7 +7,7 @@ from atlas.i18n import has, t
 from components.frame import source_line
 from tests.test_pages import run
 
-ADDRESS = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,}/\S*$")
+ADDRESS = re.compile(r"^https?://[a-z0-9.-]+\.[a-z]{2,}/\S*$")  # as published: a few government pages are http only
 
 
 def sources(bundled):

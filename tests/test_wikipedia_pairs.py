@@ -103,9 +103,11 @@ def test_fuzhou_pairs_confirmed_by_ccg_are_in_fujian(rows):
         assert by_pair(rows, "Fuzhou", us_city)["cn_admin1"] == "CN-FJ"
 
 
-def test_zhengzhou_richmond_is_virginia_but_only_doubtful(rows):
+def test_zhengzhou_richmond_is_virginia_stated_by_richmonds_sister_cities_page(rows):
+    # once a judgement (doubtful); Friends of Richmond Sister Cities, for "Virginia's capital region", lists Zhengzhou
     r = by_pair(rows, "Zhengzhou", "Richmond")
-    assert (r["us_admin1"], r["resolution"]) == ("US-VA", "doubtful")
+    assert (r["us_admin1"], r["resolution"]) == ("US-VA", "certain")
+    assert "state stated by source friendsrva-sister" in r["resolution_note"]
 
 
 def test_ambiguous_chinese_names_follow_the_other_spelling(rows):
@@ -127,13 +129,26 @@ def test_only_listed_duplicates(rows):
     assert sorted(int(r["wiki_row"]) for r in rows if r["duplicate_of_wiki_row"]) == [8, 108, 113, 114, 124]
 
 
-def test_multi_candidate_states_are_never_certain_without_ccg(rows, curation):
+def test_multi_candidate_states_are_never_certain_without_ccg_or_a_quoted_source(rows, curation):
+    """A state chosen among several is a judgement (doubtful: "state not stated") unless the CCG report or a
+    public source's quoted words name it."""
     for (china_city, us_city), decision in curation.decisions.items():
         if not decision.state or (china_city, us_city) in curation.ccg_pairs:
             continue
         r = by_pair(rows, china_city, us_city)
         same_state = r["us_city"] == "Morehead"  # both GeoNames records are in Kentucky
-        assert r["resolution"] == ("certain" if same_state else "doubtful"), (china_city, us_city)
+        assert r["resolution"] == ("certain" if same_state or decision.source_id else "doubtful"), (china_city, us_city)
+        if decision.source_id:
+            assert f'state stated by source {decision.source_id}: "{decision.quote}"' in r["resolution_note"]
+
+
+def test_a_state_is_stated_only_by_a_sources_row_with_an_address_and_words(curation):
+    from atlas.build.files import curated
+    sources = {s["source_id"]: s for s in curated("sources.csv")}
+    sourced = {pair: d for pair, d in curation.decisions.items() if d.source_id}
+    assert sourced  # Jiujiang-Louisville, Laoshan-Columbia, Suzhou-Portland (both spellings), Jining-Springfield
+    for pair, d in sourced.items():
+        assert d.quote.strip() and sources[d.source_id]["url"].startswith(("http://", "https://")), pair
 
 
 def test_undecidable_states_leave_the_row_unresolved(rows, curation):

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import tables
 from .files import curated, flag, optional_int, read_csv, write_csv
 from .gazetteer import Gazetteer
-from .schema import RESOURCES, datapackage
+from .schema import RESOURCES, YEAR_REFERS, datapackage
 
 CCG_SOURCE = "ccg2020"
 CCG_AS_OF = "2020-05-26"
@@ -123,6 +123,7 @@ def build_table_records(ccg_text: str):
     names = name_mappings()
     kinds = {r["as_printed"]: r["kind"] for r in curated("table2_kinds.csv")}
     donations, items, messages = [], [], []
+    events = {e["donation_id"]: e for e in curated("donation_events.csv")}
     for r in tables.table1(ccg_text):
         province, donor, recipient, cell = r.cells
         donor_id, donor_note, donor_doubt = names[("1", "donor")][donor]
@@ -132,7 +133,7 @@ def build_table_records(ccg_text: str):
             "donation_id": did, "direction": "cn_to_us", "donor_province_as_printed": province,
             "donor_as_printed": donor, "donor_place_id": donor_id,
             "recipient_as_printed": recipient, "recipient_place_id": rec_id,
-            "as_of": CCG_AS_OF, "status": "donated", "items_as_printed": cell,
+            "as_of": CCG_AS_OF, "status": "donated", "date_kind": "listed", **event(did, events), "items_as_printed": cell,
             "correction_note": "; ".join(n for n in (donor_note, rec_note) if n),
             "doubtful": donor_doubt or rec_doubt,
             "source_id": CCG_SOURCE, "source_ref": f"Table 1, row {r.row}"})
@@ -157,14 +158,26 @@ def build_table_records(ccg_text: str):
             "donation_id": did, "direction": d["direction"], "donor_province_as_printed": "",
             "donor_as_printed": d["donor_as_printed"], "donor_place_id": d["donor_place_id"],
             "recipient_as_printed": d["recipient_as_printed"], "recipient_place_id": d["recipient_place_id"],
-            "as_of": d["as_of"], "status": "pledged" if "pledg" in d["quote"] else "donated",
+            "as_of": d["as_of"], "status": "pledged" if "pledg" in d["quote"] else "donated", "date_kind": "event",
+            **event(did, events),
             "items_as_printed": "; ".join(line["as_printed"] for line in lines[did]), "correction_note": "", "doubtful": False,
             "source_id": d["source_id"], "source_ref": quoted_ref(d["section"], d["quote"])})
         for n, line in enumerate(lines.pop(did), 1):
             items.append({"donation_id": did, "line": n, "category": line["category"], "quantity": line["quantity"],
                           "unit": line["unit"], "as_printed": line["as_printed"]})
     assert not lines, f"item lines of no text donation: {sorted(lines)}"
+    assert not events, f"events of no donation: {sorted(events)}"
     return donations, items, messages
+
+
+def event(donation_id: str, events: dict[str, dict]) -> dict:
+    """A donation's dated event from a public report (curation/donation_events.csv): date, status, source, words;
+    the status stays the list's ("donated") where no report dates it."""
+    e = events.pop(donation_id, None)
+    if e is None:
+        return {"event_date": "", "event_source_id": "", "event_ref": ""}
+    ref = f'"{e["quote"]}"' + (f" ({e['note']})" if e["note"] else "")
+    return {"status": e["status"], "event_date": e["event_date"], "event_source_id": e["source_id"], "event_ref": ref}
 
 
 def build_corporate(ccg_text: str):
@@ -201,64 +214,124 @@ def build_key_figures():
             for k in figures]
 
 
-def build_pairings(places, donations, messages, wiki_rows):
-    """Sister relationships: named in the text, implied by same-level government pairs in Tables 1-2, listed on Wikipedia."""
+ADMIN1_LEVELS = {"CN": ("province", "autonomous_region", "municipality"), "US": ("state",)}
+CN_AUTONOMOUS = {"CN-NM", "CN-GX", "CN-XZ", "CN-NX", "CN-XJ"}
+CN_MUNICIPALITIES = {"CN-BJ", "CN-TJ", "CN-SH", "CN-CQ"}
+
+
+def region_place(places: dict, centroids: dict[str, dict], admin1: str) -> str:
+    """The place of a province or state by its ISO code: its register entry, else a new one at its centroid."""
+    country = admin1[:2]
+    found = [pid for pid, p in places.items() if p["admin1"] == admin1 and p["country"] == country
+             and p["level"] in ADMIN1_LEVELS[country] and p["actor_kind"] == "government"]
+    assert len(found) <= 1, (admin1, found)
+    if found:
+        return found[0]
+    c = centroids[admin1]
+    pid = f"{country.lower()}-{slug(c['name_en'])}"
+    assert pid not in places, (pid, admin1)
+    level = ("state" if country == "US" else "autonomous_region" if admin1 in CN_AUTONOMOUS
+             else "municipality" if admin1 in CN_MUNICIPALITIES else "province")
+    places[pid] = {"place_id": pid, "name_en": c["name_en"], "name_zh": c["name_zh"], "country": country, "level": level,
+                   "admin1": admin1, "lat": c["lat"], "lon": c["lon"], "geonameid": "",
+                   "coord_source": f"centroid of the {admin1} boundary polygon (data/geo/)", "coord_precision": "admin1",
+                   "actor_kind": "government",
+                   "note": "named by a public source on its sister relationships (curation/pairing_evidence.csv)", "part_of": ""}
+    return pid
+
+
+def cite(source: dict) -> str:
+    """A web source as evidence and notes name it: publisher, date, address."""
+    return f'{source["publisher"]}, {source["published"] or "undated"}, {source["url"]}'
+
+
+def build_pairings(places, donations, messages, wiki_rows, centroids, sources):
+    """Sister relationships: named in the text, implied by same-level government pairs in Tables 1-2, listed on
+    Wikipedia, stated by a public web source (curation/pairing_evidence.csv).
+
+    Returns (pairings, evidence, years): one row per relationship; one row per piece of evidence (each citing a
+    sources row: the words quoted where a text states the pair, the table row or list row otherwise); one row per
+    year a source gives (pairing_years.csv), with what the year refers to."""
     tiers = {r["level"]: r["pairing_level"] for r in curated("government_levels.csv")}
     pairs: dict[tuple[str, str], dict] = {}
+    evidence: list[dict] = []
 
-    def add(cn, us, basis, evidence, source_id, doubtful=False):
+    def add(cn, us, basis, text, source_id, ref="", quote="", doubtful=False, level=None):
         key = (cn, us)
         lc, lu = tiers.get(places[cn]["level"]), tiers.get(places[us]["level"])
-        level = "province_state" if lc == lu == "province_state" else "city"
+        computed = "province_state" if lc == lu == "province_state" else "city"
+        if level and level != computed:  # a municipality's sister state (Tianjin-Oregon): both are province-level
+            assert level == "province_state" and places[cn]["level"] in ADMIN1_LEVELS["CN"] \
+                and places[us]["level"] in ADMIN1_LEVELS["US"], (cn, us, level)
         if key not in pairs:
-            pairs[key] = {"pairing_id": f"pr-{cn[3:]}--{us[3:]}", "cn_place_id": cn, "us_place_id": us, "level": level,
-                          "basis": basis, "evidence": evidence, "doubtful": doubtful, "source_id": source_id}
+            pairs[key] = {"pairing_id": f"pr-{cn[3:]}--{us[3:]}", "cn_place_id": cn, "us_place_id": us,
+                          "level": level or computed, "basis": basis, "evidence": text, "doubtful": doubtful,
+                          "source_id": source_id}
         else:
             p = pairs[key]
+            assert not level or p["level"] == level, (key, level)
             if basis not in p["basis"].split("+"):
                 p["basis"] += "+" + basis
-            p["evidence"] += "; " + evidence
+            p["evidence"] += "; " + text
             p["doubtful"] = p["doubtful"] and doubtful
+        evidence.append({"pairing_id": pairs[key]["pairing_id"], "basis": basis, "source_id": source_id,
+                         "source_ref": ref, "quote": quote})
 
     for t in curated("text_pairings.csv"):
-        add(t["cn_place_id"], t["us_place_id"], "stated_in_text", f'CCG report text: "{t["quote"]}"', t["source_id"])
+        add(t["cn_place_id"], t["us_place_id"], "stated_in_text", f'CCG report text: "{t["quote"]}"', t["source_id"],
+            "text", t["quote"])
     gov = lambda pid: places[pid]["actor_kind"] == "government" and places[pid]["level"] in tiers
     same_level = lambda a, b: tiers[places[a]["level"]] == tiers[places[b]["level"]]
     for d in donations:
         if d["source_ref"].startswith("Table 1") and gov(d["donor_place_id"]) and gov(d["recipient_place_id"]) \
                 and same_level(d["donor_place_id"], d["recipient_place_id"]) and not d["doubtful"]:
-            add(d["donor_place_id"], d["recipient_place_id"], "table_pair", f"CCG report {d['source_ref']} (donation)", CCG_SOURCE)
+            add(d["donor_place_id"], d["recipient_place_id"], "table_pair", f"CCG report {d['source_ref']} (donation)",
+                CCG_SOURCE, d["source_ref"])
     for m in messages:
         if gov(m["sender_place_id"]) and gov(m["recipient_place_id"]) and same_level(m["sender_place_id"], m["recipient_place_id"]) \
                 and not m["doubtful"]:
-            add(m["recipient_place_id"], m["sender_place_id"], "table_pair", f"CCG report {m['source_ref']} (message of support)", CCG_SOURCE)
+            add(m["recipient_place_id"], m["sender_place_id"], "table_pair", f"CCG report {m['source_ref']} (message of support)",
+                CCG_SOURCE, m["source_ref"])
     for w in wiki_rows:
-        add(w["cn_place_id"], w["us_place_id"], "wikipedia_list", f"Wikipedia list, row {w['wiki_row']} ({w['china_city']} - {w['us_city']})",
-            "wikipedia-sister-cities", doubtful=w["resolution"] == "doubtful")
+        row = f"row {w['wiki_row']} ({w['china_city']} - {w['us_city']})"
+        add(w["cn_place_id"], w["us_place_id"], "wikipedia_list", f"Wikipedia list, {row}",
+            "wikipedia-sister-cities", row, doubtful=w["resolution"] == "doubtful")
+    for e in curated("pairing_evidence.csv"):
+        src = sources[e["source_id"]]
+        assert src["url"] and e["quote"], e
+        side = lambda v, country: region_place(places, centroids, v) if re.fullmatch(r"[A-Z]{2}-[A-Z]{2}", v) else v
+        cn, us = side(e["cn"], "CN"), side(e["us"], "US")
+        assert places[cn]["country"] == "CN" and places[us]["country"] == "US", e
+        add(cn, us, "stated_in_source", f'{cite(src)}: "{e["quote"]}"', e["source_id"], quote=e["quote"], level=e["level"])
     checks = {c["pairing_id"]: c for c in curated("pairing_checks.csv")}
+    ids = {p["pairing_id"] for p in pairs.values()}
     years: dict[str, list[dict]] = {}
+    year_rows = []
     for y in curated("pairing_years.csv"):
+        assert y["pairing_id"] in ids, f"years of no pairing: {y['pairing_id']}"
+        assert y["refers_to"] in YEAR_REFERS and y["quote"] and sources[y["source_id"]]["url"], y
         years.setdefault(y["pairing_id"], []).append(y)
+        year_rows.append({"pairing_id": y["pairing_id"], "year": int(y["year"]), "refers_to": y["refers_to"],
+                          "source_id": y["source_id"], "quote": y["quote"]})
     out = []
     for p in pairs.values():
         bases = p["basis"].split("+")
         c = checks.pop(p["pairing_id"], None)
         verdict = c["verdict"] if c else ""
-        level = ("stated" if "stated_in_text" in bases or verdict == "confirmed" else "listed" if "wikipedia_list" in bases
+        stated = {"stated_in_text", "stated_in_source"} & set(bases)
+        level = ("stated" if stated or verdict == "confirmed" else "listed" if "wikipedia_list" in bases
                  else "contradicted" if verdict == "contradicted" else "inferred")
         note = ""
         if c:
-            cited = f'{c["source"]}, {c["published"]}, {c["url"]}: "{c["quote"]}"; ' if c["source"] else ""
+            cited = f'{cite(sources[c["source_id"]])}: "{c["quote"]}"; ' if c["source_id"] else ""
             note = f'{c["verdict"]}: {cited}{c["note"]}'
-        found = years.pop(p["pairing_id"], [])
+        found = [y for y in years.get(p["pairing_id"], []) if y["refers_to"] != "renewal"]
         out.append({**p, "evidence_level": level, "level_note": note,
                     "established": "; ".join(sorted({y["year"] for y in found})),
                     "established_sources": " | ".join(
-                        f'{y["year"]}: {y["source"]}' + (f', {y["published"]}' if y["published"] else "") + f', {y["url"]}: "{y["quote"]}"'
-                        for y in found)})
+                        f'{y["year"]}: {cite(sources[y["source_id"]])}: "{y["quote"]}"' for y in found)})
     assert not checks, f"checks of no pairing: {sorted(checks)}"
-    assert not years, f"years of no pairing: {sorted(years)}"
-    return out
+    return out, evidence, sorted(year_rows, key=lambda y: (y["pairing_id"], y["year"], y["source_id"]))
 
 
 # --------------------------------------------------------------------------- the step
@@ -274,6 +347,9 @@ def build(shared: Path, out: Path, pairs_csv: Path, gaz: Gazetteer) -> dict[str,
     wiki = merge_wikipedia(places, read_csv(pairs_csv))
     regions = [{"admin1": r["admin1"], "country": r["admin1"][:2], "name_en": r["name_en"], "name_zh": r["name_zh"],
                 "lat": r["lat"], "lon": r["lon"], "method": r["method"]} for r in centroids.values()]
+    # before the places are written: a province or state a web source pairs is added to them
+    pairings, evidence, years = build_pairings(places, donations, messages, wiki, centroids,
+                                               {s["source_id"]: s for s in sources})
     resources = {
         "sources": sources,
         "regions": sorted(regions, key=lambda r: r["admin1"]),
@@ -281,7 +357,9 @@ def build(shared: Path, out: Path, pairs_csv: Path, gaz: Gazetteer) -> dict[str,
         "donations": donations,
         "donation_items": items,
         "support_messages": messages,
-        "pairings": build_pairings(places, donations, messages, wiki),
+        "pairings": pairings,
+        "pairing_evidence": evidence,
+        "pairing_years": years,
         "corporate_donations": build_corporate(ccg_text),
         "survey_findings": build_survey(ccg_text),
         "key_figures": build_key_figures(),

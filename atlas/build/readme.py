@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from atlas import vocab
+from .schema import YEAR_REFERS
 
 from .files import CURATION, read_csv
 
@@ -183,9 +184,12 @@ def values(out: Path, pairs_csv: Path) -> dict:
     # sources: the seed documents, the Wikipedia list, totals known only as reported in ../shared/data/README.md
     seeds = [s for s in sources if s["local_copy"].startswith("seeds/")]
     reported = [s for s in sources if s["local_copy"] == "data/README.md"]
+    web = [s for s in sources if not s["local_copy"] and s["url"]]
     wiki_ids = {p["source_id"] for p in pairings if p["basis"].startswith("wikipedia_list")}
-    expect(wiki_ids <= {"wikipedia-sister-cities"} and len(seeds) + len(reported) + 1 == len(sources),
-           "the seed documents, the Wikipedia sister-city lists (`wikipedia-sister-cities`), and press reports")
+    expect(wiki_ids <= {"wikipedia-sister-cities"} and len(seeds) + len(reported) + 1 + len(web) == len(sources),
+           "the seed documents, the Wikipedia sister-city lists (`wikipedia-sister-cities`), press reports")
+    expect(all(s["url"] for s in web), "public web pages, each with its address (`url`) and no local copy")
+    v["n_web"] = f"{len(web):,}"
     expect(seeds[0]["source_id"] == "ccg2020", "The main source is the CCG report, cited as `ccg2020`")
     v.update(n_seeds=words(len(seeds)), n_articles=words(len(seeds) - 1), n_reported=words(len(reported)),
              seed_list="; ".join(f"{code(s['source_id'])}, {short_name(s['publisher'])}" for s in seeds),
@@ -286,8 +290,23 @@ def values(out: Path, pairs_csv: Path) -> dict:
              n_dated=words(sum(bool(p["established"]) for p in pairings)),
              n_disputed=words(sum(";" in p["established"] for p in pairings)),
              stated_pairs=join([f"{places[p['cn_place_id']]['name_en']}-{places[p['us_place_id']]['name_en']}" for p in stated]))
-    expect(all(p["source_id"] == "ccg2020" for p in pairings if not p["basis"].startswith("wikipedia_list")),
+    expect(all(p["source_id"] == "ccg2020" for p in pairings if p["basis"].split("+")[0] in ("stated_in_text", "table_pair")),
            "A pair found both in the report and on Wikipedia keeps the report as `source_id`")
+    web_stated = has("stated_in_source")
+    years, evidence = tables["pairing_years"], tables["pairing_evidence"]
+    expect(all(e["quote"] for e in evidence if e["basis"].startswith("stated")), "`quote` (the exact words of a text that states the pair)")
+    on_record = [p for p in pairings if p["evidence_level"] in vocab.ON_RECORD]
+    ps_stated = [p for p in pairings if p["level"] == "province_state" and p["evidence_level"] == "stated"]
+    kf = {f["figure_id"]: f for f in figures}
+    v.update(n_web_stated=f"{len(web_stated):,}", n_web_stated_ps=f"{sum(p['level'] == 'province_state' for p in web_stated):,}",
+             n_ps_stated=f"{len(ps_stated):,}", n_ps_all=f"{sum(p['level'] == 'province_state' for p in pairings):,}",
+             n_city_on_record=f"{sum(p['level'] == 'city' for p in on_record):,}",
+             n_on_record_dated=f"{sum(bool(p['established']) for p in on_record):,}", n_on_record_n=f"{len(on_record):,}",
+             n_year_rows=f"{len(years):,}", year_refers=counted(years, "refers_to", YEAR_REFERS, last="and"),
+             n_renewals=words(sum(y["refers_to"] == "renewal" for y in years)),
+             n_doubtful_on_record=f"{sum(p['doubtful'] == 'true' for p in on_record):,}")
+    expect(int(kf["kf-sister-province-state-2022"]["value"]) == 50 and int(kf["kf-sister-city-2022"]["value"]) == 234,
+           "50 sister province-state pairs and 234 city pairs")
     expect(all("Wikipedia list, row" in p["evidence"] for p in listed), "cites the list row in `evidence`")
     resolution = Counter(w["resolution"] for w in wiki)
     v.update(n_wiki_rows=f"{len(wiki):,}", n_wiki_duplicates=words(sum(bool(w["duplicate_of_wiki_row"]) for w in wiki)),

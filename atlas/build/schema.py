@@ -32,6 +32,11 @@ def f(name, type_=S, description="", required=False, enum=None, pattern=None, mi
 
 
 SOURCE_FK = {"fields": "source_id", "reference": {"resource": "sources", "fields": "source_id"}}
+PAIRING_FK = {"fields": "pairing_id", "reference": {"resource": "pairings", "fields": "pairing_id"}}
+# What a year a source gives for a relationship refers to: the agreement signed, a renewal of it, a "friendship
+# city" tie (before or instead of "sister city"), or the year as stated without saying which.
+YEAR_REFERS = ("agreement", "renewal", "friendship_city", "stated")
+PAIRING_BASES = ("stated_in_text", "stated_in_source", "table_pair", "wikipedia_list")
 
 
 def place_fk(field):
@@ -88,11 +93,21 @@ RESOURCES = {
             f("donor_as_printed", required=True), f("donor_place_id", required=True),
             f("recipient_as_printed", required=True), f("recipient_place_id", required=True),
             f("as_of", description="Date of the record or of the list it is in", pattern=DATE_PATTERN),
-            f("status", required=True, enum=vocab.DONATION_STATUSES),
+            f("status", required=True, enum=vocab.DONATION_STATUSES,
+              description="donated: listed as a donation; delivered: a dated source says it arrived (event_*); "
+              "pledged, committed: promised, never counted as given"),
+            f("date_kind", required=True, enum=vocab.DATE_KINDS,
+              description="event: as_of is the date the source gives the donation; listed: as_of is only the date of the "
+              "list that names it (the donation happened on or before it)"),
+            f("event_date", description="Date of the event a public report states (delivery), its precision by its length; "
+              "empty where no source states one", pattern=DATE_PATTERN),
+            f("event_source_id", description="The source of event_date (a row of sources)"),
+            f("event_ref", description="The source's exact words giving event_date"),
             f("items_as_printed", required=True), f("correction_note"), f("doubtful", B, required=True),
             f("source_id", required=True), f("source_ref", required=True),
         ], "primaryKey": ["donation_id"],
-            "foreignKeys": [SOURCE_FK, place_fk("donor_place_id"), place_fk("recipient_place_id")]},
+            "foreignKeys": [SOURCE_FK, place_fk("donor_place_id"), place_fk("recipient_place_id"),
+                            {"fields": "event_source_id", "reference": {"resource": "sources", "fields": "source_id"}}]},
     },
     "donation_items": {
         "description": "Item lines of each donation; quantity empty where the source gives none.",
@@ -118,20 +133,46 @@ RESOURCES = {
         "schema": {"fields": [
             f("pairing_id", required=True), f("cn_place_id", required=True), f("us_place_id", required=True),
             f("level", required=True, enum=vocab.PAIRING_LEVELS),
-            f("basis", required=True, description="stated_in_text, table_pair (a same-level government pair in Table 1 or 2), "
+            f("basis", required=True, description="stated_in_text (the CCG report's text), stated_in_source (a public web "
+              "source, pairing_evidence quotes it), table_pair (a same-level government pair in Table 1 or 2), "
               "wikipedia_list; several joined by '+'"),
             f("evidence", required=True), f("doubtful", B, required=True), f("source_id", required=True),
             f("evidence_level", required=True, enum=vocab.PAIRING_EVIDENCE,
-              description="stated: a source's text names the relationship; listed: on a public list (Wikipedia); "
+              description="stated: a source's text names the relationship (the CCG report, or a public web source quoted "
+              "in pairing_evidence); listed: on a public list (Wikipedia); "
               "inferred: only a donation or message between two governments of the same level suggests it (evidence "
               "lists the rows); contradicted: inferred, and a public source attributes that help to another relationship"),
             f("level_note", description="What a public source checked against the pair says (source, date, address, words); "
               "empty where none was checked"),
-            f("established", description="Year(s) the relationship was established, as public sources state them; sources that "
-              "disagree are all kept ('1979; 1985'); empty where no source found states one (none inferred)"),
-            f("established_sources", description="For each year: the source, its date, address and exact words, '|' between"),
+            f("established", description="Year(s) the relationship was established, as public sources state them (the rows of "
+              "pairing_years other than renewals); sources that disagree are all kept ('1979; 1985'); empty where no "
+              "source found states one (none inferred)"),
+            f("established_sources", description="For each of those years: the source's publisher, date, address and exact "
+              "words, '|' between (pairing_years has them as rows citing sources)"),
         ], "primaryKey": ["pairing_id"],
             "foreignKeys": [SOURCE_FK, place_fk("cn_place_id"), place_fk("us_place_id")]},
+    },
+    "pairing_evidence": {
+        "description": "What each sister relationship rests on, one row per piece: the source it cites and where in it "
+                       "(a table row, a list row) or the exact words of a text that states the pair.",
+        "schema": {"fields": [
+            f("pairing_id", required=True), f("basis", required=True, enum=PAIRING_BASES),
+            f("source_id", required=True),
+            f("source_ref", description="Where in the source: a CCG table row, the Wikipedia list row; empty for a web page"),
+            f("quote", description="The source's exact words naming the relationship (stated_in_text, stated_in_source); "
+              "empty for a table or list row"),
+        ], "foreignKeys": [PAIRING_FK, SOURCE_FK]},
+    },
+    "pairing_years": {
+        "description": "Years public sources give for each sister relationship, one row per year and source, sources "
+                       "that disagree all kept, with what the year refers to and the source's exact words; none inferred.",
+        "schema": {"fields": [
+            f("pairing_id", required=True), f("year", I, required=True, minimum=1949, maximum=2100),
+            f("refers_to", required=True, enum=YEAR_REFERS,
+              description="agreement: an agreement signed that year; renewal: the agreement renewed; friendship_city: a "
+              "'friendship city' tie; stated: the source gives the year without saying which"),
+            f("source_id", required=True), f("quote", required=True, description="The source's exact words giving the year"),
+        ], "primaryKey": ["pairing_id", "year", "source_id"], "foreignKeys": [PAIRING_FK, SOURCE_FK]},
     },
     "corporate_donations": {
         "description": "Table 4 of the CCG report: top US companies' donations to China (printed unit CNY 10,000; stored in yuan).",
