@@ -1,27 +1,35 @@
 # Two commands for a fresh Debian machine with Python 3.11:
 #   make run   install the app and serve it on http://localhost:8501 (this machine only; HOST=0.0.0.0 make run
-#              listens on every interface: then list the host names in .streamlit/config.toml's server.allowedHosts)
+#              listens on every interface: then name the hosts readers use, ALLOWED_HOSTS="atlas.example.org 192.0.2.7")
 #   make test  install the test tools and run the whole test suite (browser tests included)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 HOST   ?= 127.0.0.1
+# Host names (besides localhost, 127.0.0.1 and ::1, always allowed) under which the app's websocket accepts readers;
+# any other name is refused (DNS rebinding). Space-separated; `*.example.org` matches its subdomains.
+ALLOWED_HOSTS ?=
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve audit test check test-app test-e2e install install-dev system-deps bench data validate clean
+.PHONY: run serve audit lock test check test-app test-e2e install install-dev system-deps bench data validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# Installed from the locks: every package of the tree at the version the tests ran with, checked by its hash
+# (requirements*.txt name the direct dependencies; `make lock` writes the locks from them).
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
+
+lock: | $(BIN)/python
+	$(BIN)/python -m atlas.build.lock
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -34,18 +42,19 @@ system-deps:
 	fi
 
 run: install system-deps
-	$(BIN)/streamlit run app.py --server.headless true --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.headless true --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false \
+		$(foreach h,localhost 127.0.0.1 ::1 $(ALLOWED_HOSTS),--server.allowedHosts $(h))
 
-# Check the pinned versions against a real advisory database (PyPI's JSON API, which carries the PyPA/OSV
-# advisories; OSV.dev as the fallback). Exits non-zero when neither can be reached: nothing checked is not
-# "no known vulnerabilities".
+# Check every locked version (the whole tree, not only the direct pins) against a real advisory database
+# (PyPI's JSON API, which carries the PyPA/OSV advisories). Exits non-zero when a version cannot be checked:
+# nothing checked is not "no known vulnerabilities"; the report names each one it could not check.
 audit: install
-	$(BIN)/python -m atlas.build.audit requirements.txt requirements-dev.txt
+	$(BIN)/python -m atlas.build.audit requirements-dev.lock
 
 # Several processes behind one address: WORKERS app processes behind nginx on PORT (see components/serve.py).
 WORKERS ?= 2
 serve: install system-deps
-	$(BIN)/python -m components.serve --workers $(WORKERS) --port $(PORT) --host $(HOST)
+	$(BIN)/python -m components.serve --workers $(WORKERS) --port $(PORT) --host $(HOST) $(foreach h,$(ALLOWED_HOSTS),--allowed-host $(h))
 
 # Test tiers (pytest.ini's markers; README "Tests"). `make check` after every edit: no browser, no kaleido, no
 # rebuild, no page matrix, two processes. `make test` runs every tier (what CI runs); JUNIT=prefix writes

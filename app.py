@@ -40,7 +40,11 @@ def main() -> None:
     sidebar.render()
     streamlit_fixes.narrow_screen_sidebar()
     with streamlit_fixes.routed():
-        page.run()
+        try:
+            page.run()
+        except PackageError as error:  # a file the page reads beyond the tables (geo/): named, as above
+            st.error(t("error.package", lang, detail=md(error)), icon=":material/error:")
+            st.caption(t("error.package_hint", lang))
     url_state.write_url()
 
 

@@ -45,11 +45,32 @@ def load_boundaries(package_dir: str | Path | None = None) -> dict[str, dict]:
     return _read(geo_dir(package_dir))
 
 
+def check_files(package_dir: str | Path | None = None) -> None:
+    """Every boundary file of the package there, inside it, regular and not too large (no byte read);
+    PackageError naming the first that is not (`/healthz` asks, so a broken geo/ is not reported healthy)."""
+    from .package import package_file
+    folder = geo_dir(package_dir)
+    for fname in BOUNDARY_FILES.values():
+        package_file(folder.parent, f"{folder.name}/{fname}", limit=MAX_GEO_BYTES)
+
+
+#: the largest boundary file read (the bundled world.geojson is about 1 MB)
+MAX_GEO_BYTES = 64_000_000
+
+
 def _read(folder: Path) -> dict[str, dict]:
+    """The boundary files of `folder` (a package's geo/), under the rules of the package's resources
+    (atlas.package.package_file: inside the package after resolving symlinks, regular files only, so a FIFO
+    never blocks, at most MAX_GEO_BYTES); a PackageError names the file (a missing one is also a FileNotFoundError)."""
+    from .package import PackageError, package_file  # lazily: atlas.package needs pandas, this module does not
     out: dict[str, dict] = {}
     for name, fname in BOUNDARY_FILES.items():
-        with open(folder / fname, encoding="utf-8") as fh:
-            out[name] = json.load(fh)
+        rel = f"{folder.name}/{fname}"
+        file = package_file(folder.parent, rel, limit=MAX_GEO_BYTES)
+        try:
+            out[name] = json.loads(file.read_bytes().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise PackageError(f"file {rel!r} is not UTF-8 GeoJSON") from None
     return out
 
 

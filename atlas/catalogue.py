@@ -2,9 +2,9 @@
 and the whole package as a ZIP."""
 from __future__ import annotations
 
-import csv
 import io
 import json
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
@@ -17,7 +17,6 @@ import pyarrow.compute as pc
 
 from .package import Package, arrow_strings
 
-ZIP_SUFFIXES = {".csv", ".json", ".md", ".geojson"}
 
 
 # The package's tables whose rows are flow records (donations, their item lines, messages): the shared filters
@@ -79,54 +78,77 @@ For scripts, the tables with their values unchanged are at the app's stable addr
 """
 
 
-def _spreadsheet_csv(raw: bytes, text_fields: set[str]) -> tuple[bytes, int]:
-    """A package CSV with its text cells neutralised (numbers left alone); (bytes, cells changed)."""
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# Field types whose cells the loader has checked to be numbers or true/false: left as they are. Every other cell
+# (string, any, date, year...: types whose text is not checked) is neutralised.
+_CHECKED_TYPES = {"integer", "number", "boolean"}
+# Files of a package besides its descriptor and resources that the app reads or documents: shipped in the ZIP.
+GEO_EXTRAS = ("SOURCES.md", "centroids.csv")
+
+
+def _spreadsheet_csv(raw: bytes, numeric: set[str] | None) -> tuple[bytes, int]:
+    """A package CSV with every text cell neutralised, its header included; (bytes, cells changed). Cells of the
+    `numeric` columns (the schema's checked number and boolean fields) stay as they are; with `numeric` None (a
+    file without a schema), cells that are plain numbers do. A BOM is kept and never taken for part of a name.
+    Read with pandas (no field-size limit), written cell by cell."""
     from .exports import csv_cell, neutralise
-    text = raw.decode("utf-8")
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    if not text.strip():
+        return raw, 0
     newline = "\r\n" if "\r\n" in text else "\n"
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows:
-        return raw, 0
-    text_columns = [i for i, name in enumerate(rows[0]) if name in text_fields]
-    changed = 0
-    for row in rows[1:]:
-        for i in text_columns:
-            if i < len(row) and (safe := neutralise(row[i])) != row[i]:
-                row[i], changed = safe, changed + 1
-    if not changed and not any(";" in c or "\t" in c for row in rows for c in row):
-        return raw, 0
-    return "".join(",".join(csv_cell(c) for c in row) + newline for row in rows).encode("utf-8"), changed
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], engine="c")
+    header = [neutralise(str(c)) for c in table.columns]
+    changed = sum(h != str(c) for h, c in zip(header, table.columns))
+    columns = []
+    for name in table.columns:
+        values = table[name].tolist()
+        if numeric is not None and name in numeric:
+            columns.append(values)
+            continue
+        safe = [v if numeric is None and _PLAIN_NUMBER.fullmatch(v) else neutralise(v) for v in values]
+        changed += sum(a != b for a, b in zip(safe, values))
+        columns.append(safe)
+    rows = [header, *zip(*columns)]
+    body = "".join(",".join(csv_cell(c) for c in row) + newline for row in rows)
+    return ("\ufeff" if bom else "").encode("utf-8") + body.encode("utf-8"), changed
+
+
+def _zip_entries(path: Path) -> list[tuple[str, Path, set[str] | None]]:
+    """(name in the ZIP, file, numeric columns or None) of what the package declares and the app reads: the
+    descriptor, the README, every resource (the loader's own confinement: inside the package, regular files),
+    the boundaries and their notes. Nothing else in the folder travels."""
+    from .boundaries import BOUNDARY_FILES
+    from .package import PackageError, open_package, package_file
+    opened = open_package(path)
+    entries = [("datapackage.json", opened.descriptor_file.resolve(), None)]
+    for name, file in opened.files.items():
+        r = opened.resources[name]
+        numeric = {f["name"] for f in r["schema"]["fields"] if f.get("type", "string") in _CHECKED_TYPES}
+        entries.append((posixpath.normpath(r["path"]), file, numeric))
+    for rel in ("README.md", *(f"geo/{n}" for n in (*BOUNDARY_FILES.values(), *GEO_EXTRAS))):
+        try:
+            entries.append((rel, package_file(opened.path, rel), None))
+        except PackageError:
+            continue  # absent, or not a regular file inside the package: not shipped
+    return entries
 
 
 def package_zip(path: Path) -> bytes:
-    """The whole data package as one ZIP, for download: only regular files inside the package directory
-    (no symlinks, nothing outside), its CSVs neutralised for spreadsheets and its README saying so."""
-    root = Path(path).resolve()
-    try:
-        descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-        text_fields = {r.get("path"): {f["name"] for f in r["schema"]["fields"] if f.get("type", "string") == "string"}
-                       for r in descriptor.get("resources", [])}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        text_fields = {}
-    files, changed = [], {}
-    for file in sorted(root.rglob("*")):
-        if file.is_symlink() or not file.is_file() or file.suffix not in ZIP_SUFFIXES:
-            continue
-        if not file.resolve().is_relative_to(root) or any(p.is_symlink() for p in file.parents if p != root and
-                                                          p.is_relative_to(root)):
-            continue
-        files.append(file)
+    """The whole data package as one ZIP, for download: the descriptor, its declared resources (found as the
+    loader finds them, so only regular files inside the package), the README and the boundaries; every text
+    cell of every CSV neutralised for spreadsheets, whatever its field type, and the README saying so."""
+    changed = {}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         readme = None
-        for file in files:
-            arcname = file.relative_to(root).as_posix()
+        for arcname, file, numeric in _zip_entries(path):
             if arcname == "README.md":
                 readme = file
                 continue
             body = file.read_bytes()
-            if file.suffix == ".csv":
-                body, n = _spreadsheet_csv(body, text_fields.get(arcname, set()))
+            if arcname.lower().endswith(".csv"):
+                body, n = _spreadsheet_csv(body, numeric)
                 if n:
                     changed[arcname] = n
             z.writestr(arcname, body)

@@ -6,7 +6,7 @@ checked (`atlas.package`), the flow records built (`atlas.records.flow_records`)
 uncompressed Arrow IPC files for the next start. A changed byte in any CSV gives a new hash, so a stale copy
 is never read.
 
-Why Arrow IPC and not Parquet: the files are memory-mapped, so reading is no decoding and no copy; a page of
+Why Arrow IPC and not Parquet: the files of a large copy (over MAP_MIN_BYTES, 256 MB) are memory-mapped, so reading is no decoding and no copy; a page of
 a column is in memory only once something reads it, and it is the kernel's page cache, shared by every
 process on the machine that maps the same copy (two workers behind the proxy hold one copy). At a million
 records Parquet (zstd, page checksums) took 2.5 s to decode into 1.3 GB of private memory; the mapped
@@ -18,10 +18,12 @@ files are hashed with XXH3 (the `xxhash` library, 128 bits), about 5 GB/s here w
 270 MB of CSVs of a million records (sha256 took 0.25 s). The copy is read only if every file is the one the
 manifest names (size and 64-bit XXH3, checked before use, read through ordinary reads so that checking does
 not make the whole copy resident) and Arrow can open it: a broken or partial copy is rebuilt, never trusted.
-The check of the 670 MB copy takes 0.13 s (CRC-32 took 0.47). XXH3 is a check against damage and change, not
-against an attacker: whoever can write the CSVs decides what the app shows anyway, and the cache belongs to the
-user who runs the app. A copy must not be changed in place while an app maps it (the app only ever renames
-whole copies into place).
+The check of the 670 MB copy takes 0.13 s (CRC-32 took 0.47). XXH3 is a check against damage and change; against
+someone who can write the cache, the manifest is signed (HMAC-SHA256) with a key kept outside the cache
+(`secret_file()`), and the cache folder, the copy and its files must be the app user's own, writable by no one
+else and not symlinks: a copy of another package put under this one's key, or a cache others can write, is never
+read. A copy must not be changed in place while an app maps it (the app only ever renames whole copies into
+place, and writes their files read-only).
 
 The cache lives outside the package: `$ATLAS_CACHE_DIR`, else `$XDG_CACHE_HOME/cooperation-atlas/columnar`
 (`~/.cache/...`). A copy is written to a temporary folder beside it and renamed into place, so a reader sees
@@ -32,9 +34,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import re
 import shutil
+import socket
+import stat
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -50,11 +56,13 @@ from .package import RESOURCE_NAMES, Opened, Package, open_package, read_package
 
 # Bump when what is stored changes shape (the records' columns or types, the tables' conversion): older
 # copies then have another key and are never read.
-FORMAT = 5
+FORMAT = 6  # 6: the manifest carries an HMAC (`mac`) under the cache secret
 RECORDS = "records"
 FRAME = "frame"  # the polars frame of the records (atlas.records.frame_of)
 MANIFEST = "manifest.json"
 _CHUNK = 1 << 22
+# Copies up to this size are read into memory rather than mapped (see read_copy).
+MAP_MIN_BYTES = int(os.environ.get("ATLAS_MAP_MIN_BYTES", str(256_000_000)))
 # The code whose output a copy stores (the tables' conversion, the records, the derived values such as the map
 # scale): a change to any of these files gives every copy a new key, so no copy outlives the code that wrote it.
 CODE = ("columnar.py", "package.py", "records.py", "flows.py", "vocab.py")
@@ -65,6 +73,54 @@ def cache_root() -> Path:
         return Path(os.environ["ATLAS_CACHE_DIR"])
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "cooperation-atlas" / "columnar"
+
+
+def secret_file() -> Path:
+    """Where the key that signs the copies' manifests is kept: $ATLAS_CACHE_SECRET_FILE, else
+    `$XDG_CONFIG_HOME/cooperation-atlas/cache.key` (`~/.config/...`): outside the cache, so that whoever can write
+    the cache (shared storage) cannot sign a copy. Replicas that share one cache share this file's content."""
+    if os.environ.get("ATLAS_CACHE_SECRET_FILE"):
+        return Path(os.environ["ATLAS_CACHE_SECRET_FILE"])
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "cooperation-atlas" / "cache.key"
+
+
+def secret() -> bytes | None:
+    """The signing key (32 random bytes, made on first use with mode 0600), or None if it cannot be made or is not
+    the app user's own and private: then no copy is read or written (the package is read from its CSVs)."""
+    path = secret_file()
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first
+                pass
+            else:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(os.urandom(32))
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+            return None
+        key = path.read_bytes()
+        return key if len(key) >= 16 else None
+    except OSError:
+        return None
+
+
+def _trusted(path: Path, kind: int) -> bool:
+    """`path` itself (not a symlink) is of `kind`, owned by the app's user and writable by no one else."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return (stat.S_IFMT(info.st_mode) == kind and info.st_uid == os.geteuid()
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _mac(manifest: dict, key: bytes) -> str:
+    body = json.dumps({k: v for k, v in manifest.items() if k != "mac"}, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _digest(file: Path, h):
@@ -166,25 +222,46 @@ def read_copy(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pl.D
     The files' checksums are computed in threads while the files are mapped and converted: the copy is
     returned only if every one matches."""
     try:
+        # Made by this server's user for this package: the cache, the copy and its files are that user's own and
+        # writable by no one else, none a symlink, and the manifest (the package's key, every file's size and
+        # check value) is signed with the secret kept outside the cache. A copy of another package put under this
+        # key, or a manifest edited to claim it, fails the signature.
+        key = secret()
+        names = list(RESOURCE_NAMES) + [RECORDS, FRAME]
+        files = {name: folder / _file(name) for name in names}
+        if key is None or not (_trusted(folder.parent, stat.S_IFDIR) and _trusted(folder, stat.S_IFDIR)) \
+                or not all(_trusted(f, stat.S_IFREG) for f in [folder / MANIFEST, *files.values()]):
+            return None
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if not hmac.compare_digest(str(manifest.get("mac", "")), _mac(manifest, key)):
+            return None
         if manifest.get("format") != FORMAT or manifest.get("key") != folder.name:
             return None
-        names = list(RESOURCE_NAMES) + [RECORDS, FRAME]
         if sorted(manifest["files"]) != sorted(names):
             return None
-        files = {name: folder / _file(name) for name in names}
         if any(f.stat().st_size != manifest["files"][n]["bytes"] for n, f in files.items()):
             return None
+        # A small copy is read into this process's memory: a mapped file truncated under a running server makes
+        # the next read of a lost page kill the process (SIGBUS); only a copy too large to hold once per process
+        # is mapped (shared by the workers in the page cache), and its files are read-only and the user's own.
+        in_memory = sum(manifest["files"][n]["bytes"] for n in names) <= MAP_MIN_BYTES
         with ThreadPoolExecutor(max_workers=2) as pool:
-            checks = {n: pool.submit(_check, f) for n, f in files.items()}
+            checks = {n: pool.submit(_check, f) for n, f in files.items()} if not in_memory else {}
             out = {}
             for name, file in files.items():
-                table = ipc.open_file(pa.memory_map(str(file))).read_all()
+                if in_memory:
+                    data = file.read_bytes()
+                    if xxhash.xxh3_64(data).intdigest() != manifest["files"][name]["xxh3_64"]:
+                        return None
+                    source = pa.BufferReader(pa.py_buffer(data))
+                else:
+                    source = pa.memory_map(str(file))
+                table = ipc.open_file(source).read_all()
                 table.validate()
                 # The frame through pyarrow's map as well: polars' own reader took 0.25 s and a 420 MB peak at a
                 # million records, this 0.08 s and 150 MB.
                 out[name] = pl.from_arrow(table) if name == FRAME else table.to_pandas()
-            if any(checks[n].result() != manifest["files"][n]["xxh3_64"] for n in names):
+            if checks and any(checks[n].result() != manifest["files"][n]["xxh3_64"] for n in names):
                 return None
     except Exception:  # noqa: BLE001 - whatever is wrong with a copy, the CSVs are read instead
         return None
@@ -197,12 +274,33 @@ def read_copy(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pl.D
 STALE_S = 3600
 
 
+def _writer_prefix(key: str) -> str:
+    """The temporary folder's name before mkdtemp's random part: the copy's key, this machine and this process."""
+    host = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:64] or "host"
+    return f".{key[:16]}-{host}-{os.getpid()}-"
+
+
+def _writer_gone(name: str) -> bool:
+    """The folder was written by a process of this machine that no longer runs."""
+    m = re.fullmatch(r"\.[0-9a-f]{1,16}-(.+)-(\d+)-[^-]+", name)
+    if not m or m.group(1) != re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:64]:
+        return False
+    try:
+        os.kill(int(m.group(2)), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError, ValueError):
+        return False
+    return False
+
+
 def _remove_stale(root: Path) -> None:
-    """Temporary folders of copies whose writer was killed before renaming them (an hour old: no writer left)."""
+    """Temporary folders of copies whose writer was killed before renaming them: at once if it was a process of
+    this machine that no longer runs, else when an hour old (a writer of another machine sharing the cache)."""
     import time
     for tmp in root.glob(".*-*"):
         try:
-            if tmp.is_dir() and time.time() - tmp.stat().st_mtime > STALE_S:
+            if tmp.is_dir() and (_writer_gone(tmp.name) or time.time() - tmp.stat().st_mtime > STALE_S):
                 shutil.rmtree(tmp, ignore_errors=True)
         except OSError:
             pass
@@ -251,9 +349,12 @@ def write_copy(folder: Path, tables: dict[str, pd.DataFrame], records: pd.DataFr
     """Store a copy atomically (a temporary folder renamed into place); False if the cache is not writable."""
     tmp = None
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
+        key = secret()
+        folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if key is None or not _trusted(folder.parent, stat.S_IFDIR):
+            return False  # a cache others can write (or no signing key): not written, never read
         _remove_stale(folder.parent)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name[:16]}-", dir=folder.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=_writer_prefix(folder.name), dir=folder.parent))
         files = {}
         for name, table in list(tables.items()) + [(RECORDS, records)]:
             file = tmp / _file(name)
@@ -268,8 +369,11 @@ def write_copy(folder: Path, tables: dict[str, pd.DataFrame], records: pd.DataFr
         file = tmp / _file(FRAME)
         frame.write_ipc(file, compression="uncompressed")
         files[FRAME] = {"bytes": file.stat().st_size, "xxh3_64": _check(file)}
-        (tmp / MANIFEST).write_text(json.dumps({"format": FORMAT, "key": folder.name, "files": files, "derived": derived}, indent=1),
-                                    encoding="utf-8")
+        manifest = {"format": FORMAT, "key": folder.name, "files": files, "derived": derived}
+        manifest["mac"] = _mac(manifest, key)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        for written in tmp.iterdir():  # read-only, the app user's own: never changed in place
+            os.chmod(written, 0o400)
         if folder.exists():  # a damaged copy (else read_copy would have used it): replaced
             shutil.rmtree(folder, ignore_errors=True)
         os.rename(tmp, folder)

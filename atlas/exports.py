@@ -1,16 +1,19 @@
 """Exports that need no rendering: CSV safe to open in a spreadsheet, and the files' names."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# A cell a spreadsheet of any common locale splits at `,`, `;` or a tab: each piece after a delimiter (spaces
+# Characters a spreadsheet (or a reader's eye) may skip before a formula: spaces of every width, NBSP, zero-width
+# spaces and joiners, a BOM; and the fullwidth forms of = + - @, which some spreadsheets take as the ASCII ones.
+_BLANKS = " \u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+_STARTS = "=+\\-@\r\uff1d\uff0b\uff0d\uff20"
+_LOOK_ALIKE = re.compile(f"[{_BLANKS}]*[{_STARTS}]")
+# A cell a spreadsheet of any common locale splits at `,`, `;` or a tab: each piece after a delimiter (blanks
 # skipped) is a cell there too, so a formula start after a delimiter is neutralised like one at the start.
-_AFTER_DELIMITER = re.compile(r"([,;\t][ ]*)([=+\-@\r])")
+_AFTER_DELIMITER = re.compile(f"([,;\t][{_BLANKS}]*)([{_STARTS}])")
 _NEEDS_QUOTES = re.compile(r'[,;\t"\r\n]')
 
 
@@ -19,7 +22,7 @@ def neutralise(value):
     start and after any `,` `;` or tab inside it (e.g. `x;=1+1` becomes `x;'=1+1`)."""
     if not isinstance(value, str):
         return value
-    if value.startswith(_FORMULA_START):
+    if value.startswith(_FORMULA_START) or _LOOK_ALIKE.match(value):
         value = "'" + value
     return _AFTER_DELIMITER.sub(r"\1'\2", value) if _AFTER_DELIMITER.search(value) else value
 
@@ -37,25 +40,35 @@ def _number(value) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e18 else repr(x)
 
 
+def _is_text(series: pd.Series) -> bool:
+    return series.dtype == object or pd.api.types.is_string_dtype(series)
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _column_cells(series: pd.Series) -> list[str]:
+    """One column's cells as CSV text: text neutralised and quoted where needed; anything else as pandas writes it
+    (numbers, booleans and dates never hold a delimiter, a quote or a line break, so its lines are its cells)."""
+    if _is_text(series):
+        return [csv_cell(str(neutralise(v))) if not _missing(v) else "" for v in series.tolist()]
+    if pd.api.types.is_float_dtype(series):  # whole numbers as integers (`50000`, never `50000.0`)
+        return [_number(v) for v in series.tolist()]
+    written = series.to_frame().to_csv(index=False, header=False, lineterminator="\n")
+    # pandas writes an empty cell of a one-column frame as "" (an empty line would be no row): here it is empty
+    return [c if c != '""' else "" for c in written.split("\n")[:-1]]
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads Chinese), text cells neutralised; numbers are left as numbers, and
-    whole numbers are written as integers whatever their dtype (`50000`, never `50000.0`).
-    Every cell holding a delimiter of a common locale (`,` `;` tab), a quote or a line break is quoted, so
-    a `;`- or tab-separated spreadsheet reads the same cells."""
-    out = df.copy()
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
-        elif pd.api.types.is_float_dtype(out[col]):  # after neutralising: a number's `-` is no formula
-            out[col] = pd.Series([_number(v) for v in out[col]], index=out.index, dtype=object)
-    buf = io.StringIO()
-    # CRLF makes pandas quote any cell holding a bare CR, which a reader would otherwise split into a new
-    # row whose first cell (e.g. "=1+1") escaped neutralisation.
-    out.to_csv(buf, index=False, lineterminator="\r\n")
-    # pandas quotes only `,`, quotes and line breaks: re-quote its (lossless) output with `;` and tab too.
-    rows = csv.reader(io.StringIO(buf.getvalue(), newline=""))
-    text = "".join(",".join(csv_cell(c) for c in row) + "\r\n" for row in rows)
+    whole numbers are written as integers whatever their dtype (`50000`, never `50000.0`). Every cell holding
+    a delimiter of a common locale (`,` `;` tab), a quote or a line break (a bare CR included, which a reader
+    would otherwise split into a new row whose first cell escaped neutralisation) is quoted, so a `;`- or tab-separated spreadsheet reads the same cells. Written cell by cell, never
+    re-parsed: a cell of any length is written (csv.reader stops at 131,072 characters)."""
+    columns = [_column_cells(df.iloc[:, i]) for i in range(df.shape[1])]
+    header = ",".join(csv_cell(str(neutralise(str(c)))) for c in df.columns) + "\r\n"
+    text = header + "".join(",".join(row) + "\r\n" for row in zip(*columns))
     return ("\ufeff" + text).encode("utf-8")
 
 

@@ -35,7 +35,11 @@ def t(key: str, lang: str = "en", **values) -> str:
     text = catalogue(lang).get(key)
     if text is None:
         _missing.add((lang, key))
-        text = catalogue("en").get(key, key)  # a missing key shows its English text (or the key) rather than failing
+        # a missing key shows its English text rather than failing, or else the key itself, escaped: keys are made
+        # from data codes (`category.<code>`), and a code must never become a link or markup where it is shown
+        text = catalogue("en").get(key)
+        if text is None:
+            return md(key)
     return text.format(**values) if values else text
 
 

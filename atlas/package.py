@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,10 @@ class PackageError(Exception):
         message = _cut(message, MAX_MESSAGE)
         super().__init__(f"{where}: {message}" if where else message)
         self.detail = message
+
+
+class MissingFile(PackageError, FileNotFoundError):
+    """A file the package needs is not there (still a FileNotFoundError for callers that catch that)."""
 
 
 def _cut(text: str, limit: int) -> str:
@@ -111,7 +116,10 @@ def open_package(path: str | Path | None = None) -> Opened:
     path = Path(path) if path else data_dir()
     descriptor_path = path / "datapackage.json"
     if descriptor_path.is_symlink() or not descriptor_path.is_file():
-        raise PackageError(f"no datapackage.json in {excerpt(str(path))} (or it is not a regular file)")
+        # the directory is not named: the message reaches readers (error page, /healthz, every 503), and the
+        # server's own paths are not theirs to know; the operator knows which ATLAS_DATA_DIR they set
+        raise PackageError("no datapackage.json in the package directory (ATLAS_DATA_DIR, or the bundled data/), "
+                           "or it is not a regular file")
     if descriptor_path.stat().st_size > MAX_DESCRIPTOR_BYTES:
         raise PackageError(f"datapackage.json is {_size(descriptor_path.stat().st_size)}, above the "
                            f"{_size(MAX_DESCRIPTOR_BYTES)} a descriptor may have")
@@ -144,40 +152,86 @@ def open_package(path: str | Path | None = None) -> Opened:
 
 
 def read_package(opened: Opened) -> Package:
-    """Every table of an opened package read from its CSV, typed and checked (types, constraints, keys)."""
+    """Every table of an opened package read from its CSV, typed and checked (types, constraints, keys). A package
+    that failed is remembered with its files' identity (size, times, inode): asked again while none of its files
+    changed (every /healthz and page of a broken server), the same PackageError is raised without reading them."""
+    signature = _signature(opened)
+    with _failed_lock:
+        failed = _failed.get(opened.path)
+    if failed is not None and failed[0] == signature:
+        raise PackageError(failed[1].detail, failed[1].resource, failed[1].row, failed[1].field)
     resources, files = opened.resources, opened.files
-    tables = {name: _read_resource(files[name], resources[name]) for name in RESOURCE_NAMES}
-    for name in RESOURCE_NAMES:
-        _check_keys(name, resources[name]["schema"], tables)
+    try:
+        tables = {name: _read_resource(files[name], resources[name]) for name in RESOURCE_NAMES}
+        for name in RESOURCE_NAMES:
+            _check_keys(name, resources[name]["schema"], tables)
+    except PackageError as error:
+        with _failed_lock:
+            _failed.pop(opened.path, None)
+            _failed[opened.path] = (signature, error)
+            while len(_failed) > 8:
+                _failed.pop(next(iter(_failed)))
+        raise
+    with _failed_lock:
+        _failed.pop(opened.path, None)
     return Package(opened.path, opened.descriptor, tables)
 
 
+_failed: dict[Path, tuple[tuple, PackageError]] = {}
+_failed_lock = threading.Lock()
+
+
+def _signature(opened: Opened) -> tuple:
+    """What changes when any file of the package is written, replaced or touched (no byte read)."""
+    out = []
+    for file in (opened.descriptor_file, *opened.files.values()):
+        st = os.stat(file)
+        out.append((str(file), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return tuple(out)
+
+
 _DRIVE_OR_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# Names pandas or pyarrow would decompress while reading (they infer compression from the name alone).
+COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst", ".tar", ".tgz", ".lz4", ".br", ".z")
 
 
 def resource_file(package_dir: Path, resource: dict) -> Path:
     """The file of a resource, confined to the package (the Frictionless rule: a relative POSIX path without
     `..`), checked before anything is read: absolute paths, URLs, `..`, backslashes, and symlinks that
-    resolve outside the package directory are refused, naming the resource."""
+    resolve outside the package directory are refused, naming the resource; so are compressed files."""
     name, rel = resource.get("name"), resource["path"]
+    if "compression" in resource or (isinstance(rel, str) and rel.lower().endswith(COMPRESSED)):
+        # the readers would inflate it (by its name), past ATLAS_MAX_BYTES, which is checked on the files' sizes
+        raise PackageError(f"path {excerpt(rel)} is a compressed file: resources must be plain CSV, so that their size "
+                           "on disk is what the server reads (ATLAS_MAX_BYTES)", resource=name)
+    return package_file(package_dir, rel, resource=name)
+
+
+def package_file(package_dir: Path, rel: str, resource: str | None = None, limit: int | None = None) -> Path:
+    """A file of the package by its relative path, under the rules of resources: a relative POSIX path without
+    `..`, inside the package directory after resolving symlinks, a regular file (a FIFO or device is refused
+    before it is opened, so nothing hangs), at most `limit` bytes. PackageError names the file (and resource)."""
     shown = excerpt(rel)
-    parts = rel.split("/")
+    parts = rel.split("/") if isinstance(rel, str) else [""]
     if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel or _DRIVE_OR_SCHEME.match(rel) \
             or any(p in ("..", "") for p in parts) or any(ord(c) < 32 for c in rel):
         raise PackageError(f"path {shown} is not a relative path inside the package (no '/' at the start, "
-                           "no '..', no URL, no backslash)", resource=name)
+                           "no '..', no URL, no backslash)", resource=resource)
     root = Path(package_dir).resolve()
     file = Path(package_dir, *parts)
     try:
         resolved = file.resolve(strict=True)
     except FileNotFoundError:
-        raise PackageError(f"file {shown} is missing", resource=name) from None
+        raise MissingFile(f"file {shown} is missing", resource=resource) from None
     except (OSError, RuntimeError):  # a symlink loop, a name too long
-        raise PackageError(f"file {shown} cannot be opened", resource=name) from None
+        raise PackageError(f"file {shown} cannot be opened", resource=resource) from None
     if not resolved.is_relative_to(root):
-        raise PackageError(f"path {shown} leads outside the package directory (a symlink?)", resource=name)
+        raise PackageError(f"path {shown} leads outside the package directory (a symlink?)", resource=resource)
     if not resolved.is_file():
-        raise PackageError(f"path {shown} is not a regular file", resource=name)
+        raise PackageError(f"path {shown} is not a regular file", resource=resource)
+    if limit is not None and (size := resolved.stat().st_size) > limit:
+        raise PackageError(f"file {shown} is {_size(size)}, above the {_size(limit)} this file may have",
+                           resource=resource)
     return resolved
 
 
@@ -208,11 +262,7 @@ def _check_schema(name: str, schema: dict, resources: dict) -> None:
         if "pattern" in c:
             if not isinstance(c["pattern"], str):
                 raise PackageError("constraint 'pattern' must be a string", **where)
-            try:
-                re.compile(c["pattern"])
-            except re.error as exc:
-                raise PackageError(f"constraint 'pattern' {excerpt(c['pattern'])} is not a regular expression ({exc})",
-                                   **where) from None
+            _re2_check(c["pattern"], where)
         for bound in ("minimum", "maximum"):
             if bound in c:
                 v = c[bound]
@@ -254,6 +304,25 @@ def _check_schema(name: str, schema: dict, resources: dict) -> None:
                                    resource=name, field=cols[0])
 
 
+def _re2_full(pattern: str) -> str:
+    """A pattern as a whole-cell match (Table Schema patterns match the whole value), for RE2."""
+    return "\\A(?:" + pattern + ")\\z"
+
+
+def _re2_check(pattern: str, where: dict) -> None:
+    """A `pattern` RE2 can run (linear time: pyarrow's matcher), or PackageError. Python's `re` is never used on
+    the data: a pattern RE2 refuses (lookaround, backreferences) could take exponential time on one cell while
+    holding the GIL. The pattern alone is compiled first, so an unbalanced `)` cannot break out of the anchors."""
+    probe = pa.array([""], type=pa.string())
+    for candidate in (pattern, _re2_full(pattern)):
+        try:
+            pc.match_substring_regex(probe, candidate)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise PackageError(f"constraint 'pattern' {excerpt(pattern)} is not a regular expression in RE2 syntax, "
+                               "which checks every cell in bounded time (no lookaround, no backreferences) "
+                               f"({_cut(str(exc).strip(), 200)})", **where) from None
+
+
 def _key_fields(value, resource: str, what: str) -> list[str]:
     cols = [value] if isinstance(value, str) else value
     if not isinstance(cols, list) or not cols or not all(isinstance(c, str) for c in cols):
@@ -274,10 +343,11 @@ _NUMERIC = {"integer": "Int64", "number": "Float64"}
 def _read_resource(file: Path, resource: dict) -> pd.DataFrame:
     name, schema, shown = resource["name"], resource["schema"], _cut(resource["path"], EXCERPT)
     fields = schema["fields"]
-    df = _read_fast(file, [f["name"] for f in fields])
+    df = _read_fast(file, [f["name"] for f in fields], name)
     try:
         if df is None:
-            df = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8", engine="c")
+            df = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8", engine="c",
+                             compression=None)
     except UnicodeDecodeError:
         line, offset, reason = _first_non_utf8(file)
         raise PackageError(f"{shown} is not UTF-8 text (line {line + 1}, byte {offset}: {reason}); "
@@ -323,7 +393,7 @@ def as_category(values: pd.Series) -> pd.Series:
                      name=values.name)
 
 
-def _read_fast(file: Path, expected: list[str]) -> pd.DataFrame | None:
+def _read_fast(file: Path, expected: list[str], resource: str | None = None) -> pd.DataFrame | None:
     """The CSV as text columns through pyarrow's multithreaded reader (a million rows in about a second, where
     pandas takes several), or None when pyarrow objects to anything (bad UTF-8, ragged rows, a header that is not
     the schema's): then pandas reads it and gives the usual, precise message."""
@@ -332,9 +402,17 @@ def _read_fast(file: Path, expected: list[str]) -> pd.DataFrame | None:
         # `string` it converted every column, 0.3-0.6 s for a million donations).
         opts = pacsv.ConvertOptions(column_types={n: pa.large_string() for n in expected}, strings_can_be_null=False,
                                     null_values=[], quoted_strings_can_be_null=False)
-        table = pacsv.read_csv(file, parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=opts,
-                               read_options=pacsv.ReadOptions(encoding="utf8"))
+        short: list = []
+        table = pacsv.read_csv(file, parse_options=pacsv.ParseOptions(
+            newlines_in_values=True, invalid_row_handler=lambda row: (short.append(row), "error")[1]),
+            convert_options=opts, read_options=pacsv.ReadOptions(encoding="utf8"))
     except (pa.ArrowException, OSError, ValueError):
+        # pandas would fill the cells a short row lacks with empty text, silently: that row is named here
+        if short and short[0].actual_columns < short[0].expected_columns:
+            row = _short_row(file, short[0].expected_columns)
+            raise PackageError(f"{excerpt(file.name)} is not a readable CSV: a row has {short[0].actual_columns} "
+                               f"cells where the header has {short[0].expected_columns} (a cell missing, or a quote "
+                               "left open)", resource=resource, row=row) from None
         return None
     if table.column_names != expected or any(t != pa.large_string() for t in table.schema.types):
         return None  # columns that are not the schema's: pandas names them as it always has
@@ -348,6 +426,25 @@ def _read_fast(file: Path, expected: list[str]) -> pd.DataFrame | None:
         table = table.remove_column(0)
         pool.release_unused()
     return pa.Table.from_arrays(arrays, names=expected).to_pandas()
+
+
+def _short_row(file: Path, cells: int) -> int | None:
+    """The 1-based data row of the first record with fewer than `cells` cells (records may span lines)."""
+    import csv
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # a long cell is not what is looked for here
+    try:
+        with open(file, encoding="utf-8", newline="") as fh:
+            rows = (r for r in csv.reader(fh) if r)  # blank lines are no rows, as pandas and pyarrow read them
+            next(rows, None)
+            for n, record in enumerate(rows, start=1):
+                if len(record) < cells:
+                    return n
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    return None
 
 
 def _first_non_utf8(file: Path) -> tuple[int, int, str]:
@@ -412,10 +509,24 @@ def _convert(values: pd.Series, spec: dict, resource: str) -> pd.Series:
     if "enum" in constraints:
         _bad(values, ~values.isin(constraints["enum"]) & ~empty, resource, name,
              f"not one of {_cut(constraints['enum'], 300)}")
+    codes = vocabularies().get((resource, name))
+    if codes is not None:  # with or without the descriptor's enum: the app shows these as t(f"{vocabulary}.{code}")
+        _bad(values, ~values.isin(codes) & ~empty, resource, name, f"not a code of {_cut(list(codes), 300)}")
     if "pattern" in constraints:
-        ok = values.str.fullmatch(constraints["pattern"]) | empty
+        # RE2 through pyarrow, never Python's re (checked compilable in _check_schema)
+        matched = pc.match_substring_regex(arrow_strings(values), _re2_full(constraints["pattern"]))
+        ok = pd.Series(matched.to_numpy(zero_copy_only=False), index=values.index) | empty
         _bad(values, ~ok, resource, name, f"does not match the pattern {_cut(constraints['pattern'], 200)}")
     return values
+
+@functools.cache
+def vocabularies() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(resource, field) -> the atlas.vocab codes it may hold, as the package build declares them (atlas.build.schema):
+    checked at load whatever the descriptor says, since the app looks each code up in its translations."""
+    from atlas.build.schema import RESOURCES
+    return {(res, spec["name"]): tuple(spec["constraints"]["enum"]) for res, r in RESOURCES.items()
+            for spec in r["schema"]["fields"] if "enum" in spec.get("constraints", {})}
+
 
 def arrow_strings(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     """A text column as an Arrow large_string array, for pyarrow's hash lookups and counts: the buffers of a

@@ -441,9 +441,28 @@ _kaleido_lock = threading.Lock()
 _kaleido_started = False
 
 
+# choreographer starts kaleido's Chromium with these: a page it renders could then read local files and other
+# origins. Exports render figures this server built (from data), so they run with the browser's usual rules.
+UNSAFE_BROWSER_FLAGS = ("--disable-web-security", "--allow-file-access-from-files")
+
+
+def _safe_browser_cli() -> None:
+    """Drop UNSAFE_BROWSER_FLAGS from the command line choreographer builds for Chromium (once per process)."""
+    from choreographer.browsers.chromium import Chromium
+    if getattr(Chromium.get_cli, "_atlas_safe", False):
+        return
+    original = Chromium.get_cli
+
+    def get_cli(self, *args, **kwargs):
+        return [a for a in original(self, *args, **kwargs) if a not in UNSAFE_BROWSER_FLAGS]
+    get_cli._atlas_safe = True
+    Chromium.get_cli = get_cli
+
+
 def _ensure_kaleido() -> None:
     global _kaleido_started
     if not _kaleido_started:
+        _safe_browser_cli()
         import kaleido
         try:
             kaleido.start_sync_server(silence_warnings=True)

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
@@ -219,11 +220,25 @@ def _export_table(ex: exhibits.Exhibit, state: dict):
     return table if ex.page == "data" else for_reader(table, state.get("lang", "en"))
 
 
+_BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
+
+
+def link_base() -> str:
+    """Where links in made files point: $ATLAS_BASE_URL (e.g. https://atlas.example.org) if set and a plain http(s)
+    address, else "" (links relative to the server that answered). Never the request's Host: files are cached
+    for every reader, and one reader's Host header must not become another's link (or a new render per Host)."""
+    base = os.environ.get("ATLAS_BASE_URL", "").strip().rstrip("/")
+    if base and not _BASE_URL.fullmatch(base):
+        _LOG.warning("ATLAS_BASE_URL is not a plain http(s) address; links in files stay relative")
+        return ""
+    return base
+
+
 def _page_url(request: Request, ex: exhibits.Exhibit, state: dict) -> str:
     from urllib.parse import urlencode
     from .site import BY_KEY
     q = urlencode(exhibits.query_of(ex, state, data.vocab()) + ([("table", ex.name)] if ex.page == "data" else []))
-    return str(request.base_url).rstrip("/") + BY_KEY[ex.page].path + (f"?{q}" if q else "")
+    return link_base() + BY_KEY[ex.page].path + (f"?{q}" if q else "")
 
 
 def _csv_with_metadata(request: Request, ex: exhibits.Exhibit, state: dict) -> bytes:
@@ -246,7 +261,7 @@ def _csv_with_metadata(request: Request, ex: exhibits.Exhibit, state: dict) -> b
         "x-cooperation-atlas": {"filters": described,
                                 "query": dict(exhibits.query_of(ex, state, data.vocab())),
                                 "page": _page_url(request, ex, state),
-                                "address": str(request.base_url).rstrip("/") + exhibits.address(ex, "csv", state, data.vocab()),
+                                "address": link_base() + exhibits.address(ex, "csv", state, data.vocab()),
                                 "generated": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
                                 "package": meta["name"], "package_version": meta["version"]},
         "resources": [{"name": ex.name.replace("_", "-"), "path": csv_name, "format": "csv", "mediatype": "text/csv",
@@ -289,7 +304,7 @@ def api_file(request: Request) -> Response:
     if fmt == "csv":
         body = data.rendered(key, lambda: csv_bytes(_export_table(ex, state)))
     elif fmt == "zip":
-        body = data.rendered(key + (str(request.base_url),), lambda: _csv_with_metadata(request, ex, state))
+        body = data.rendered(key + (link_base(),), lambda: _csv_with_metadata(request, ex, state))
     else:
         body = data.rendered(key, lambda: _json_rows(ex, state, controls))
     headers = _headers(fmt, _file_name(ex, state, fmt), controls["download"] == "1")
@@ -318,7 +333,7 @@ def chart_file(request: Request) -> Response:
             return static_image(figure, fmt)
         return html_bytes(figure, made.title)
 
-    body = data.rendered(key + (str(request.base_url),), make)
+    body = data.rendered(key + (link_base(),), make)
     headers = _headers(fmt, _file_name(ex, state, fmt), controls["download"] == "1")
     if skipped := ignored(ex, state):
         headers["X-Atlas-Ignored"] = ", ".join(skipped)
@@ -335,7 +350,7 @@ def embed(request: Request) -> Response:
     """One chart on its own page, for an <iframe>: plotly.js from this server (cached for a year), the chart at full width."""
     ex = _exhibit(request.path_params["name"], lambda e: ("embed",) if e.kind != "table" else (), "embed")
     state, controls = parse(request, ex)
-    key = _cache_key("embed", ex, "embed", state, controls)
+    key = _cache_key("embed", ex, "embed", state, controls) + (link_base(),)
 
     def make() -> bytes:
         made = _build(ex, state, controls["theme"] == "dark")
@@ -423,8 +438,16 @@ def index(request: Request) -> Response:
 @guarded
 def healthz(request: Request) -> Response:
     d = data.get()
+    from atlas.boundaries import check_files
+    check_files(data_dir())  # the maps' geo/ files: a 503 naming the file, not "ok" and a broken map page
     return _json({"status": "ok", "package": _package_meta(), "records": int(len(d.records))},
                  headers={"Cache-Control": "no-store"})
+
+
+@guarded
+def not_found(request: Request) -> Response:
+    """Any other address under a prefix of the HTTP API: a JSON 404, never the app's page (which would answer 200)."""
+    raise Problem(404, "not_found", "No such table, chart or format; see /api/v1/ for what exists.", see="/api/v1/")
 
 
 ROUTES = [
@@ -435,5 +458,7 @@ ROUTES = [
     Route("/charts/{file}", chart_file, methods=["GET", "HEAD"]),
     Route("/embed/{name}", embed, methods=["GET", "HEAD"]),
     Route("/assets/{file}", asset, methods=["GET", "HEAD"]),
+    *(Route(p, not_found) for p in ("/api/v1/{rest:path}", "/charts", "/charts/{rest:path}", "/embed", "/embed/{rest:path}",
+                                    "/assets", "/assets/{rest:path}")),
     *(Route(p.path, page_html, methods=["GET", "HEAD"]) for p in PAGES),
 ]

@@ -2,7 +2,7 @@
 
 - Security headers on every HTTP response: a Content-Security-Policy that allows only what the app itself
   serves (scripts, styles, fonts, images from this origin, data:/blob: for charts, maps and their workers,
-  the websocket back to this host), so no page view sends a request to another machine; `frame-ancestors`
+  the websocket back to this host only), so no page view sends a request to another machine; `frame-ancestors`
   that lets other sites frame only the `/embed/` view; `X-Content-Type-Options: nosniff`; a Referrer-Policy
   that sends other sites the origin only, never a reader's filters.
 - `/_stcore/metrics` only for clients on this machine (no proxy in between): server internals are not public.
@@ -17,6 +17,9 @@ from urllib.parse import parse_qsl, urlencode
 from atlas.filters import DROPPED_KEY, MAX_PARAMS
 
 MAX_QUERY_CHARS = 512 * 1024
+# The trimmed link goes back in a 303's Location header: kept short enough for any proxy's header buffer
+# (nginx's default is 4-8 kB; `make serve` gives 32 kB), and far longer than any link the app writes.
+MAX_REDIRECT_CHARS = 12 * 1024
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 # Paths whose pages read the query string in the browser (the app's pages); the HTTP API parses its own.
 _NOT_PAGES = ("/_stcore/", "/static/", "/api/", "/charts/", "/assets/", "/embed/", "/healthz", "/component/",
@@ -30,7 +33,9 @@ CSP = "; ".join((
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    "connect-src 'self' ws: wss: data: blob:",  # ws/wss: the session's websocket (CSP 'self' misses ws: in older browsers)
+    # 'self' covers the session's websocket too: CSP Level 3 matches ws:/wss: of the page's own host (Chromium,
+    # Firefox, Safari since 2022-23); `ws: wss:` here would let a page open a websocket to any host.
+    "connect-src 'self' data: blob:",
     "worker-src 'self' blob:",
     "child-src 'self' blob:",
     "media-src 'self' data: blob:",
@@ -63,7 +68,7 @@ def trimmed_query(query: str) -> str | None:
         if k == DROPPED_KEY:
             continue
         piece = len(urlencode([(k, v)])) + 1
-        if len(kept) >= MAX_PARAMS - 1 or size + piece > MAX_QUERY_CHARS // 2:
+        if len(kept) >= MAX_PARAMS - 1 or size + piece > MAX_REDIRECT_CHARS - 32:  # 32: room for dropped=<n>
             break
         kept.append((k, v))
         size += piece

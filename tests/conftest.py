@@ -8,6 +8,8 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 # The columnar copies the tests make (atlas/columnar.py) go to a folder of this run, not to ~/.cache.
 os.environ.setdefault("ATLAS_CACHE_DIR", tempfile.mkdtemp(prefix="atlas-test-columnar-"))
+# and the key that signs their manifests (atlas.columnar.secret) too, not the user's ~/.config
+os.environ.setdefault("ATLAS_CACHE_SECRET_FILE", os.path.join(tempfile.mkdtemp(prefix="atlas-test-key-"), "cache.key"))
 
 
 # --- the data build (tests/test_build.py, test_gazetteer.py, test_wikipedia_pairs.py, test_curation.py)

@@ -5,6 +5,8 @@ import os
 import json
 import zipfile
 
+import pytest
+
 from atlas import catalogue
 from tests.conftest import DATA
 
@@ -130,3 +132,51 @@ def test_package_zip_csvs_are_neutralised_with_a_note(tmp_path):
 def read_rows(file):
     with open(file, encoding="utf-8", newline="") as fh:
         return list(csv.reader(fh))
+
+
+# --- issue #30 item 9: every text cell of every field type, every way of writing a path, declared files only ----
+
+def _pkg_with_formula(tmp_path, *, field_type=None, bom=False, path=None, column="statement"):
+    import shutil
+    pkg = tmp_path / "pkg"
+    shutil.copytree(DATA, pkg)
+    file = pkg / "survey_findings.csv"
+    rows = read_rows(file)
+    col = rows[0].index(column)
+    rows[1][col] = "=HYPERLINK(\"http://evil.example\")"
+    with open(file, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    r = next(r for r in d["resources"] if r["name"] == "survey_findings")
+    if field_type:
+        next(f for f in r["schema"]["fields"] if f["name"] == column)["type"] = field_type
+    if path:
+        r["path"] = path
+    (pkg / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    return pkg, col
+
+
+def _zip_cell(pkg, col, name="survey_findings.csv"):
+    z = zipfile.ZipFile(io.BytesIO(catalogue.package_zip(pkg)))
+    text = z.read(name).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline="")))[1][col]
+
+
+@pytest.mark.parametrize("case", [dict(field_type="any"), dict(field_type="date"), dict(bom=True, column="finding_id"),
+                                  dict(path="./survey_findings.csv")], ids=["type-any", "type-date", "bom-first-column",
+                                                                            "dot-slash-path"])
+def test_package_zip_neutralises_every_text_cell(tmp_path, case):
+    pkg, col = _pkg_with_formula(tmp_path, **case)
+    assert _zip_cell(pkg, col) == "'=HYPERLINK(\"http://evil.example\")"
+
+
+def test_package_zip_ships_only_declared_files(tmp_path):
+    import shutil
+    pkg = tmp_path / "pkg"
+    shutil.copytree(DATA, pkg)
+    (pkg / "extra.csv").write_text("a\n=cmd|' /C calc'!A0\n", encoding="utf-8")
+    (pkg / "geo" / "notes.json").write_text('{"secret": 1}', encoding="utf-8")
+    (pkg / "notes.md").write_text("undeclared\n", encoding="utf-8")
+    names = zipfile.ZipFile(io.BytesIO(catalogue.package_zip(pkg))).namelist()
+    assert "extra.csv" not in names and "geo/notes.json" not in names and "notes.md" not in names, names
+    assert {"datapackage.json", "README.md", "survey_findings.csv", "geo/world.geojson"} <= set(names)

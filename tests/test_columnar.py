@@ -353,3 +353,102 @@ def test_sankey_links_merge_missing_ends_with_ends_of_no_stated_province(measure
     key = lambda df: sorted((str(a), str(b), str(c), float(v)) for a, b, c, v in df[keys + ["value"]].itertuples(index=False))
     assert key(got) == key(want)
     assert (got["cn_admin1"] == flows.NOT_STATED).any()  # the merged links are there
+
+
+# --- issue #30 item 2: a copy is trusted only if this server made it for this package ---------------------------
+
+def _other_package(package: Path, tmp_path: Path) -> Path:
+    """The same package with every item line's quantity × 1000 (another package, another key)."""
+    other = tmp_path / "other"
+    shutil.copytree(package, other)
+    items = pd.read_csv(other / "donation_items.csv", dtype=str, keep_default_na=False)
+    items["quantity"] = [str(int(q) * 1000) if q else q for q in items["quantity"]]
+    items.to_csv(other / "donation_items.csv", index=False)
+    return other
+
+
+def test_a_planted_copy_of_another_package_is_never_served(package, tmp_path):
+    expected = pickle.loads(pickle.dumps(load(package).records["quantity"].sum()))
+    (mine,) = _copies(package)
+    other = _other_package(package, tmp_path)
+    assert load(other).records["quantity"].sum() != expected
+    theirs = next(c for c in _copies(package) if c != mine)
+    # the other package's copy put under this package's key, its manifest edited to claim it
+    shutil.rmtree(mine)
+    shutil.copytree(theirs, mine)
+    manifest = json.loads((mine / columnar.MANIFEST).read_text(encoding="utf-8"))
+    manifest["key"] = mine.name
+    (mine / columnar.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    again = load(package)
+    assert again.source == "csv" and again.records["quantity"].sum() == expected
+
+
+@pytest.mark.parametrize("weakness", ["root-0777", "copy-0777", "file-0666", "copy-symlink", "secret-0644"])
+def test_a_copy_others_could_have_written_is_not_used(package, tmp_path, weakness, monkeypatch):
+    monkeypatch.setenv("ATLAS_CACHE_SECRET_FILE", str(tmp_path / "key" / "cache.key"))  # this test's own key
+    load(package)
+    (copy,) = _copies(package)
+    if weakness == "root-0777":
+        os.chmod(columnar.cache_root(), 0o777)
+    elif weakness == "copy-0777":
+        os.chmod(copy, 0o777)
+    elif weakness == "file-0666":
+        os.chmod(copy / "records.arrow", 0o666)
+    elif weakness == "copy-symlink":
+        moved = tmp_path / "elsewhere"
+        shutil.move(copy, moved)
+        os.symlink(moved, copy)
+    else:  # the signing key readable by others: anyone could sign a copy
+        os.chmod(columnar.secret_file(), 0o644)
+    assert load(package).source == "csv", weakness
+
+
+def test_a_copy_truncated_while_served_does_not_kill_the_process(package):
+    # issue #30 item 3: a mapped file truncated under a running server killed it (SIGBUS, exit -7)
+    import subprocess
+    import sys
+    load(package)
+    script = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r})
+from atlas import columnar
+from atlas.records import load
+data = load({str(package)!r})
+assert data.source == "columnar", data.source
+(copy,) = [p for p in columnar.cache_root().iterdir() if not p.name.startswith(".")]
+for f in copy.glob("*.arrow"):
+    os.chmod(f, 0o600)
+    os.truncate(f, 0)  # what a careless cleanup or a full disk's repair does under a running server
+total = 0
+for df in [data.records, *data.package.tables.values()]:
+    for column in df.columns:
+        total += len(df[column].astype(str).str.len().to_numpy())
+total += data.frame.height if data.frame is not None else 0
+print("alive", total)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ATLAS_CACHE_DIR": str(columnar.cache_root())})
+    assert done.returncode == 0 and "alive" in done.stdout, (done.returncode, done.stderr[-2000:])
+
+
+def test_a_dead_writers_temporary_folder_on_this_machine_is_removed_at_once(package):
+    # issue #30 item 16: a partial copy folder from a killed writer stayed for an hour
+    import socket
+    import subprocess
+    import sys
+    root = columnar.cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = os.getpid()
+    host = socket.gethostname()
+    dead, busy = root / f".0123456789abcdef-{host}-{gone.pid}-x1", root / f".fedcba9876543210-{host}-{alive}-x2"
+    elsewhere = root / f".0011223344556677-another-host-{gone.pid}-x3"  # another machine's writer: its pids are not ours
+    for d in (dead, busy, elsewhere):
+        d.mkdir()
+        (d / "records.arrow").write_bytes(b"partial")
+    load(package)
+    assert not dead.exists(), "the writer that made it has exited"
+    assert busy.exists() and elsewhere.exists()
+    shutil.rmtree(busy)
+    shutil.rmtree(elsewhere)

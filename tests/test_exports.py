@@ -28,7 +28,7 @@ def test_formula_cells_are_neutralised():
     rows = read_csv_bytes(csv_bytes(df))
     assert rows[0] == ["text", "number"]
     assert [r[0] for r in rows[1:]] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t'=1", "plain", "上海 São Paulo", "", "a=1",
-                                        " =1", "line\nbreak"]
+                                        "' =1", "line\nbreak"]  # a blank before a formula start is no way past it
     # Numbers are numbers: a spreadsheet must still be able to add them up.
     assert [r[1] for r in rows[1:]] == ["-5", "5", "-1", "0", "1", "2", "3", "4", "5", "6", "7"]
 
@@ -128,6 +128,26 @@ def test_cells_with_any_delimiter_are_quoted_and_read_back():
 
 def test_neutralise_after_delimiters():
     assert neutralise("x;=1+1") == "x;'=1+1" and neutralise("a, -1") == "a, '-1" and neutralise("a-b;c") == "a-b;c"
+
+
+def test_a_cell_longer_than_the_csv_modules_field_limit_is_written():
+    # issue #30 item 10: csv_bytes re-parsed its own output with csv.reader, whose field limit (131,072 characters)
+    # made every CSV export of such a cell a 500
+    long = "x" * 200_000 + ";=1"
+    df = pd.DataFrame({"text": [long, "=2"], "n": [1, 2]})
+    data = csv_bytes(df)[3:].decode("utf-8")
+    assert data.startswith("text,n\r\n") and data.endswith("\r\n'=2,2\r\n")
+    assert f'"{long[:-2]}\'=1",1\r\n' in data  # quoted (a `;`), and the formula after the `;` neutralised
+
+
+@pytest.mark.parametrize("cell", [" =1+1", "\u00a0=1+1", "\u200b=1+1", "\ufeff=1+1", "\u3000=1+1", "\uff1d1+1",
+                                  "\uff0bcmd", "\uff0d1", "\uff20SUM(A1)", "  \u00a0\u200b=HYPERLINK(1)",
+                                  "x;\u00a0=1+1", "x,\u200b=1", "x;\uff1d1"])
+def test_formula_look_alikes_are_neutralised(cell):
+    # issue #30 item 16: a leading space, NBSP, zero-width space or a fullwidth ＝ before a formula passed unchanged
+    out = neutralise(cell)
+    assert out != cell and "'" in out, out
+    assert out.replace("'", "", 1) == cell, "only an apostrophe is added"
 
 
 # --- exports ready to publish (issue #31): integers, Chinese throughout, named after their view ------------------

@@ -164,6 +164,12 @@ def _fk(value):
 SHAPES = [
     ("pattern (", "survey_findings", "finding_id", _set("survey_findings", "finding_id", "constraints.pattern", "("),
      "not a regular expression"),
+    # issue #30 item 4: patterns RE2 cannot compile would make pandas fall back to Python's re, which can take
+    # exponential time on a cell while holding the GIL (the whole server froze): refused, naming the field
+    ("pattern lookahead", "survey_findings", "finding_id",
+     _set("survey_findings", "finding_id", "constraints.pattern", "(?=a)(a+)+$"), "RE2"),
+    ("pattern backreference", "survey_findings", "finding_id",
+     _set("survey_findings", "finding_id", "constraints.pattern", "(s)\\1?.*"), "RE2"),
     ("enum 5", "survey_findings", "finding_id", _set("survey_findings", "finding_id", "constraints.enum", 5),
      "must be a list of strings"),
     ("minimum '0'", "survey_findings", "percent", _set("survey_findings", "percent", "constraints.minimum", "0"),
@@ -254,3 +260,187 @@ def test_long_cell_is_quoted_as_a_short_excerpt(pkg):
     df.to_csv(file, index=False)
     e = load_error(pkg)
     assert e.field == "percent" and len(e.detail) < 200 and "…" in e.detail
+
+
+def test_a_missing_package_is_named_without_the_servers_path(tmp_path):
+    # issue #30 item 16: the message goes to /healthz, every 503 and the error page: no absolute path in it
+    import tempfile
+    short = Path(tempfile.mkdtemp(prefix="prv"))  # short enough that an excerpt would hold all of it
+    try:
+        e = load_error(short)
+        assert "datapackage.json" in str(e)
+        assert short.name not in str(e) and "/tmp" not in str(e), str(e)
+    finally:
+        short.rmdir()
+
+
+def test_a_pattern_check_runs_in_linear_time_and_names_the_row(pkg):
+    # (x+x+)+y on 40 x's takes Python's re some 2**40 steps; RE2 answers at once (issue #30 item 4)
+    d = descriptor(pkg)
+    field(d, "survey_findings", "statement").setdefault("constraints", {})["pattern"] = "(x+x+)+y"
+    save(pkg, d)
+    file = pkg / "survey_findings.csv"
+    df = pd.read_csv(file, dtype=str, keep_default_na=False)
+    df.loc[0, "statement"] = "x" * 40
+    df.to_csv(file, index=False)
+    e = load_error(pkg)
+    assert e.field == "statement" and e.row == 1 and "does not match the pattern" in e.detail
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip", ".csv.zst", ".CSV.GZ"])
+def test_compressed_resources_are_refused(pkg, suffix):
+    # issue #30 item 6: ATLAS_MAX_BYTES was checked on the compressed size (85 kB of gzip served a 76 MB table)
+    import gzip
+    src = pkg / "survey_findings.csv"
+    (pkg / f"survey_findings{suffix}").write_bytes(gzip.compress(src.read_bytes()))
+    d = descriptor(pkg)
+    resource(d, "survey_findings")["path"] = f"survey_findings{suffix}"
+    save(pkg, d)
+    e = load_error(pkg)
+    assert e.resource == "survey_findings" and "compressed" in e.detail, str(e)
+
+
+def test_a_declared_compression_is_refused(pkg):
+    d = descriptor(pkg)
+    resource(d, "survey_findings")["compression"] = "gz"
+    save(pkg, d)
+    e = load_error(pkg)
+    assert e.resource == "survey_findings" and "compressed" in e.detail, str(e)
+
+
+@pytest.mark.parametrize("res, fname, row", [("donation_items", "category", 0), ("sources", "url_note", 0),
+                                             ("support_messages", "kind", 0), ("key_figures", "scope", 0)])
+def test_vocabulary_codes_are_checked_without_an_enum(pkg, res, fname, row):
+    # issue #30 item 8: with the descriptor's enum removed, any text passed as a code and reached t() as a key
+    d = descriptor(pkg)
+    field(d, res, fname).get("constraints", {}).pop("enum", None)
+    save(pkg, d)
+    file = pkg / f"{res}.csv"
+    df = pd.read_csv(file, dtype=str, keep_default_na=False)
+    df.loc[row, fname] = "[x](https://evil.example/cat)"
+    df.to_csv(file, index=False)
+    e = load_error(pkg)
+    assert (e.resource, e.field, e.row) == (res, fname, row + 1), str(e)
+    assert "not a code of" in e.detail, str(e)
+
+
+# --- issue #30 item 5: geo/ files under the rules of resources ------------------------------------------------
+
+def _geo_error(pkg, timeout: float = 10.0):
+    """load_boundaries(pkg)'s exception, run in a thread so that a read that hangs (a FIFO) fails the test."""
+    import threading
+    from atlas.boundaries import load_boundaries
+    out: list = []
+
+    def run():
+        try:
+            load_boundaries(pkg)
+            out.append(None)
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            out.append(exc)
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    assert out, f"load_boundaries did not return within {timeout} s (it hangs)"
+    return out[0]
+
+
+def test_a_geo_symlink_out_of_the_package_is_refused(pkg, tmp_path):
+    secret = tmp_path / "outside" / "secret.geojson"
+    secret.write_text('{"type": "FeatureCollection", "features": [], "secret": "' + SECRET + '"}', encoding="utf-8")
+    (pkg / "geo" / "world.geojson").unlink()
+    os.symlink(secret, pkg / "geo" / "world.geojson")
+    e = _geo_error(pkg)
+    assert isinstance(e, PackageError) and "geo/world.geojson" in str(e) and "outside the package" in str(e), e
+    os.symlink("/proc/self/environ", pkg / "geo" / "environ")
+    (pkg / "geo" / "world.geojson").unlink()
+    os.symlink("environ", pkg / "geo" / "world.geojson")
+    e = _geo_error(pkg)
+    assert isinstance(e, PackageError) and "outside the package" in str(e), e
+
+
+def test_a_geo_fifo_is_refused_without_hanging(pkg):
+    fifo = pkg / "geo" / "us-states.geojson"
+    fifo.unlink()
+    os.mkfifo(fifo)
+    try:
+        e = _geo_error(pkg, timeout=10)
+        assert isinstance(e, PackageError) and "geo/us-states.geojson" in str(e) and "not a regular file" in str(e), e
+    finally:  # release a reader that did block (the test then failed)
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+
+
+def test_a_missing_or_oversized_geo_file_is_named(pkg, monkeypatch):
+    from atlas import boundaries
+    (pkg / "geo" / "countries.geojson").unlink()
+    e = _geo_error(pkg)
+    assert isinstance(e, PackageError) and isinstance(e, FileNotFoundError) and "geo/countries.geojson" in str(e), e
+    shutil.copy(DATA / "geo" / "countries.geojson", pkg / "geo" / "countries.geojson")
+    monkeypatch.setattr(boundaries, "MAX_GEO_BYTES", 1_000)
+    e = _geo_error(pkg)
+    assert isinstance(e, PackageError) and "geo/" in str(e) and "above" in str(e), e
+
+
+def _get(endpoint, path: str, **path_params):
+    """A route of components.http called in-process (no server)."""
+    from starlette.requests import Request
+    return endpoint(Request({"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
+                             "headers": [], "scheme": "http", "server": ("127.0.0.1", 8501), "root_path": "",
+                             "path_params": path_params}))
+
+
+def test_healthz_and_the_map_files_name_a_broken_geo_file(pkg, monkeypatch):
+    # a missing boundary file gave a generic error with /healthz 200
+    from components import http
+    (pkg / "geo" / "cn-provinces.geojson").unlink()
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(pkg))
+    for r in (_get(http.healthz, "/healthz"), _get(http.chart_file, "/charts/flow-map.html", file="flow-map.html")):
+        body = json.loads(r.body)
+        assert r.status_code == 503 and "geo/cn-provinces.geojson" in body["message"], body
+        assert str(pkg) not in r.body.decode()
+
+
+@pytest.mark.app  # an AppTest page run (pytest.ini)
+def test_the_map_page_of_a_broken_geo_file_names_it(pkg, monkeypatch):
+    from tests.conftest import run_app
+    (pkg / "geo" / "us-states.geojson").unlink()
+    os.mkfifo(pkg / "geo" / "us-states.geojson")  # would hang the page forever if opened
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(pkg))
+    at = run_app({}, "pages/flows.py")
+    assert not at.exception, [e.value for e in at.exception][:1]
+    errors = [e.value.replace("\\", "") for e in at.error]  # shown as escaped markdown
+    assert any("geo/us-states.geojson" in e and "not a regular file" in e for e in errors), errors
+
+
+def test_a_failed_load_is_remembered_until_the_files_change(pkg, reads):
+    # issue #30 item 11: every /healthz 503 read and checked the whole broken package again (2.5 s at a million rows)
+    file = pkg / "survey_findings.csv"
+    df = pd.read_csv(file, dtype=str, keep_default_na=False)
+    df.loc[1, "percent"] = "12a"
+    df.to_csv(file, index=False)
+    first = load_error(pkg)
+    assert reads, "the first load reads the tables"
+    reads.clear()
+    again = load_error(pkg)
+    assert str(again) == str(first) and reads == [], "the same files: the same error, nothing read again"
+    df.loc[1, "percent"] = "12"
+    df.to_csv(file, index=False)
+    load_package(pkg)  # the files changed: read again, and now good
+    assert reads
+
+
+@pytest.mark.parametrize("res", ["key_figures", "places"])
+def test_a_row_missing_a_trailing_cell_is_named(pkg, res):
+    # issue #30 item 16: a row one cell short (its last, optional, field) loaded silently as if the cell were empty
+    import csv
+    file = pkg / f"{res}.csv"
+    with open(file, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[3] = rows[3][:-1]
+    with open(file, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    e = load_error(pkg)
+    assert e.resource == res and e.row == 3 and "cells" in e.detail, str(e)

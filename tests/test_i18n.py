@@ -57,7 +57,7 @@ def test_english_resource_descriptions_are_the_packages_own():
 
 
 def test_a_missing_key_is_recorded():
-    assert i18n.t("no.such_key", "zh") == "no.such_key"
+    assert i18n.t("no.such_key", "zh") == i18n.md("no.such_key")  # the key shown, escaped
     assert ("zh", "no.such_key") in i18n.missing()
 
 
@@ -291,6 +291,18 @@ def test_chinese_timeline_and_domestic_charts_use_the_chinese_descriptions(bundl
     assert "上述美国企业捐赠总额" in hover and "Total donated by those US companies" not in hover
     online = charts.build_figures_chart(corporate.domestic_figures(bundled.key_figures, "online"), "x", "T", "U", "zh", "S")
     assert all(CJK.search(str(y)) for y in online.figure.data[0].y)
+
+
+def test_a_missing_keys_fallback_cannot_become_markup():
+    # issue #30 item 8: t() showed an unknown key as it is, so a code "[x](https://evil.example/cat)" in the data
+    # became a live markdown link wherever its label was shown
+    from atlas.i18n import md, t
+    key = "category.[x](https://evil.example/cat)"
+    for lang in ("en", "zh"):
+        shown = t(key, lang)
+        assert shown == md(key), shown
+        assert "[x](" not in shown and "https://" not in shown
+    assert "\\" not in t("page.flows", "en")  # a real key's text is not escaped
 
 
 # --- Chinese punctuation (issue #31): full-width between Chinese characters --------------------------------------

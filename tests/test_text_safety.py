@@ -94,3 +94,32 @@ def test_frame_ancestors_allow_only_the_embed_view():
     assert b"frame-ancestors 'self'" in page[b"content-security-policy"] and page[b"x-frame-options"] == b"SAMEORIGIN"
     assert b"frame-ancestors" not in embed[b"content-security-policy"] and b"x-frame-options" not in embed
     assert "default-src 'self'" in CSP and "https:" not in CSP, "no other origin is allowed"
+
+
+def test_connect_src_allows_only_this_server():
+    # issue #30 item 14: `ws: wss:` would let a page open a websocket to any host; CSP 'self' already matches
+    # ws(s) of the page's own host (checked in the browser through the proxy, tests/e2e/test_serve.py)
+    connect = next(d for d in CSP.split("; ") if d.startswith("connect-src")).split()[1:]
+    assert "'self'" in connect
+    assert not [s for s in connect if s in ("ws:", "wss:", "*", "http:", "https:") or "://" in s], connect
+
+
+@pytest.mark.parametrize("value, expected", [("https://atlas.example.org/", "https://atlas.example.org"),
+                                             ("http://10.0.0.7:8501/atlas", "http://10.0.0.7:8501/atlas"),
+                                             ("", ""), ("javascript:alert(1)", ""), ('https://x.org/"><b>', ""),
+                                             ("https://evil.example@x.org", "")])
+def test_links_in_files_rest_on_atlas_base_url_or_are_relative(monkeypatch, value, expected):
+    # issue #30 item 12: never the request's Host
+    from components.http import link_base
+    monkeypatch.setenv("ATLAS_BASE_URL", value)
+    assert link_base() == expected
+
+
+def test_the_redirect_of_an_over_limit_link_is_short():
+    # issue #30 item 13: the trimmed link goes back in a Location header, which a proxy must be able to hold
+    from components.security import MAX_REDIRECT_CHARS
+    query = "&".join(f"k{i}=" + "v" * 300 for i in range(1_200))
+    trimmed = trimmed_query(query)
+    assert len(trimmed) <= MAX_REDIRECT_CHARS <= 16 * 1024
+    kept = urllib.parse.parse_qsl(trimmed)
+    assert kept[-1] == (DROPPED_KEY, str(1_200 - len(kept) + 1)) and len(kept) > 10

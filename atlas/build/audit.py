@@ -5,7 +5,8 @@ pip-audit use). For each `name==version` pin it asks `/pypi/<name>/<version>/jso
 (seen here from the registry these machines reach), `/pypi/<name>/json` still lists the advisories of the
 project's newest release, which counts only when that release is the pinned one. A pin that cannot be checked
 either way is reported as UNCHECKED and the audit fails: it never claims "no known vulnerabilities" for what it
-did not check. Only the direct pins are checked, not their dependencies (said in the summary).
+did not check. Given a lock (`requirements-dev.lock`, `make lock`), every locked version is checked, the
+dependencies of the direct pins included.
 Exit status: 0 every pin checked and clean, 1 a known vulnerability, 2 something could not be checked.
 """
 from __future__ import annotations
@@ -60,7 +61,8 @@ def check(name: str, version: str, timeout: float = 20) -> tuple[str, list[dict]
 
 
 def main(argv: list[str]) -> int:
-    files = argv or ["requirements.txt", "requirements-dev.txt"]
+    files = argv or ["requirements-dev.lock"]
+    locked = all(f.endswith(".lock") for f in files)
     results = {n: check(n, v) for n, v in sorted(pins(files).items())}
     versions = pins(files)
     for name, (status, vulns, how) in results.items():
@@ -69,8 +71,11 @@ def main(argv: list[str]) -> int:
             ids = ", ".join([v.get("id", "?")] + v.get("aliases", []))
             print(f"           {ids}: fixed in {', '.join(v.get('fixed_in') or ['(no fix listed)'])}")
     counts = {s: sum(1 for r in results.values() if r[0] == s) for s in ("clean", "vulnerable", "unchecked")}
-    print(f"\n{len(results)} direct pins: {counts['clean']} checked and clean, {counts['vulnerable']} with known "
-          f"vulnerabilities, {counts['unchecked']} NOT CHECKED. Dependencies of these pins are not checked.")
+    what = "locked versions (the whole tree)" if locked else "direct pins (their dependencies are not checked)"
+    print(f"\n{len(results)} {what}: {counts['clean']} checked and clean, {counts['vulnerable']} with known "
+          f"vulnerabilities, {counts['unchecked']} NOT CHECKED"
+          + (": " + ", ".join(f"{n}=={versions[n]}" for n, r in results.items() if r[0] == "unchecked") if counts["unchecked"] else "")
+          + ".")
     if counts["vulnerable"]:
         return 1
     if counts["unchecked"]:

@@ -55,7 +55,7 @@ RESOURCES = {
             f("note"),
             f("title_zh", description="The title in Chinese: a translation made for this atlas, not the source's own title"),
             f("url_note", description="Why url is empty (copy_has_none, print_issue, article_number_only, reported_secondhand); empty when url is given",
-              enum=["copy_has_none", "print_issue", "article_number_only", "reported_secondhand"]),
+              enum=vocab.URL_NOTES),
         ], "primaryKey": ["source_id"]},
     },
     "regions": {

@@ -203,3 +203,25 @@ def tooltip_text(page, timeout: float = 6.0) -> str:
     except Exception:
         return ""
     return page.locator(TOOLTIP).inner_text()
+
+
+# --- websockets under a chosen host name (issue #30: the proxy passes the client's Host; DNS rebinding) ----
+
+def websocket_status(url: str, host: str) -> int:
+    """The HTTP status of a websocket handshake to `url`'s server (101 accepted, 403 refused), sent as a browser on
+    `http://<host>:<port>` would send it (Host and Origin that name, the connection to `url`'s address)."""
+    import socket as _socket
+    from urllib.parse import urlsplit
+
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    u = urlsplit(url)
+    name = f"{host}:{u.port}"
+    sock = _socket.create_connection((u.hostname, u.port), timeout=30)
+    try:
+        with connect(f"ws://{name}/_stcore/stream", sock=sock, origin=f"http://{name}", subprotocols=["streamlit"],
+                     open_timeout=30):
+            return 101
+    except InvalidStatus as exc:
+        return exc.response.status_code

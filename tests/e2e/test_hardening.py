@@ -137,3 +137,49 @@ def test_hostile_package_walk_has_nothing_live(hostile_server, browser, lang):
         context.close()
     assert outside == [], f"requests left the machine: {outside[:5]}"
     assert csp_errors == [], csp_errors[:3]
+
+
+def test_a_websocket_under_a_foreign_host_name_is_refused(app_url):
+    # issue #30 item 15: a page of evil.example that rebinds its name to this machine opens the websocket with
+    # Host and Origin evil.example: it must not get a session; the loopback names still do
+    from tests.e2e.conftest import websocket_status
+    assert websocket_status(app_url, "evil.example") == 403
+    assert websocket_status(app_url, "localhost") == 101
+    assert websocket_status(app_url, "127.0.0.1") == 101
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope/deeper", "/api/v1/a/b.csv", "/charts/", "/charts", "/charts/x/y.png",
+                                  "/embed/", "/embed", "/embed/a/b"])
+def test_unknown_addresses_under_every_prefix_are_404_json(app_url, path):
+    # issue #30 item 16: not the app's HTML page with 200
+    r = _raw(app_url, path)
+    body = r.read()
+    assert r.status == 404, (path, r.status, body[:80])
+    assert r.getheader("content-type", "").startswith("application/json"), r.getheader("content-type")
+    assert b"<html" not in body.lower() and r.getheader("x-content-type-options") == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/embed/flow-map", "/charts/flow-map.html", "/embed/corporate-giving",
+                                  "/charts/corporate-giving.html", "/charts/corporate-giving.svg",
+                                  "/api/v1/provinces-and-states.zip"])
+def test_the_host_header_never_reaches_another_readers_file(app_url, path):
+    # issue #30 items 12 and 7: the first request's Host became every later reader's "Interactive version" link
+    # (cached map embeds), and chart files were cached per Host (each new Host a new render)
+    import io
+    import zipfile
+    port = urllib.parse.urlsplit(app_url).port
+    query = "?province=Hubei"  # a parameter set no other test asked for: this test's first request makes it
+
+    def body(host):
+        r = _raw(app_url, path + query, {"Host": f"{host}:{port}"})
+        data = r.read()
+        assert r.status == 200, (path, r.status, data[:200])
+        if path.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                data = b"".join(z.read(n) for n in z.namelist())
+        return data
+    first, second = body("evil.example"), body("127.0.0.1")
+    assert b"evil.example" not in second, path
+    # one file for every Host (links relative, or on ATLAS_BASE_URL): made once, not once per Host
+    assert b"evil.example" not in first and b"127.0.0.1" not in second, path
+    assert first == second or path.endswith(".zip"), path  # a ZIP holds its time of making

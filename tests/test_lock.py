@@ -1,0 +1,64 @@
+"""The dependency tree is locked (issue #30 item 16): every package the app and the tests install, direct or not,
+is pinned with a hash; the Makefile installs from the locks; `make audit` checks every locked version."""
+from __future__ import annotations
+
+import re
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _locked(lock: str) -> dict[str, str]:
+    text = (ROOT / lock).read_text(encoding="utf-8")
+    entries = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+) \\\n\s+--hash=sha256:[0-9a-f]{64}$", text, re.M)
+    pinned_lines = [l for l in text.splitlines() if l and not l.startswith(("#", " "))]
+    assert len(entries) == len(pinned_lines), "every entry is name==version with a sha256"
+    return {_canonical(n): v for n, v in entries}
+
+
+def _direct(requirements: str) -> set[str]:
+    out = set()
+    for line in (ROOT / requirements).read_text(encoding="utf-8").splitlines():
+        if line.startswith("-r "):
+            out |= _direct(line[3:].strip())
+        elif line.strip() and not line.startswith("#"):
+            out.add(_canonical(Requirement(line).name))
+    return out
+
+
+@pytest.mark.parametrize("lock, requirements", [("requirements.lock", "requirements.txt"),
+                                                ("requirements-dev.lock", "requirements-dev.txt")])
+def test_the_lock_holds_the_whole_tree_as_installed(lock, requirements):
+    locked = _locked(lock)
+    assert _direct(requirements) <= set(locked)
+    # closed under the installed packages' own requirements (markers of this machine), at the installed versions
+    for name, version in locked.items():
+        dist = metadata.distribution(name)
+        assert dist.version == version, (name, dist.version, version)
+        for spec in dist.requires or []:
+            req = Requirement(spec)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                assert _canonical(req.name) in locked, f"{name} needs {req.name}, which {lock} lacks"
+
+
+def test_make_installs_from_the_locks_with_hashes():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--require-hashes -r requirements.lock" in makefile
+    assert "--require-hashes -r requirements-dev.lock" in makefile
+
+
+def test_audit_checks_every_locked_version(monkeypatch, capsys):
+    from atlas.build import audit
+    asked = []
+    monkeypatch.setattr(audit, "check", lambda n, v, timeout=20: (asked.append(n), ("clean", [], "test"))[1])
+    assert audit.main([str(ROOT / "requirements-dev.lock")]) == 0
+    assert set(asked) == set(_locked("requirements-dev.lock"))
+    assert "locked versions" in capsys.readouterr().out
