@@ -119,10 +119,12 @@ def fmt_number(value, lang: str = "en", digits: int = 0) -> str:
     except (TypeError, ValueError):
         return "—"
     if lang == "zh" and abs(v) >= 100_000:
+        # exact in 万 (four decimals hold every unit), never rounded up to a rounder number (999,950 is 99.995万,
+        # not 100万); in 亿 to four decimals
         for size, unit in ((1e8, "亿"), (1e4, "万")):
             if abs(v) >= size:
                 scaled = v / size
-                text = f"{scaled:,.2f}".rstrip("0").rstrip(".")
+                text = f"{scaled:,.4f}".rstrip("0").rstrip(".")
                 return f"{text}{unit}"
     if digits:
         return f"{v:,.{digits}f}"

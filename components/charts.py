@@ -250,7 +250,7 @@ def build_survey_chart(df: pd.DataFrame, lang: str, source: str, dark: bool = Fa
             name=label("theme", theme, lang), marker_color=THEME_COLOURS[theme],
             error_x=dict(type="data", symmetric=False, array=d.loc[m, "ci95_high"] - d.loc[m, "percent"],
                          arrayminus=d.loc[m, "percent"] - d.loc[m, "ci95_low"], color="#555555", thickness=1.2, width=4),
-            text=[fmt_percent(p) for p in d.loc[m, "percent"]], textposition="inside", insidetextanchor="start",
+            text=[fmt_percent(p, 2) for p in d.loc[m, "percent"]], textposition="inside", insidetextanchor="start",  # the source's precision: 83.85%
             insidetextfont=dict(color="#FFFFFF" if theme == "support" else "#111111"),  # contrast on blue / light bars
             customdata=[[fmt_percent(lo), fmt_percent(hi)] for lo, hi in zip(d.loc[m, "ci95_low"], d.loc[m, "ci95_high"])],
             hovertemplate="%{y}<br>%{x:.1f}%<br>" + interval + ": %{customdata[0]} – %{customdata[1]}<extra></extra>"))

@@ -163,10 +163,12 @@ def test_dollar_amounts_are_rounded_to_three_significant_figures(bundled):
     assert "42,028,98" not in chart.subtitle + "".join(bar.text) + "".join(bar.customdata)
 
 
-def test_survey_shows_one_decimal_and_the_interval_on_hover(bundled):
+def test_survey_shows_the_sources_precision_and_the_interval_on_hover(bundled):
+    """The report gives two decimals: 83.85% is shown as such, never rounded to "83.8%" (issue 29)."""
     chart = charts.build_survey_chart(bundled.survey_findings, "en", "Source")
     texts = [x for tr in chart.figure.data for x in tr.text]
-    assert "98.4%" in texts and not any(x.count(".") and len(x.split(".")[1]) > 2 for x in texts)
+    assert "98.43%" in texts and "83.85%" in texts
+    assert sorted(texts) == sorted(f"{p:.2f}%" for p in bundled.survey_findings["percent"])
     first = chart.figure.data[0]
     assert "95% interval" in first.hovertemplate and "%{customdata[0]}" in first.hovertemplate
     row = chart.data.set_index("finding_id").loc["s1"]

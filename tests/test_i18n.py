@@ -343,3 +343,10 @@ def test_every_chinese_page_uses_full_width_punctuation(page_file, params):
     at = run_app({"lang": "zh", **params}, page_file)
     assert not at.exception
     assert ascii_punctuation(rendered_text(at)) == []
+
+
+def test_chinese_numbers_are_exact_and_never_rounded_up_to_a_rounder_one():
+    """Issue 29: 999,950 read "100万" (a round million where the source has 999,950)."""
+    from atlas.i18n import fmt_number
+    assert fmt_number(999_950, "zh") == "99.995万" and fmt_number(2_634_076, "zh") == "263.4076万"
+    assert fmt_number(1_000_000, "zh") == "100万" and fmt_number(538_000_000, "zh") == "5.38亿"

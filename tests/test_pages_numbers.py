@@ -25,7 +25,7 @@ def test_overview_in_chinese():
     at = run_app({"lang": "zh"}, page="pages/overview.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["已捐赠口罩，中国→美国"] == "263.41万"
+    assert metrics["已捐赠口罩，中国→美国"] == "263.4076万"  # exact: 2,634,076
 
 
 def test_flows_summary_gives_masks_by_direction():
