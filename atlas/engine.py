@@ -58,6 +58,20 @@ def stated(grouped: pd.DataFrame) -> pd.DataFrame:
     return grouped
 
 
+def masks_by_giver(data: Data, filters: Filters) -> dict[tuple[str, str], int]:
+    """Masks given (pieces), by direction and the kind of the giver (government, foundation_ngo, company,
+    university, individuals): so that what governments gave is never told as what a province gave."""
+    rows = select(data, filters)
+    if data.frame is not None:
+        c = pl.col
+        g = (rows.lazy().filter(c("category").is_in(list(MASKS)) & (c("unit") == "pieces"))
+             .group_by(c("direction").cast(pl.String), c("from_kind").cast(pl.String)).agg(c("quantity").sum()).collect())
+        return {(d, k or ""): int(q) for d, k, q in g.iter_rows() if q}
+    m = rows[rows["category"].isin(MASKS) & (rows["unit"] == "pieces")]
+    g = m.groupby([m["direction"].astype(str), m["from_kind"].astype(str)])["quantity"].sum()
+    return {(d, k): int(q) for (d, k), q in g.items() if q}
+
+
 def promised_rows(records: Any) -> Any:
     """The promised records among selected ones (polars or pandas)."""
     if isinstance(records, pl.DataFrame):

@@ -16,14 +16,15 @@ SUPPORT_FINDING = "s3"  # "support China-US non-governmental cooperation"
 
 @dataclass(frozen=True)
 class Facts:
-    masks_cn_to_us: int          # delivered, Table 1 and the report's text, China to US (pledges not summed in)
-    donations_cn_to_us: int      # delivered donations, China to US (a pledge is not one)
+    masks_cn_to_us: int          # donated, Table 1 and the report's text, China to US (pledges not summed in)
+    donations_cn_to_us: int      # donations given China to US (a pledge is not one)
     top_company: str             # Table 4's largest donor
     top_company_zh: str
     top_amount_cny: float
     support_percent: float | None
     respondents: int | None
     pairs: int                   # sister relationships on record (stated or listed; inferred ones not counted)
+    masks_cn_to_us_government: int = 0  # of masks_cn_to_us, what provincial and city governments gave
 
 
 def _given_cn_to_us(data: Data) -> int:
@@ -50,4 +51,5 @@ def facts(data: Data, filters: Filters | None = None) -> Facts:
         top_amount_cny=float(top["amount_cny"]) if top is not None else 0.0,
         support_percent=float(support["percent"]) if support is not None else None,
         respondents=int(support["respondents"]) if support is not None else None,
-        pairs=engine.on_record(data.package))
+        pairs=engine.on_record(data.package),
+        masks_cn_to_us_government=engine.masks_by_giver(data, Filters(direction="cn_to_us")).get(("cn_to_us", "government"), 0))

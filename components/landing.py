@@ -15,7 +15,8 @@ from .site import BY_KEY
 def fact_links(f, lang: str) -> list[tuple[str, str]]:
     """The landing's facts, each with the page it links to: (page key, text), those the package can state."""
     items = [
-        ("flows", t("landing.fact_flows", lang, masks=fmt_short(f.masks_cn_to_us, lang), n=fmt_number(f.donations_cn_to_us, lang))),
+        ("flows", t("landing.fact_flows", lang, masks=fmt_short(f.masks_cn_to_us, lang), n=fmt_number(f.donations_cn_to_us, lang),
+                    government=fmt_short(f.masks_cn_to_us_government, lang))),
         ("corporate", t("landing.fact_corporate", lang, company=f.top_company_zh if lang == "zh" else f.top_company,
                         amount=fmt_money(f.top_amount_cny, "CNY", lang))) if f.top_company else None,
         ("survey", t("landing.fact_survey", lang, percent=fmt_percent(f.support_percent),

@@ -20,6 +20,6 @@ def test_overview_opens_with_the_name_the_story_and_links_to_the_pages():
     links = {el.proto.page: el.proto.label.replace("\\", "") for el in at.get("page_link")}
     assert list(links) == ["flows", "corporate", "survey", "pairings"], links
     texts = " ".join(links.values())
-    assert "2.63 million masks" in texts and "Citadel" in texts and "CNY 52 million" in texts and "96.7%" in texts
+    assert "2.63 million masks" in texts and "1.61 million by provincial and city governments" in texts and "Citadel" in texts and "CNY 52 million" in texts and "96.7%" in texts
     zh = " ".join(el.proto.label.replace("\\", "") for el in run({"lang": "zh"}, "pages/overview.py").get("page_link"))
-    assert "263万只口罩" in zh and "城堡投资" in zh and "5,200万元" in zh, zh
+    assert "口罩263万只" in zh and "161万只由省市政府捐赠" in zh and "城堡投资" in zh and "5,200万元" in zh, zh
