@@ -18,7 +18,8 @@ from .vocab import MASKS, PROMISED
 # set against what the package's rows sum to within the same scope: (key, direction, item categories,
 # unit or None for any, stated key figure or None where the text states none, scope of the rows, reason).
 # Scopes: "table1" = Table 1's rows; "sister_excl_hubei" = rows from a US government to a Chinese
-# recipient outside Hubei (the text's US-to-China figures exclude Hubei); "none" = no row itemises it.
+# recipient outside Hubei (the text's US-to-China figures exclude Hubei); "companies" = rows a company gave in the
+# row's direction; "none" = no row itemises it.
 FACE_MASKS: tuple[str, ...] = ()  # the text's "face masks" are counted apart from masks; no row is labelled so
 RECONCILE = [
     ("masks", "cn_to_us", MASKS, None, "kf-cpaffc-cn-masks", "table1", "cn_masks"),
@@ -35,7 +36,10 @@ RECONCILE = [
     ("cash", "us_to_cn", ("cash",), "CNY", "kf-cpaffc-us-cash", "sister_excl_hubei", "us_cash"),
     ("other_equipment", "us_to_cn", ("other",), "CNY", "kf-cpaffc-us-other", "sister_excl_hubei", "totals_only"),
     ("masks", "us_to_cn", MASKS, None, "kf-medshare-masks", "none", "medshare"),
-    ("cash", "us_to_cn", ("cash",), "USD", None, "none", "gates_pledge"),
+    # II.i.4: CASS's 103 US companies (CNY 538 million, money and materials) and AmCham China's members (more than
+    # USD 74 million): set against the companies' rows; the Gates Foundation's grant is a commitment (pledged)
+    ("cash", "us_to_cn", ("cash",), "CNY", "kf-cass-amount", "companies", "cass_companies"),
+    ("cash", "us_to_cn", ("cash",), "USD", "kf-amcham", "companies", "amcham_members"),
 ]
 CATEGORY_KEYS = {name for name, *_ in RECONCILE}
 RECONCILE_COLUMNS = ["direction", "category", "unit", "text_total", "rows_sum", "difference", "other_rows", "pledged",
@@ -167,6 +171,9 @@ def _scope(pkg: Package, scope: str, direction: str) -> np.ndarray:
         donor_gov = per_place("actor_kind", "donor_place_id") == "government"
         outside_hubei = per_place("admin1", "recipient_place_id") != "CN-HB"
         return d["direction"].eq(direction).to_numpy(dtype=bool) & donor_gov & outside_hubei
+    if scope == "companies":
+        kind = pkg.places.set_index("place_id")["actor_kind"]
+        return d["direction"].eq(direction).to_numpy(dtype=bool) & (d["donor_place_id"].map(kind) == "company").to_numpy(dtype=bool)
     assert scope == "none", scope
     return np.zeros(len(d), dtype=bool)
 
@@ -189,6 +196,7 @@ def _reconciliation_columnar(pkg: Package, frame) -> pd.DataFrame:
     scopes = {"table1": c("source_ref").str.starts_with("Table 1,").fill_null(False),
               "sister_excl_hubei": ((c("from_kind") == "government").fill_null(False)
                                     & (c("to_admin1") != "CN-HB").fill_null(True)),
+              "companies": (c("from_kind") == "company").fill_null(False),
               "none": pl.lit(False)}
     pledged = (c("status") == "pledged").fill_null(False)
     total = lambda mask: c("quantity").filter(mask).sum()
@@ -199,7 +207,8 @@ def _reconciliation_columnar(pkg: Package, frame) -> pd.DataFrame:
         it = (c("direction") == direction).fill_null(False) & c("category").is_in(list(cats)).fill_null(False)
         if unit_wanted:
             it &= (c("unit") == unit_wanted).fill_null(False)
-        scoped = scopes[scope] & (c("direction") == direction).fill_null(False) if scope == "sister_excl_hubei" else scopes[scope]
+        scoped = scopes[scope] & (c("direction") == direction).fill_null(False) if scope in ("sister_excl_hubei", "companies") \
+            else scopes[scope]
         delivered = it & ~pledged
         sums += [total(delivered & scoped).alias(f"in{i}"), total(delivered & ~scoped).alias(f"out{i}"),
                  total(it & pledged).alias(f"pl{i}")]

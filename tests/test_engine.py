@@ -221,3 +221,17 @@ def test_a_legend_row_of_unknown_amount_is_named_without_a_number_in_the_map_fil
     html = map_exports.flow_map_html(flows.view(atlas_data, Filters()).map, "en", "").decode()
     assert "Cash (US to China)</span>" in html or "Cash (US to China)<" in html
     assert "Cash (US to China): 0" not in html and "Cash (US to China): 7,000,000 CNY" in html
+
+
+def test_the_reconciliation_sets_the_companies_stated_totals_against_their_rows(atlas_data):
+    """Issue 29: "The text states no US-dollar total", although II.i.4 states AmCham members' more than USD 74 million
+    and CASS's 103 US companies' CNY 538 million; the 1.8 million masks are a commitment in footnote titles."""
+    from atlas import overview
+    r = overview.reconciliation_view(atlas_data).set_index(["direction", "category", "unit"])
+    cass = r.loc[("us_to_cn", "cash", "CNY")]
+    cass = cass[cass["reason"] == "cass_companies"].iloc[0]
+    assert (cass["text_total"], cass["rows_sum"]) == (538_000_000, 7_000_000)  # Qualcomm's CNY 7 million
+    amcham = r.loc[("us_to_cn", "cash", "USD")]
+    assert (amcham["text_total"], amcham["rows_sum"], amcham["pledged"]) == (74_000_000, 0, 5_000_000)
+    from atlas.i18n import t
+    assert "commitment" in t("reconcile.reason.medshare", "en") and "承诺" in t("reconcile.reason.medshare", "zh")
