@@ -303,10 +303,13 @@ def headline_caption(card: dict, lang: str) -> str:
     return t(f"headline.caption.{card['key']}", lang, **kw)
 
 
-def headline_shown(summary: dict, pkg: Package, lang: str) -> dict:
+def headline_shown(summary: dict, pkg: Package, lang: str, filtered: bool = False) -> dict:
     """What the headline shows, in `lang`: each card's (label, number, caption) and the source line under them
-    (the sister relationships on record, and those inferred). Made once per view and language by the page."""
-    cards = [(t(f"headline.{c['key']}", lang), fmt_number(c["value"], lang), headline_caption(c, lang))
+    (the sister relationships on record, and those inferred). Made once per view and language by the page. With
+    `filtered`, a caption that cites the text's totals says they are of every place, not of the selection."""
+    scope = " " + t("headline.caption.all_places", lang) if filtered else ""
+    cards = [(t(f"headline.{c['key']}", lang), fmt_number(c["value"], lang),
+              headline_caption(c, lang) + (scope if c["stated"] and c["key"].startswith("masks") else ""))
              for c in headline(summary, pkg)]
     pairs = engine.on_record(pkg)
     source = t("headline.source", lang, pairs=fmt_number(pairs, lang), inferred=fmt_number(len(pkg.pairings) - pairs, lang))

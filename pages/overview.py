@@ -19,7 +19,9 @@ frame.date_aside(f)
 if view is None:
     frame.empty()
 else:
-    shown = data.made_from(view, ("headline", lang), lambda: overview.headline_shown(view.summary, pkg, lang))
+    filtered = f != Filters()
+    shown = data.made_from(view, ("headline", lang, filtered),
+                           lambda: overview.headline_shown(view.summary, pkg, lang, filtered))
     for col, (label, number, caption) in zip(st.columns(4), shown["cards"]):
         col.metric(label, number, border=True)
         col.caption(caption)

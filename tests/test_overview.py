@@ -148,3 +148,13 @@ def test_reconciliation_leaves_out_a_figure_the_package_lacks(bundled):
     pkg = Package(bundled.path, bundled.descriptor, {**bundled.tables, "key_figures": kf})
     assert "gloves" not in overview.reconciliation(pkg)["category"].tolist()
     assert len(overview.reconciliation(pkg)) == len(overview.reconciliation(bundled)) - 1
+
+
+def test_captions_that_cite_the_texts_totals_say_so_under_a_filter(atlas_data, bundled):
+    """Issue 29: under province=Hubei the US-to-China caption still spoke of places other than Hubei as if of the
+    selection: a filtered headline says the text's totals are of every place."""
+    hubei = overview.view(atlas_data, Filters(provinces=("CN-HB",)))
+    shown = overview.headline_shown(hubei.summary, bundled, "en", filtered=True)
+    captions = [c for _, _, c in shown["cards"]]
+    assert any("not only those of the filters" in c for c in captions)
+    assert not any("not only those of the filters" in c for _, _, c in overview.headline_shown(hubei.summary, bundled, "en")["cards"])
