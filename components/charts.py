@@ -373,6 +373,8 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
     d["when"] = pd.to_datetime(d["date"].str.pad(7, "right", "-").str.replace(r"^(\d{4})-$", r"\1-07", regex=True)
                                .where(d["date"].str.len() > 4, d["date"] + "-07"), format="mixed", errors="coerce")
     d = d.sort_values("when")
+    years = d["date"].str[:4].dropna()
+    title = t("timeline.title", lang, start=years.min() if len(years) else "", end=years.max() if len(years) else "")
     fig = go.Figure()
     themes = list(dict.fromkeys(d["theme"]))
     palette = SERIES
@@ -386,7 +388,7 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
             hovertemplate="<b>%{customdata[0]}</b> %{customdata[3]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
     fig.update_layout(showlegend=False)
     subtitle = t("timeline.subtitle", lang, filters=filters_text)
-    frame(fig, t("timeline.title", lang), subtitle, source, dark, height=max(360, 120 + 34 * len(themes)))
+    frame(fig, title, subtitle, source, dark, height=max(360, 120 + 34 * len(themes)))
     # the table and CSV in the reader's language (the package's curated Chinese actor and description)
     data = d.assign(actor=d["actor_shown"], description=d["description_shown"])[
         ["date", "actor", "description", "value", "unit", "theme", "source_id", "source_ref"]]
@@ -396,7 +398,7 @@ def build_timeline_chart(kf: pd.DataFrame, lang: str, source: str, filters_text:
                for cur in MONEY for _, r in money[money["unit"] == cur].nlargest(1, "value").iterrows()]
     alt = t("alt.timeline", lang, n=len(d), start=d["date"].iloc[0] if len(d) else "—", end=d["date"].iloc[-1] if len(d) else "—",
             themes=len(themes), largest=t("list.separator", lang).join(largest) or "—") if len(d) else t("alt.empty", lang)
-    return Chart("timeline", t("timeline.title", lang), subtitle, source, data.reset_index(drop=True), fig, alt=alt)
+    return Chart("timeline", title, subtitle, source, data.reset_index(drop=True), fig, alt=alt)
 
 
 def _stated(value, unit, lang: str) -> str:
