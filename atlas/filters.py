@@ -90,6 +90,12 @@ class Field:
     def attr_names(self) -> tuple[str, ...]:
         return self.attrs or (self.name,)
 
+    def __post_init__(self):
+        # production filters the polars records (atlas.engine.select): a filter without its expression would crash
+        # there on first use, so it is refused where it is declared
+        if self.match is not None and self.expr is None:
+            raise ValueError(f"filter {self.name!r} has `match` but no polars `expr`")
+
     @property
     def is_filter(self) -> bool:
         return self.match is not None

@@ -8,6 +8,8 @@ or the sidebar hard-codes the list of fields.
 """
 from dataclasses import FrozenInstanceError, fields
 
+import polars as pl
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -18,7 +20,8 @@ from atlas.filters import (FIELDS, Field, Filters, active, defaults, describe, f
 STATUSES = ("donated", "pledged")
 STATUS = Field("status", "multi", lambda vocab: {s: s for s in STATUSES}, (), attrs=("statuses",),
                pages=("overview", "flows"), widget="multiselect", names="status",
-               match=lambda records, codes: records["status"].isin(codes).to_numpy())
+               match=lambda records, codes: records["status"].isin(codes).to_numpy(),
+               expr=lambda codes: pl.col("status").cast(pl.String).is_in(list(codes)).fill_null(False))
 TABLE = FIELDS + (STATUS,)
 StatusFilters = filters_class(TABLE)
 
@@ -165,3 +168,14 @@ def test_the_sidebar_of_the_app_table_has_no_status_widget():
     assert not at.exception
     keys = [k for k, _ in sidebar_widgets(at)]
     assert keys == [k for f in FIELDS if f.sidebar for k, _ in expected_widgets(f, "en")] and "filter_status_0" not in keys
+
+
+def test_a_new_filter_works_in_production_on_the_polars_records(atlas_data):
+    """Issue 29: a Field without a polars `expr` crashed production; the extension test only ran pandas' `match`."""
+    from atlas.filters import kept
+    got = kept(atlas_data.frame, StatusFilters(statuses=("pledged",), provinces=("CN-JS",)), table=TABLE)
+    assert set(atlas_data.records.iloc[got["row"].to_numpy()]["record_id"]) == {"t-wuxi-san-antonio"}
+    pledged = kept(atlas_data.frame, StatusFilters(statuses=("pledged",)), table=TABLE)
+    assert pledged.height == match(atlas_data.records, StatusFilters(statuses=("pledged",)), table=TABLE).shape[0] == 2
+    with pytest.raises(ValueError, match="no polars"):
+        Field("broken", "multi", match=lambda records, codes: records["status"].isin(codes).to_numpy())
