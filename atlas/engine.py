@@ -158,7 +158,8 @@ def on_record(pkg) -> int:
 def summary(records: pd.DataFrame) -> dict:
     """Headline counts for a set of records. Quantities are delivered donations only, by direction;
     pledges are counted apart (`*_pledged`), never summed in."""
-    records = records[["record_kind", "record_no", "direction", "from_id", "to_id", "category", "quantity", "status"]]  # rows copied below: only these
+    records = records[["record_kind", "record_no", "direction", "from_id", "to_id", "from_kind", "category", "quantity",
+                       "status"]]  # rows copied below: only these
     don = records[records["record_kind"] == "donation"]
     msg = records[records["record_kind"] == "message"]
     masks = don[don["category"].isin(MASKS)]
@@ -166,6 +167,7 @@ def summary(records: pd.DataFrame) -> dict:
     by_dir = masks[~pledged].groupby("direction", observed=True)["quantity"].sum()
     pledged_by_dir = masks[pledged].groupby("direction", observed=True)["quantity"].sum()
     by_cat = masks[~pledged].groupby(["direction", "category"], observed=True)["quantity"].sum()
+    government = masks[~pledged & (masks["from_kind"] == "government")].groupby("direction", observed=True)["quantity"].sum()
     return {
         "donations": int(don["record_no"].nunique()),
         "donations_pledged": int(don.loc[don["status"].isin(PROMISED), "record_no"].nunique()),
@@ -178,6 +180,9 @@ def summary(records: pd.DataFrame) -> dict:
         "masks_us_to_cn": int(by_dir.get("us_to_cn", 0) or 0),
         "masks_cn_to_us_pledged": int(pledged_by_dir.get("cn_to_us", 0) or 0),
         "masks_us_to_cn_pledged": int(pledged_by_dir.get("us_to_cn", 0) or 0),
+        # of the masks given, what governments gave (the rest: foundations, companies, universities, people)
+        "masks_cn_to_us_government": int(government.get("cn_to_us", 0) or 0),
+        "masks_us_to_cn_government": int(government.get("us_to_cn", 0) or 0),
         # delivered masks by direction, then kind: a direction is never summed with the other
         "masks_by_category": {d: {c: int(v) for (d2, c), v in by_cat.items() if d2 == d and v}
                               for d in ("cn_to_us", "us_to_cn") if by_cat.get(d, pd.Series(dtype=float)).sum()},
@@ -337,6 +342,8 @@ def summary_frame(frame: pl.DataFrame) -> dict:
         donations_us_to_cn=distinct(don & us), recipients=c("to_id").filter(don).drop_nulls().n_unique(),
         donors=c("from_id").filter(don).drop_nulls().n_unique(), messages=distinct(msg),
         masks_cn_to_us=c("quantity").filter(masks & ~pledged & cn).sum(),
+        masks_cn_to_us_government=c("quantity").filter(masks & ~pledged & cn & (c("from_kind") == "government")).sum(),
+        masks_us_to_cn_government=c("quantity").filter(masks & ~pledged & us & (c("from_kind") == "government")).sum(),
         masks_us_to_cn=c("quantity").filter(masks & ~pledged & us).sum(),
         masks_cn_to_us_pledged=c("quantity").filter(masks & pledged & cn).sum(),
         masks_us_to_cn_pledged=c("quantity").filter(masks & pledged & us).sum(),

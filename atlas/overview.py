@@ -282,9 +282,10 @@ def headline(summary: dict, pkg: Package) -> list[dict]:
     stated totals beside). Captions are `headline.caption.<key>`; `pledged` is None when nothing is pledged."""
     cards = []
     for key in HEADLINE_CARDS:
-        card = {"key": key, "value": summary[key], "pledged": None, "stated": {}}
+        card = {"key": key, "value": summary[key], "pledged": None, "stated": {}, "government": None}
         if key.startswith("masks_"):
             card["pledged"] = summary[f"{key}_pledged"] or None
+            card["government"] = summary.get(f"{key}_government")
             card["stated"] = {name: stated(pkg, fid) for name, fid in HEADLINE_STATED[key].items()}
         elif key == "donations":
             card["stated"] = {"cn": summary["donations_cn_to_us"], "us": summary["donations_us_to_cn"],
@@ -300,7 +301,12 @@ def headline_caption(card: dict, lang: str) -> str:
     kw = {k: n(v) for k, v in card["stated"].items()}
     if card["key"].startswith("masks_"):
         kw["pledged"] = pledged
-    return t(f"headline.caption.{card['key']}", lang, **kw)
+    givers = ""
+    if card.get("government") is not None and card["value"]:
+        # who gave: governments apart from foundations, companies, universities and people (never one "province")
+        givers = ("" if lang == "zh" else " ") + t("headline.caption.givers", lang, government=n(card["government"]),
+                         others=n(card["value"] - card["government"]))
+    return t(f"headline.caption.{card['key']}", lang, **kw) + givers
 
 
 def headline_shown(summary: dict, pkg: Package, lang: str, filtered: bool = False) -> dict:

@@ -235,3 +235,14 @@ def test_the_reconciliation_sets_the_companies_stated_totals_against_their_rows(
     assert (amcham["text_total"], amcham["rows_sum"], amcham["pledged"]) == (74_000_000, 0, 5_000_000)
     from atlas.i18n import t
     assert "commitment" in t("reconcile.reason.medshare", "en") and "承诺" in t("reconcile.reason.medshare", "zh")
+
+
+def test_the_headline_says_what_governments_gave_apart_from_the_rest(atlas_data, bundled):
+    """Issue 29: a province is not its foundation. Of the 2,634,076 masks China to US, 1,612,076 came from
+    governments and 1,022,000 from foundations, companies, universities and people (the Heren Charitable
+    Foundation's 1,000,000 among them)."""
+    s = overview.view(atlas_data, Filters()).summary
+    assert (s["masks_cn_to_us"], s["masks_cn_to_us_government"]) == (2_634_076, 1_612_076)
+    assert engine.summary(atlas_data.records[engine.counted_mask(atlas_data.records)])["masks_cn_to_us_government"] == 1_612_076
+    caption = overview.headline_shown(s, bundled, "en")["cards"][0][2]
+    assert "1,612,076 were given by provincial, state and city governments and 1,022,000 by foundations" in caption
