@@ -331,12 +331,14 @@ def values(out: Path, pairs_csv: Path) -> dict:
     # key figures
     v["kf"] = {f["figure_id"]: Figure(Num(f["value"]) if f["value"] else None, Date(f["date"]), f["unit"], f["description"],
                                       f["source_ref"]) for f in figures}
-    kinds = {s["source_id"]: ("ccg" if s is seeds[0] else "article" if s in seeds else "reported" if s in reported else "other")
+    kinds = {s["source_id"]: ("ccg" if s is seeds[0] else "article" if s in seeds else "reported" if s in reported
+                                  else "web" if s["url"] and not s["local_copy"] else "other")
              for s in sources}
     by_kind = Counter(kinds[f["source_id"]] for f in figures)
     v.update(n_kf_ccg=f"{by_kind['ccg']:,}", n_kf_articles=f"{by_kind['article']:,}", n_kf_reported=words(by_kind["reported"]),
+             n_kf_web=words(by_kind["web"]),
              scopes=counted(figures, "scope", vocab.FIGURE_SCOPES))
-    expect(by_kind["other"] == 0, "figures from the CCG report, the articles and the reported totals")
+    expect(by_kind["other"] == 0, "figures from the CCG report, the articles, the reported totals and quoted web pages")
     expect(not next(s for s in sources if s["source_id"] == "teets")["published"],
            "the Teets essay, whose copy is undated")
 
