@@ -31,4 +31,4 @@ SURVEY_THEMES = ("support", "awareness", "participation", "media")
 FIGURE_SCOPES = ("china_us", "china_domestic", "global")
 COORD_PRECISIONS = ("city", "seat_city", "admin1", "none")
 CHARTS = ("items", "regions", "timeline", "corporate", "domestic_online", "domestic_disasters", "survey",
-          "pairing_years", "flows_sankey")  # every chart's key
+          "pairing_years", "pairing_reconcile", "flows_sankey")  # every chart's key

@@ -93,6 +93,8 @@ def test_region_filters_narrow_the_pairs(atlas_data, bundled, f, column, codes):
     places = bundled.places.set_index("place_id")["admin1"]
     side = "cn_place_id" if column == "cn_admin1" else "us_place_id"
     expected = bundled.pairings[places.reindex(bundled.pairings[side]).isin(codes).to_numpy()]
+    if side == "us_place_id":  # a pair whose US state no source names is never listed under the resolver's guess
+        expected = expected[~expected["doubtful"]]
     assert sorted(view["pairing_id"]) == sorted(expected["pairing_id"]) and len(view) > 0
     assert set(view[column]) <= codes
 
@@ -129,7 +131,7 @@ def test_summary_without_the_official_figures(atlas_data, bundled):
 def test_table_names_the_places_in_the_readers_language(atlas_data, bundled, lang, column):
     view = pairings.view(atlas_data, Filters())
     table = pairings.table(view, lang)
-    assert list(table.columns) == ["pairing_id", "china", "united_states", "level", "exchange_during_covid", "help_through",
+    assert list(table.columns) == ["pairing_id", "china", "united_states", "us_state", "level", "exchange_during_covid", "help_through",
                                    "evidence_level", "basis", "doubtful", "evidence", "level_note", "established",
                                    "established_sources", "source_id"]
     names = bundled.places.set_index("place_id")
