@@ -24,9 +24,9 @@ def view(data: Data, filters: Filters) -> pd.DataFrame:
         pl = places.reindex(p[f"{side}_place_id"])
         for col in ("name_en", "name_zh", "admin1", "lat", "lon"):
             p[f"{side}_{col}"] = pl[col].to_numpy()
-    # A Wikipedia pair whose US state no source names ("Portland", "Springfield": `doubtful`) has its state chosen by
-    # the resolver, a judgement: it is shown as "state not stated" and never listed under that state by a filter.
-    p["state_stated"] = ~p["doubtful"].astype(bool).to_numpy()
+    # A Wikipedia pair whose US state no source names ("Portland", "Springfield") has its state chosen by the
+    # resolver, a judgement: it is shown as "state not stated" and never listed under that state by a filter.
+    p["state_stated"] = ~state_judged(pkg).reindex(p["pairing_id"]).fillna(False).to_numpy()
     if filters.provinces:
         p = p[p["cn_admin1"].isin(filters.provinces)]
     if filters.states:
@@ -67,6 +67,19 @@ def view(data: Data, filters: Filters) -> pd.DataFrame:
                               ["both", "cn_to_us", "us_to_cn"], "none")
     p["on_record"] = p["evidence_level"].isin(ON_RECORD).to_numpy()
     return p.reset_index(drop=True)
+
+
+_JUDGED = r"; chose [A-Z]{2}: "  # the Wikipedia resolver's words for a state it chose (atlas.build.resolve_wikipedia)
+
+
+def state_judged(pkg: Package) -> pd.Series:
+    """By pairing_id: True where the pair's US state is the resolver's judgement, not stated by any source: a `doubtful`
+    Wikipedia row whose US place's note says the state was chosen ("chose NY: the larger") and cites no source naming
+    it. (A row can also be doubtful for its Chinese side only: "Yichun" in Jiangxi or Heilongjiang; its state stands.)"""
+    p = pkg.pairings
+    note = pkg.places.set_index("place_id")["note"].reindex(p["us_place_id"]).fillna("").astype(str)
+    judged = note.str.contains(_JUDGED, regex=True) & ~note.str.contains("state stated by source", regex=False)
+    return pd.Series((p["doubtful"].astype(bool).to_numpy() & judged.to_numpy()), index=p["pairing_id"].astype(str).to_numpy())
 
 
 def find(view: pd.DataFrame, place: str) -> pd.DataFrame:
@@ -203,7 +216,7 @@ def gap(pkg: Package) -> dict:
     return {
         "province_state": int((p["level"] == "province_state").sum()), "city": int((p["level"] == "city").sum()),
         "total": len(p), "dated": int((p["established"].fillna("") != "").sum()),
-        "state_not_stated": int(p["doubtful"].astype(bool).sum()),
+        "state_not_stated": int(state_judged(pkg).reindex(p["pairing_id"]).sum()),
         "official_date": at, "official_year": at[:4] if at else None,
         "official_province_state": pick("province_state", at) if at else None,
         "official_city": pick("city", at) if at else None, "official_total": pick("all", at) if at else None,

@@ -13,9 +13,14 @@ from components.charts_pairings import build_pairing_reconciliation_chart, gap_s
 # --- doubtful states ------------------------------------------------------------------------------
 
 def test_a_pair_whose_state_no_source_names_is_listed_under_no_state(atlas_data, bundled):
+    judged = pairings.state_judged(bundled)
+    doubtful = set(judged.index[judged])
+    assert len(doubtful) == 24 and int(bundled.pairings["doubtful"].sum()) == 26
+    # Yichun-Hinesville and Yulin-Gillette are doubtful for their Chinese side only: their states stand
+    assert not judged["pr-yichun--hinesville-ga"] and not judged["pr-yulin--gillette-wy"]
+    # states now quoted from a public page: Marshfield (Wisconsin), Long Beach (California)
     p = bundled.pairings.set_index("pairing_id")
-    doubtful = set(p.index[p["doubtful"]])
-    assert len(doubtful) == 28
+    assert not p.at["pr-zhangjiagang--marshfield-wi", "doubtful"] and not p.at["pr-qingdao--long-beach-ca", "doubtful"]
     everything = pairings.view(atlas_data, Filters())
     for state in sorted(set(everything["us_admin1"])):
         shown = pairings.view(atlas_data, Filters(states=(state,)))
@@ -24,7 +29,8 @@ def test_a_pair_whose_state_no_source_names_is_listed_under_no_state(atlas_data,
     assert pairings.view(atlas_data, Filters(states=("US-CT",))).empty
     # nationally they are relationships on record (on Wikipedia's lists), their state shown as not stated
     s = pairings.summary(everything, bundled)
-    assert s["pairs"] == 201 and s["state_not_stated"] == 28
+    assert s["pairs"] == 201 and s["state_not_stated"] == 24
+    assert pairings.summary(pairings.view(atlas_data, Filters(states=("US-WY",))), bundled)["pairs"] == 2  # Gillette counts
     table = pairings.table(everything, "en").set_index("pairing_id")
     assert (table.loc[sorted(doubtful), "us_state"] == "state not stated").all()
     assert table.at["pr-hubei--ohio", "us_state"] == "OH"
@@ -36,7 +42,7 @@ def test_per_state_counts_leave_out_the_guessed_states(atlas_data, bundled):
     everything = pairings.view(atlas_data, Filters())
     per_state = sum(pairings.summary(pairings.view(atlas_data, Filters(states=(s,))), bundled)["pairs"]
                     for s in sorted(set(everything["us_admin1"])))
-    assert per_state == 201 - 28
+    assert per_state == 201 - 24
 
 
 # --- reconciled to the official totals ----------------------------------------------------------------
@@ -76,13 +82,13 @@ def test_the_gap_sentence_says_the_packages_numbers(bundled):
     g = pairings.gap(bundled)
     on = bundled.pairings[bundled.pairings["evidence_level"].isin(["stated", "listed"])]
     assert g == {"province_state": int((on["level"] == "province_state").sum()), "city": int((on["level"] == "city").sum()),
-                 "total": len(on), "dated": int((on["established"] != "").sum()), "state_not_stated": 28,
+                 "total": len(on), "dated": int((on["established"] != "").sum()), "state_not_stated": 24,
                  "official_date": "2022-04-29", "official_year": "2022", "official_province_state": 50,
                  "official_city": 234, "official_total": 284, "latest_total": 288, "latest_date": "2025-11-06"}
     assert (g["province_state"], g["city"], g["total"], g["dated"]) == (38, 163, 201, 101)
     en = gap_sentence(g, "en")
     assert en.startswith("The atlas holds 38 of the 50 province-state pairs and 163 of the 234 city pairs the CPAFFC")
-    assert "(201 of 284)" in en and "101 of the 201" in en and "28 city pairs" in en and "288 (2025-11-06)" in en
+    assert "(201 of 284)" in en and "101 of the 201" in en and "24 city pairs" in en and "288 (2025-11-06)" in en
     zh = gap_sentence(g, "zh")
     assert "50对友好省州中的38对" in zh and "234对友好城市中的163对" in zh and "288对" in zh
 
