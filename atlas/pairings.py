@@ -27,6 +27,8 @@ def view(data: Data, filters: Filters) -> pd.DataFrame:
     # A Wikipedia pair whose US state no source names ("Portland", "Springfield") has its state chosen by the
     # resolver, a judgement: it is shown as "state not stated" and never listed under that state by a filter.
     p["state_stated"] = ~state_judged(pkg).reindex(p["pairing_id"]).fillna(False).to_numpy()
+    # ... nor named with it: the register writes such a place "Syracuse, NY"; shown, it is "Syracuse" (state not stated)
+    p["us_name_en"] = p["us_name_en"].where(p["state_stated"], p["us_name_en"].astype(str).str.replace(r", [A-Z]{2}$", "", regex=True))
     if filters.provinces:
         p = p[p["cn_admin1"].isin(filters.provinces)]
     if filters.states:
@@ -290,5 +292,6 @@ def history(data: Data, view: pd.DataFrame, lang: str) -> pd.DataFrame:
         "help_us_to_cn": [help_.at[pid, "us_to_cn"] or none for pid in on["pairing_id"]],
     })
     out = out.sort_values(["since", "china", "united_states"], na_position="last", kind="stable").reset_index(drop=True)
-    out["since"] = out["since"].astype("Int64")
+    # a year, not a quantity: "1984", never "1,984"; empty where no source gives one
+    out["since"] = [str(int(y)) if pd.notna(y) else "" for y in out["since"]]
     return out
