@@ -294,4 +294,6 @@ def history(data: Data, view: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = out.sort_values(["since", "china", "united_states"], na_position="last", kind="stable").reset_index(drop=True)
     # a year, not a quantity: "1984", never "1,984"; empty where no source gives one
     out["since"] = [str(int(y)) if pd.notna(y) else "" for y in out["since"]]
-    return out
+    # who, since when and what went each way first (read without scrolling); the years' detail and the id after
+    return out[["china", "united_states", "us_state", "level", "since", "help_cn_to_us", "help_us_to_cn", "years",
+                "pairing_id"]]
