@@ -92,3 +92,24 @@ def test_pairings_page_charts_relationships_by_year():
     assert any("No public source found states the founding year" in i.value for i in alaska.info)
     connecticut = run_app({"state": "Connecticut"}, page="pages/pairings.py")
     assert not connecticut.metric and any("No records match" in i.value for i in connecticut.info)
+
+
+def test_pairings_page_tells_who_since_when_and_what_went_each_way_and_the_gap():
+    at = run_app({"province": "Fujian"}, page="pages/pairings.py")
+    assert not at.exception
+    headers = [h.value for h in at.header]
+    assert "Who is paired with whom, since when, and what went each way" in headers
+    assert "The atlas beside the official totals" in headers
+    history = next(df.value for df in at.dataframe if "since" in df.value.columns).set_index("pairing_id")
+    assert history.at["pr-fujian--oregon", "since"] == "1984"
+    assert history.at["pr-fujian--oregon", "help_cn_to_us"] == "50,000 surgical masks"
+    assert history.at["pr-fuzhou--syracuse-ny", "us_state"] == "state not stated"
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")  # notes are shown as escaped Markdown
+    assert "The atlas holds 38 of the 50 province-state pairs and 163 of the 234 city pairs" in captions
+    assert "1 of these relationships is on Wikipedia's lists under a US city name" in captions
+    wuxi = run_app({"place": "Wuxi", "lang": "zh"}, page="pages/pairings.py")
+    assert not wuxi.exception
+    history = next(df.value for df in wuxi.dataframe if "since" in df.value.columns).set_index("pairing_id")
+    assert history.at["pr-wuxi--san-antonio", "since"] == "2012"
+    assert history.at["pr-wuxi--san-antonio", "help_us_to_cn"] == "raising funds to purchase needed supplies"
+    assert "本图集收录中国人民对外友好协会与美国姐妹城市国际组织" in " ".join(c.value for c in wuxi.caption).replace("\\", "")
