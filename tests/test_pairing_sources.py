@@ -56,12 +56,13 @@ def test_no_pair_on_record_rests_on_a_guessed_state(bundled, tables):
     stated"): such a pair is only ever listed, never stated, and a source naming the state clears it."""
     p, _ = tables
     doubtful = p[p["doubtful"]]
-    assert len(doubtful) == 26  # Marshfield (Wisconsin) and Long Beach (California) now quoted from a public page
+    assert len(doubtful) == 24  # Marshfield, Long Beach, New Haven and Greenwich: states now quoted from a public page
     assert (doubtful["evidence_level"] == "listed").all() and (doubtful["basis"] == "wikipedia_list").all()
     assert not p.loc[p["evidence_level"] == "stated", "doubtful"].any()
     # states a quoted source names: Richmond (Virginia), Buffalo (New York), Columbus (Indiana), Rochester (Minnesota)
     for pid in ("pr-zhengzhou--richmond-va", "pr-changzhou--buffalo-ny", "pr-xiangyang--columbus-in",
-                "pr-xianyang--rochester-mn", "pr-zhangjiagang--marshfield-wi", "pr-qingdao--long-beach-ca"):
+                "pr-xianyang--rochester-mn", "pr-zhangjiagang--marshfield-wi", "pr-qingdao--long-beach-ca",
+                "pr-changsha--new-haven-ct", "pr-hangzhou--greenwich-ct"):
         assert not p.at[pid, "doubtful"], pid
 
 
@@ -85,5 +86,5 @@ def test_half_the_relationships_on_record_carry_a_sourced_year(atlas_data, bundl
     view = pairings.view(atlas_data, Filters())
     on = view[view["on_record"]]
     dated = on[on["established"] != ""]
-    assert (len(on), len(dated)) == (201, 101)
+    assert (len(on), len(dated)) == (201, 103)
     assert 2 * len(dated) >= len(on)
