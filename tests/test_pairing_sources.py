@@ -86,5 +86,5 @@ def test_half_the_relationships_on_record_carry_a_sourced_year(atlas_data, bundl
     view = pairings.view(atlas_data, Filters())
     on = view[view["on_record"]]
     dated = on[on["established"] != ""]
-    assert (len(on), len(dated)) == (201, 103)
+    assert (len(on), len(dated)) == (202, 104)
     assert 2 * len(dated) >= len(on)
