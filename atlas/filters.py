@@ -217,6 +217,9 @@ FIELDS: tuple[Field, ...] = (
           names="scale"),
     Field("table", "one", lambda v: {n: n for n in v.tables}, "", pages=("data",), widget="select", sidebar=False),
     Field("q", "text", default="", pages=("data",), widget="text", sidebar=False),
+    # The sister-relationships page narrowed to the pairs that name a place (a city, county, province or state), in
+    # English or Chinese: "who are we paired with" for Wuxi as for Fujian or Ohio.
+    Field("place", "text", default="", pages=("pairings",), widget="text", sidebar=False),
     # The charts a reader switched to their table tab (each chart's tabs are this field's widget).
     Field("as_table", "multi", _codes(V.CHARTS), (), pages=("overview", "flows", "corporate", "survey", "pairings"), widget="tabs",
           sidebar=False),

@@ -25,10 +25,15 @@ def view(data: Data, filters: Filters) -> pd.DataFrame:
         pl = places.reindex(p[f"{side}_place_id"])
         for col in ("name_en", "name_zh", "admin1", "lat", "lon"):
             p[f"{side}_{col}"] = pl[col].to_numpy()
+    # A Wikipedia pair whose US state no source names ("Portland", "Springfield") has its state chosen by the
+    # resolver, a judgement: it is shown as "state not stated" and never listed under that state by a filter.
+    p["state_stated"] = ~state_judged(pkg).reindex(p["pairing_id"]).fillna(False).to_numpy()
+    # ... nor named with it: the register writes such a place "Syracuse, NY"; shown, it is "Syracuse" (state not stated)
+    p["us_name_en"] = p["us_name_en"].where(p["state_stated"], p["us_name_en"].astype(str).str.replace(r", [A-Z]{2}$", "", regex=True))
     if filters.provinces:
         p = p[p["cn_admin1"].isin(filters.provinces)]
     if filters.states:
-        p = p[p["us_admin1"].isin(filters.states)]
+        p = p[p["us_admin1"].isin(filters.states) & p["state_stated"]]
     pair_key = lambda a, b: a + "|" + b
     # The distinct (giver, receiver) pairs first: a few thousand, whatever the number of records. An agency
     # counts for the government it belongs to (places.part_of): Ohio's Development Services Agency's help
@@ -67,6 +72,31 @@ def view(data: Data, filters: Filters) -> pd.DataFrame:
     return p.reset_index(drop=True)
 
 
+_JUDGED = r"; chose [A-Z]{2}: "  # the Wikipedia resolver's words for a state it chose (atlas.build.resolve_wikipedia)
+
+
+def state_judged(pkg: Package) -> pd.Series:
+    """By pairing_id: True where the pair's US state is the resolver's judgement, not stated by any source: a `doubtful`
+    Wikipedia row whose US place's note says the state was chosen ("chose NY: the larger") and cites no source naming
+    it. (A row can also be doubtful for its Chinese side only: "Yichun" in Jiangxi or Heilongjiang; its state stands.)"""
+    p = pkg.pairings
+    note = pkg.places.set_index("place_id")["note"].reindex(p["us_place_id"]).fillna("").astype(str)
+    judged = note.str.contains(_JUDGED, regex=True) & ~note.str.contains("state stated by source", regex=False)
+    return pd.Series((p["doubtful"].astype(bool).to_numpy() & judged.to_numpy()), index=p["pairing_id"].astype(str).to_numpy())
+
+
+def find(view: pd.DataFrame, place: str) -> pd.DataFrame:
+    """The pairs of `view` whose Chinese or US side names `place` (any part of its English or Chinese name, case aside);
+    all of them when `place` is empty."""
+    place = (place or "").strip().lower()
+    if not place:
+        return view
+    hit = pd.Series(False, index=view.index)
+    for col in ("cn_name_en", "cn_name_zh", "us_name_en", "us_name_zh"):
+        hit |= view[col].fillna("").astype(str).str.lower().str.contains(place, regex=False)
+    return view[hit]
+
+
 def summary(view: pd.DataFrame, pkg: Package, include_inferred: bool = False) -> dict:
     """Counts of the shown pairs, and the official totals where the package states them (else None).
 
@@ -79,6 +109,7 @@ def summary(view: pd.DataFrame, pkg: Package, include_inferred: bool = False) ->
         "pairs": len(counted), "province_state": int((counted["level"] == "province_state").sum()),
         "city": int((counted["level"] == "city").sum()), "exchanged": int((counted["exchange"] != "none").sum()),
         "inferred": int((~view["on_record"]).sum()),
+        "state_not_stated": int((~counted["state_stated"]).sum()) if "state_stated" in counted else 0,
         "contradicted": int((view["evidence_level"] == "contradicted").sum()),
         "pairs_all": int(pkg.pairings["evidence_level"].isin(ON_RECORD).sum()),
         "official_total": official["total"], "official_province_state": official["province_state"],
@@ -109,13 +140,156 @@ def years(view: pd.DataFrame) -> pd.DataFrame:
 
 
 def table(view: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The pairs as a table, names in the reader's language (English where no Chinese name is known)."""
+    """The pairs as a table, names in the reader's language (English where no Chinese name is known); `us_state` is
+    the US state, or "state not stated" where no source names it (the resolver's choice is not shown as fact)."""
+    from .i18n import t
     col = "name_zh" if lang == "zh" else "name_en"
     cn = view[f"cn_{col}"].where(view[f"cn_{col}"] != "", view["cn_name_en"])
     us = view[f"us_{col}"].where(view[f"us_{col}"] != "", view["us_name_en"])
+    stated = view["state_stated"] if "state_stated" in view else pd.Series(True, index=view.index)
+    state = view["us_admin1"].astype(str).str.replace("US-", "", regex=False).where(stated, t("pairings.state_not_stated", lang))
     return pd.DataFrame({
-        "pairing_id": view["pairing_id"], "china": cn, "united_states": us, "level": view["level"],
+        "pairing_id": view["pairing_id"], "china": cn, "united_states": us, "us_state": state, "level": view["level"],
         "exchange_during_covid": view["exchange"], "help_through": view["help_through"],
         "evidence_level": view["evidence_level"], "basis": view["basis"], "doubtful": view["doubtful"],
         "evidence": view["evidence"], "level_note": view["level_note"], "established": view["established"],
         "established_sources": view["established_sources"], "source_id": view["source_id"]})
+
+
+# --- reconciled to the official totals -------------------------------------------------------------
+
+LEVELS = ("all", "province_state", "city")
+_OFFICIAL_ID = r"^kf-sister-(total|province-state|city)-\d{4}$"
+
+
+def official_totals(pkg: Package) -> pd.DataFrame:
+    """The official counts of China-US sister relationships the package states as key figures (each with its source and
+    quote): `level` all (every level together, or levels not stated), province_state or city, by date."""
+    kf = pkg.key_figures
+    rows = kf[kf["figure_id"].astype(str).str.match(_OFFICIAL_ID)]
+    level = rows["figure_id"].astype(str).str.extract(r"^kf-sister-([a-z-]+)-\d{4}$")[0].map(
+        {"total": "all", "province-state": "province_state", "city": "city"})
+    out = pd.DataFrame({"figure_id": rows["figure_id"].astype(str), "date": rows["date"].astype(str),
+                        "year": rows["date"].astype(str).str[:4].astype(int), "level": level,
+                        "value": pd.to_numeric(rows["value"]).astype(int), "source_id": rows["source_id"].astype(str),
+                        "source_ref": rows["source_ref"].astype(str)})
+    return out.sort_values(["date", "level"], kind="stable").reset_index(drop=True)
+
+
+def cumulative(pkg: Package) -> pd.DataFrame:
+    """Relationships on record (stated or listed) by the earliest year a public source gives, cumulative, at each level
+    (`all`, `province_state`, `city`), each relationship counted once, from the first such year to the last official
+    count's year. Relationships with no stated year are not on these lines (`gap` counts them)."""
+    p = pkg.pairings[pkg.pairings["evidence_level"].isin(ON_RECORD)]
+    first = first_year(p["established"])
+    dated = pd.DataFrame({"level": p["level"].astype(str).to_numpy(), "year": first.to_numpy()}).dropna()
+    dated["year"] = dated["year"].astype(int)
+    official = official_totals(pkg)
+    last = max([int(dated["year"].max()) if len(dated) else 0] + official["year"].tolist())
+    years = range(int(dated["year"].min()) if len(dated) else last, last + 1)
+    rows = []
+    for level in LEVELS:
+        d = dated if level == "all" else dated[dated["level"] == level]
+        counts = d.groupby("year").size()
+        running = 0
+        for y in years:
+            running += int(counts.get(y, 0))
+            rows.append({"year": y, "level": level, "on_record_dated": running})
+    return pd.DataFrame(rows, columns=["year", "level", "on_record_dated"])
+
+
+def gap(pkg: Package) -> dict:
+    """The package's relationships on record against the official counts by level (CPAFFC and Sister Cities International,
+    2022: the last count that gives both levels) and the latest official total: the numbers of the sentence that names
+    the gap. None where the package states no such count."""
+    p = pkg.pairings[pkg.pairings["evidence_level"].isin(ON_RECORD)]
+    official = official_totals(pkg)
+    by_level = official[official["level"] != "all"]
+    both = by_level.groupby("date")["level"].nunique()
+    both_dates = both[both == 2].index
+    at = max(both_dates) if len(both_dates) else None
+    pick = lambda level, date: (int(official[(official["level"] == level) & (official["date"] == date)]["value"].iloc[0])
+                                if ((official["level"] == level) & (official["date"] == date)).any() else None)
+    latest = official[official["level"] == "all"].tail(1)
+    return {
+        "province_state": int((p["level"] == "province_state").sum()), "city": int((p["level"] == "city").sum()),
+        "total": len(p), "dated": int((p["established"].fillna("") != "").sum()),
+        "state_not_stated": int(state_judged(pkg).reindex(p["pairing_id"]).sum()),
+        "official_date": at, "official_year": at[:4] if at else None,
+        "official_province_state": pick("province_state", at) if at else None,
+        "official_city": pick("city", at) if at else None, "official_total": pick("all", at) if at else None,
+        "latest_total": int(latest["value"].iloc[0]) if len(latest) else None,
+        "latest_date": latest["date"].iloc[0] if len(latest) else None,
+    }
+
+
+# --- each relationship as a history ----------------------------------------------------------------
+
+def help_items(data: Data, view: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """What went each way in 2020 within each shown relationship that `view` marks as having help that way: the items
+    as the sources print them (given, not pledged: the counting engine's rule; only once the relationship existed, the
+    rule `view` applies). One row per pairing_id with `cn_to_us` and `us_to_cn` text ("" where none)."""
+    from . import engine
+    records = data.records[engine.counted_mask(data.records)]
+    places = data.package.places.set_index("place_id")
+    parent = places["part_of"].replace("", None).dropna() if "part_of" in places else pd.Series(dtype=str)
+    up = lambda ids: ids.astype(str).map(parent).fillna(ids.astype(str))
+    giver, receiver = up(records["from_id"]), up(records["to_id"])
+    cn = giver.where(records["direction"] == "cn_to_us", receiver)
+    us = receiver.where(records["direction"] == "cn_to_us", giver)
+    year = pd.to_numeric(records["date_end"].astype("str").str[:4], errors="coerce")
+    from .i18n import has, label
+    kind = records["category"].astype(str).map(lambda c: label("category", c, lang) if has(f"category.{c}") else c)
+    item = records["item_as_printed"].astype(str).where(records["item_as_printed"].astype(str).str.strip() != "", kind)
+    r = pd.DataFrame({"key": (cn + "|" + us).to_numpy(), "direction": records["direction"].astype(str).to_numpy(),
+                      "year": year.to_numpy(), "item": item.to_numpy()})
+    out = []
+    for _, v in view.iterrows():
+        began = first_year(pd.Series([v["established"]])).iloc[0]
+        mine = r[r["key"] == f"{v['cn_place_id']}|{v['us_place_id']}"]
+        if not pd.isna(began):
+            mine = mine[mine["year"].isna() | (mine["year"] >= began)]
+        row = {"pairing_id": v["pairing_id"]}
+        for d in ("cn_to_us", "us_to_cn"):
+            items = list(dict.fromkeys(mine.loc[mine["direction"] == d, "item"])) if v[f"help_{d}"] else []
+            row[d] = "; ".join(items)
+        out.append(row)
+    return pd.DataFrame(out, columns=["pairing_id", "cn_to_us", "us_to_cn"])
+
+
+def history(data: Data, view: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Each shown relationship on record as a history: who, since when (every year a public source gives, with what the
+    year refers to: an agreement, a renewal, a "friendship city" tie, or a year stated), and what went each way in 2020.
+    Oldest first; relationships with no stated year last."""
+    from .i18n import t
+    on = view[view["on_record"]]
+    years = data.package.pairing_years
+    years = years[years["pairing_id"].isin(on["pairing_id"])]
+    sources = data.package.sources.set_index("source_id")
+    said = {}
+    for pid, g in years.sort_values(["year", "refers_to"], kind="stable").groupby("pairing_id", sort=False):
+        parts = []
+        for (y, ref), h in g.groupby(["year", "refers_to"], sort=False):
+            who = "; ".join(dict.fromkeys(str(sources.at[s, "publisher"]) if s in sources.index else s for s in h["source_id"]))
+            parts.append(f"{y}: {t('refers_to.' + str(ref), lang)} ({who})")
+        said[pid] = " · ".join(parts)
+    help_ = help_items(data, on, lang).set_index("pairing_id")
+    names = table(on, lang).set_index("pairing_id")
+    none = t("history.none", lang)
+    out = pd.DataFrame({
+        "pairing_id": on["pairing_id"].to_numpy(),
+        "china": names.loc[on["pairing_id"], "china"].to_numpy(),
+        "united_states": names.loc[on["pairing_id"], "united_states"].to_numpy(),
+        "us_state": names.loc[on["pairing_id"], "us_state"].to_numpy(),
+        "level": on["level"].to_numpy(),
+        "since": first_year(on["established"]).to_numpy(),
+        "years": [said.get(pid, t("history.no_year", lang)) for pid in on["pairing_id"]],
+        "help_cn_to_us": [help_.at[pid, "cn_to_us"] or none for pid in on["pairing_id"]],
+        "help_us_to_cn": [help_.at[pid, "us_to_cn"] or none for pid in on["pairing_id"]],
+    })
+    out = out.sort_values(["since", "china", "united_states"], na_position="last", kind="stable").reset_index(drop=True)
+    # a year, not a quantity: "1984", never "1,984"; empty where no source gives one
+    out["since"] = [str(int(y)) if pd.notna(y) else "" for y in out["since"]]
+    # who, since when and what went each way first (read without scrolling); the years' detail and the id after
+    return out[["china", "united_states", "us_state", "level", "since", "help_cn_to_us", "help_us_to_cn", "years",
+                "pairing_id"]]

@@ -32,4 +32,4 @@ FIGURE_SCOPES = ("china_us", "china_domestic", "global")
 COORD_PRECISIONS = ("city", "seat_city", "admin1", "none")
 URL_NOTES = ("copy_has_none", "print_issue", "article_number_only", "reported_secondhand")  # why a source has no url
 CHARTS = ("items", "regions", "timeline", "corporate", "domestic_online", "domestic_disasters", "survey",
-          "pairing_years", "flows_sankey")  # every chart's key
+          "pairing_years", "pairing_reconcile", "flows_sankey")  # every chart's key

@@ -55,7 +55,8 @@ def frame(fig: go.Figure, title: str, subtitle: str, source: str, dark: bool, he
     height = height + top - 95
     fig.update_layout(
         template=template(dark), height=height, showlegend=legend,
-        title=dict(text=f"<b>{plot_text(title)}</b>", subtitle=dict(text=plot_text(subtitle), font=dict(size=12)), x=0, xanchor="left",
+        # `wrap` has escaped the subtitle already (and joined its lines with <br>): escaping it again showed "<br>" literally
+        title=dict(text=f"<b>{plot_text(title)}</b>", subtitle=dict(text=subtitle, font=dict(size=12)), x=0, xanchor="left",
                    xref="container", yref="container", y=1, yanchor="top", pad=dict(t=14, l=10), font=dict(size=16)),
         legend=dict(orientation="h", x=0, xanchor="left", yref="paper", y=1, yanchor="bottom", title_text=""),
         margin=dict(l=10, r=90, t=top, b=95),  # r: room for the value label of the longest bar

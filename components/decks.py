@@ -509,11 +509,14 @@ def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basem
     # The tooltip says its evidence level, what it was inferred from and any help through an agency.
     level = v["evidence_level"] if "evidence_level" in v else pd.Series("", index=v.index)
     through = v["help_through"] if "help_through" in v else pd.Series("", index=v.index)
-    v["tooltip"] = [f"{name(a, az)} — {name(b, bz)}\n{label('level', lv, lang)} · {label('exchange', e, lang)}"
+    stated = v["state_stated"] if "state_stated" in v else pd.Series(True, index=v.index)
+    v["tooltip"] = [f"{name(a, az)} — {name(b, bz)}" + ("" if ok else f" ({t('pairings.state_not_stated', lang)})")
+                    + f"\n{label('level', lv, lang)} · {label('exchange', e, lang)}"
                     + (f" · {label('evidence_level', el, lang)}" if el else "")
                     + (f"\n{t('pairings.help_through', lang, names=th)}" if th else "") + f"\n{ev[:160]}"
-                    for a, az, b, bz, lv, e, ev, el, th in zip(v["cn_name_en"], v["cn_name_zh"], v["us_name_en"], v["us_name_zh"],
-                                                               v["level"], v["exchange"], v["evidence"], level, through)]
+                    for a, az, b, bz, lv, e, ev, el, th, ok in zip(v["cn_name_en"], v["cn_name_zh"], v["us_name_en"],
+                                                                   v["us_name_zh"], v["level"], v["exchange"], v["evidence"],
+                                                                   level, through, stated)]
     v = v.sort_values("width", kind="stable")
     cols = ["path", "from_lon", "from_lat", "to_lon", "to_lat", "colour", "width", "tooltip", "cn_admin1", "us_admin1"]
     places = pairing_places(v, lang).sort_values("radius", ascending=False, kind="stable")

@@ -186,14 +186,23 @@ def _flows_table(ask: Ask) -> pd.DataFrame:
 
 
 def _pairings_view(ask: Ask) -> pd.DataFrame:
-    return data.view(pairings.view, ask.filters(PAIRINGS_FILTERS))
+    return pairings.find(data.view(pairings.view, ask.filters(PAIRINGS_FILTERS)), ask.state.get("place", ""))
+
+
+def _pairings_shown(ask: Ask) -> str:
+    """The filters shown, and the place looked for (the page's own narrowing by name)."""
+    shown, place = ask.describe(PAIRINGS_FILTERS), (ask.state.get("place") or "").strip()
+    if not place:
+        return shown
+    looked_for = f"{t('filter.place', ask.lang)}: {place}"
+    return looked_for if shown == t("filters.none", ask.lang) else f"{shown}; {looked_for}"
 
 
 def _pairings_map(ask: Ask) -> MapMade | None:
     view = _pairings_view(ask)
     if view.empty:
         return None
-    return MapMade("pairings", view, ask.lang, ask.describe(PAIRINGS_FILTERS))
+    return MapMade("pairings", view, ask.lang, _pairings_shown(ask))
 
 
 def _pairing_years(ask: Ask) -> Chart | None:
@@ -201,8 +210,20 @@ def _pairing_years(ask: Ask) -> Chart | None:
     years = pairings.years(_pairings_view(ask))
     if years.empty:
         return None
-    return build_pairing_years_chart(years, ask.lang, t("source.pairing_years", ask.lang), ask.describe(PAIRINGS_FILTERS),
+    return build_pairing_years_chart(years, ask.lang, t("source.pairing_years", ask.lang), _pairings_shown(ask),
                                      ask.dark)
+
+
+def _pairing_reconciliation(ask: Ask) -> Chart | None:
+    """The whole country's relationships on record by year beside the official totals (no filter applies: the totals are
+    national)."""
+    from .charts_pairings import build_pairing_reconciliation_chart
+    pkg = ask.data.package
+    official = pairings.official_totals(pkg)
+    if official.empty:
+        return None
+    return build_pairing_reconciliation_chart(pairings.cumulative(pkg), official, pairings.gap(pkg), ask.lang,
+                                              t("source.pairing_reconcile", ask.lang), ask.dark)
 
 
 def _pairings_table(ask: Ask) -> pd.DataFrame:
@@ -244,10 +265,13 @@ EXHIBITS: tuple[Exhibit, ...] = (
     *(Exhibit(f"china-tech-philanthropy-{g}", "chart", "corporate", _domestic(g), key=f"domestic_{g}",
               empty="empty.no_figures") for g in corporate.DOMESTIC_GROUPS),
     Exhibit("survey-findings", "chart", "survey", _survey, key="survey", empty="empty.no_rows"),
-    Exhibit("sister-relationships-map", "map", "pairings", _pairings_map, PAIRINGS_FILTERS),
-    Exhibit("sister-relationships", "table", "pairings", _pairings_table, PAIRINGS_FILTERS, title_key="page.pairings"),
-    Exhibit("sister-relationships-by-year", "chart", "pairings", _pairing_years, PAIRINGS_FILTERS, key="pairing_years",
+    Exhibit("sister-relationships-map", "map", "pairings", _pairings_map, PAIRINGS_FILTERS, ("place",)),
+    Exhibit("sister-relationships", "table", "pairings", _pairings_table, PAIRINGS_FILTERS, ("place",),
+            title_key="page.pairings"),
+    Exhibit("sister-relationships-by-year", "chart", "pairings", _pairing_years, PAIRINGS_FILTERS, ("place",), key="pairing_years",
             empty="pairing_years.none"),
+    Exhibit("sister-relationships-reconciled", "chart", "pairings", _pairing_reconciliation, key="pairing_reconcile",
+            empty="pairing_reconcile.none"),
     *(Exhibit(n, "table", "data", _package_table(n), RECORD_FILTERS if n in RECORD_TABLES else (), ("q",))
       for n in RESOURCE_NAMES),
 )

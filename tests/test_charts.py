@@ -232,4 +232,4 @@ def test_the_timeline_title_spans_the_years_it_draws(bundled):
     """Issue 29: the title said 2008-2024 while the first event is of 2007."""
     chart = charts.build_timeline_chart(bundled.key_figures, "en", "s", "")
     years = bundled.key_figures["date"].str[:4]
-    assert chart.title == f"Dated events and figures, {years.min()}–{years.max()}" == "Dated events and figures, 2007–2024"
+    assert chart.title == f"Dated events and figures, {years.min()}–{years.max()}" == "Dated events and figures, 2007–2025"

@@ -305,6 +305,12 @@ def values(out: Path, pairs_csv: Path) -> dict:
              n_year_rows=f"{len(years):,}", year_refers=counted(years, "refers_to", YEAR_REFERS, last="and"),
              n_renewals=words(sum(y["refers_to"] == "renewal" for y in years)),
              n_doubtful_on_record=f"{sum(p['doubtful'] == 'true' for p in on_record):,}")
+    # a state the resolver chose that no source names (its note: "chose NY: ...", and no "state stated by source"), the
+    # rule atlas.pairings.state_judged applies; the other doubtful rows are doubtful for their Chinese name only
+    judged = [p for p in on_record if p["doubtful"] == "true" and re.search(r"; chose [A-Z]{2}: ", places[p["us_place_id"]]["note"])
+              and "state stated by source" not in places[p["us_place_id"]]["note"]]
+    v.update(n_state_not_stated=f"{len(judged):,}",
+             n_doubtful_cn_only=words(sum(p["doubtful"] == "true" for p in on_record) - len(judged)))
     expect(int(kf["kf-sister-province-state-2022"]["value"]) == 50 and int(kf["kf-sister-city-2022"]["value"]) == 234,
            "50 sister province-state pairs and 234 city pairs")
     expect(all("Wikipedia list, row" in p["evidence"] for p in listed), "cites the list row in `evidence`")
@@ -331,12 +337,14 @@ def values(out: Path, pairs_csv: Path) -> dict:
     # key figures
     v["kf"] = {f["figure_id"]: Figure(Num(f["value"]) if f["value"] else None, Date(f["date"]), f["unit"], f["description"],
                                       f["source_ref"]) for f in figures}
-    kinds = {s["source_id"]: ("ccg" if s is seeds[0] else "article" if s in seeds else "reported" if s in reported else "other")
+    kinds = {s["source_id"]: ("ccg" if s is seeds[0] else "article" if s in seeds else "reported" if s in reported
+                                  else "web" if s["url"] and not s["local_copy"] else "other")
              for s in sources}
     by_kind = Counter(kinds[f["source_id"]] for f in figures)
     v.update(n_kf_ccg=f"{by_kind['ccg']:,}", n_kf_articles=f"{by_kind['article']:,}", n_kf_reported=words(by_kind["reported"]),
+             n_kf_web=words(by_kind["web"]),
              scopes=counted(figures, "scope", vocab.FIGURE_SCOPES))
-    expect(by_kind["other"] == 0, "figures from the CCG report, the articles and the reported totals")
+    expect(by_kind["other"] == 0, "figures from the CCG report, the articles, the reported totals and quoted web pages")
     expect(not next(s for s in sources if s["source_id"] == "teets")["published"],
            "the Teets essay, whose copy is undated")
 
