@@ -138,7 +138,7 @@ def test_clicking_the_ohio_circle_on_fujian_filters_to_ohio(page, app_url, atlas
     assert query(page).get("state") == ["Ohio"]
     assert query(page).get("province") == ["Fujian"]
     main = page.locator('[data-testid="stMain"]').inner_text()
-    assert "Fujian → Ohio: 1,000,000" in main  # the top-flows list follows
+    assert "Fujian (Heren Charitable Foundation) → Ohio: 1,000,000" in main  # the top-flows list follows, naming the giver
     assert "Fujian → Maryland" not in main
 
 
