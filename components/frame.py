@@ -56,7 +56,14 @@ def page_setup(lang: str) -> None:
     clips (`overflow: hidden`), so near the right or bottom edge the text was cut. The script watches each
     tooltip's position and shifts it with the separate CSS `translate` property (left of or above the pointer
     when it would not fit, never past the map's top-left corner); a press on the map hides it (the click filters
-    the page, and the old tooltip would otherwise stay over the new map until the pointer moved)."""
+    the page, and the old tooltip would otherwise stay over the new map until the pointer moved).
+
+    Double-click or double tap on a map zooms in and never filters (issue #31): deck.gl reports a double click to
+    Streamlit as a click too, so it added `state=Ohio` while the reader only meant to zoom. The script holds a press
+    on a map until it knows it is a single one (released, and no second press within 300 ms, near it): a single tap
+    is then passed on as it was (a click: it filters), a second one is dropped and zooms in one step at that point
+    instead (the ctrl + wheel step deck.gl already zooms with); a press that moves is passed on at once (a drag
+    pans). The decks' own double-click zoom is off (components/decks.py, CONTROLLER)."""
     # Cards and their labels wrap instead of cutting numbers off ("538,0…"); skip links show when focused.
     st.markdown("""<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
@@ -64,7 +71,7 @@ def page_setup(lang: str) -> None:
 .st-key-landing [data-testid="stPageLink"] *, .st-key-landing a, .st-key-landing p, .st-key-landing span {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; height: auto !important; }
 [data-testid="stMetricValue"] { font-size: clamp(1.5rem, 1.1rem + 1.2vw, 2.25rem) !important; line-height: 1.2; }
-.stElementContainer:has(.atlas-style), [class*="st-key-atlas_meta_"] { display: none !important; }
+.stElementContainer:has(.atlas-style), [class*="st-key-atlas_meta_"], [class*="st-key-atlas_width_"] { display: none !important; }
 .atlas-skip { position: fixed; left: 8px; top: -60px; z-index: 1000100; padding: 8px 14px; background: #0072B2; color: #fff !important;
   border-radius: 4px; font-weight: 600; text-decoration: none; }
 .atlas-skip:focus { top: 8px; outline: 3px solid #E69F00; }
@@ -147,6 +154,61 @@ def page_setup(lang: str) -> None:
   }, true);
   watch();
   setInterval(watch, 500);
+  const HOLD = 300, NEAR = 16, MOVE = 6;
+  const replayed = new WeakSet();
+  let pending = null, swallow = null;
+  const onMap = (event) => {
+    const t = event.target;
+    if (!t || !t.closest || t.closest("button")) return null;
+    return t.closest('[data-testid="stDeckGlJsonChart"]') ? t : null;
+  };
+  const copy = (e, type) => new PointerEvent(type || e.type, {bubbles: true, cancelable: true, composed: true,
+    clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY, pointerId: e.pointerId,
+    pointerType: e.pointerType, isPrimary: e.isPrimary, button: e.button, buttons: e.buttons, width: e.width,
+    height: e.height, pressure: e.pressure, ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey});
+  const replay = (target, e) => { const c = copy(e); replayed.add(c); target.dispatchEvent(c); };
+  const release = () => {
+    if (!pending) return;
+    const p = pending; pending = null;
+    clearTimeout(p.timer);
+    replay(p.target, p.down);
+    if (p.up) replay(p.target, p.up);
+  };
+  const zoomIn = (target, e) => {
+    const w = new WheelEvent("wheel", {bubbles: true, cancelable: true, composed: true, clientX: e.clientX,
+      clientY: e.clientY, screenX: e.screenX, screenY: e.screenY, deltaY: -1000, deltaMode: 0, ctrlKey: true});
+    target.dispatchEvent(w);
+  };
+  window.addEventListener("pointerdown", (event) => {
+    if (replayed.has(event) || event.button !== 0) return;
+    const target = onMap(event);
+    if (!target) { release(); return; }
+    if (pending && pending.up && event.timeStamp - pending.up.timeStamp < HOLD
+        && Math.hypot(event.clientX - pending.down.clientX, event.clientY - pending.down.clientY) < NEAR) {
+      clearTimeout(pending.timer);
+      pending = null;
+      swallow = event.pointerId;
+      event.stopImmediatePropagation();
+      zoomIn(target, event);
+      return;
+    }
+    release();
+    event.stopImmediatePropagation();
+    pending = {target, down: event, up: null, timer: null};
+  }, true);
+  window.addEventListener("pointermove", (event) => {
+    if (replayed.has(event) || !pending || pending.up) return;
+    if (Math.hypot(event.clientX - pending.down.clientX, event.clientY - pending.down.clientY) > MOVE) release();
+  }, true);
+  window.addEventListener("pointerup", (event) => {
+    if (replayed.has(event)) return;
+    if (swallow !== null && event.pointerId === swallow) { swallow = null; event.stopImmediatePropagation(); return; }
+    if (!pending || pending.up) return;
+    event.stopImmediatePropagation();
+    pending.up = event;
+    pending.timer = setTimeout(release, HOLD);
+  }, true);
+  window.addEventListener("pointercancel", () => { release(); swallow = null; }, true);
 })();
 </script>""", unsafe_allow_javascript=True)
 
