@@ -34,7 +34,8 @@ def link(label: str, url: str, key: str, help: str | None = None, primary: bool 
 def show_row(name: str, key: str | None = None, help_prefix: str = "chart.download_",
              share: tuple[str, int] | None = None) -> None:
     """One link per format of exhibit `name` in a row that wraps on narrow screens (widget keys dl_<key>_<fmt>),
-    and with `share` (title, height) the "link, embed, cite" popover at its end."""
+    and with `share` (title, height) the "link, embed, cite" panel below it. Pages call it before their long
+    tables, so that the keyboard reaches it without passing through a table's cells (issue #31)."""
     ex = exhibits.BY_NAME[name]
     key = key or ex.key or ex.page
     lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
@@ -44,8 +45,8 @@ def show_row(name: str, key: str | None = None, help_prefix: str = "chart.downlo
             st.link_button(label, exhibits.address(ex, fmt, state, vocab, download=True), key=f"dl_{key}_{fmt}",
                            help=t(f"{help_prefix}{fmt}", lang), width="content",
                            icon=":material/folder_zip:" if fmt == "zip" else ":material/download:")
-        if share:
-            show_share(name, *share)
+    if share:
+        show_share(name, *share)
 
 
 def citation(title: str, page_url: str, lang: str, today: dt.date | None = None) -> str:
@@ -64,7 +65,10 @@ def show_share(name: str, title: str, height: int | None = None) -> None:
     lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
     base = origin()
     page_url = share_link()
-    with st.popover(t("share.button", lang), icon=":material/share:"):
+    # An expander, not a popover (issue #31): the popover's panel closed as soon as the focus left its button, so the
+    # keyboard could not reach the addresses and their copy buttons; an expander's panel follows it in the page and
+    # stays open until it is closed.
+    with st.expander(t("share.button", lang), icon=":material/share:", key=f"share_{ex.key or ex.name}"):
         st.caption(t("share.page", lang))
         st.code(page_url, language=None, wrap_lines=True)
         if "png" in ex.chart_formats:

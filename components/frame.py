@@ -48,6 +48,9 @@ def describe(names: tuple[str, ...] | list[str] | None = None) -> str:
 def page_setup(lang: str) -> None:
     """The page's language attribute, its skip links and the few style rules the layout needs.
 
+    The copy buttons of code boxes ("Link, embed, cite") are always shown (Streamlit shows them on hover only, so
+    on a touch screen they were invisible until the box was tapped), and the box's text keeps clear of them.
+
     The style and script are literal (the app lets no data into raw HTML): the script reads the language
     and the links' words from a hidden container the page writes as plain text, and checks it again
     after every rerun (a language switch).
@@ -75,6 +78,8 @@ def page_setup(lang: str) -> None:
 .atlas-skip { position: fixed; left: 8px; top: -60px; z-index: 1000100; padding: 8px 14px; background: #0072B2; color: #fff !important;
   border-radius: 4px; font-weight: 600; text-decoration: none; }
 .atlas-skip:focus { top: 8px; outline: 3px solid #E69F00; }
+[data-testid="stCode"] > div:last-child, [data-testid="stCode"] [data-testid="stElementToolbarButton"] { opacity: 1 !important; visibility: visible !important; }
+[data-testid="stCode"] pre { padding-right: 2.75rem !important; }
 </style><span class="atlas-style"></span>""", unsafe_allow_html=True)
     # <html lang> follows the reader's language, and two skip links become the first stops of the Tab key:
     # to the page's content and to its first download button (past the sidebar's filters and every table).
