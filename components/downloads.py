@@ -40,6 +40,10 @@ def show_row(name: str, key: str | None = None, help_prefix: str = "chart.downlo
     ex = exhibits.BY_NAME[name]
     key = key or ex.key or ex.page
     lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
+    if ex.kind == "map" and (base := origin()):
+        # drawn ahead, in the background: the link then answers at once (components/http.py, make_ahead)
+        from .http import make_ahead
+        make_ahead(base + exhibits.address(ex, "png", state, vocab))
     with st.container(horizontal=True, wrap=True, gap="small", key=f"downloads_{key}_{ex.name}"):
         for fmt in ex.formats:
             label = t("download.label_zip", lang) if fmt == "zip" else fmt.upper()

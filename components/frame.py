@@ -48,6 +48,11 @@ def describe(names: tuple[str, ...] | list[str] | None = None) -> str:
 def page_setup(lang: str) -> None:
     """The page's language attribute, its skip links and the few style rules the layout needs.
 
+    Downloads (links with `download=1`) are fetched by the script, which names the file from the answer's
+    Content-Disposition and saves it: past one second it shows "Preparing the file…" on the link and in a status
+    region for screen readers (issue #31: the first map PNG took seconds with no sign of progress). A failed fetch
+    falls back to the plain link.
+
     The copy buttons of code boxes ("Link, embed, cite") are always shown (Streamlit shows them on hover only, so
     on a touch screen they were invisible until the box was tapped), and the box's text keeps clear of them.
 
@@ -78,13 +83,16 @@ def page_setup(lang: str) -> None:
 .atlas-skip { position: fixed; left: 8px; top: -60px; z-index: 1000100; padding: 8px 14px; background: #0072B2; color: #fff !important;
   border-radius: 4px; font-weight: 600; text-decoration: none; }
 .atlas-skip:focus { top: 8px; outline: 3px solid #E69F00; }
+.atlas-status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+a[data-atlas-busy]:not([data-atlas-busy="pending"])::after { content: attr(data-atlas-busy); margin-left: 0.5em; font-size: 0.85em; opacity: 0.85; }
+a[data-atlas-busy]:not([data-atlas-busy="pending"]) { cursor: progress; }
 [data-testid="stCode"] > div:last-child, [data-testid="stCode"] [data-testid="stElementToolbarButton"] { opacity: 1 !important; visibility: visible !important; }
 [data-testid="stCode"] pre { padding-right: 2.75rem !important; }
 </style><span class="atlas-style"></span>""", unsafe_allow_html=True)
     # <html lang> follows the reader's language, and two skip links become the first stops of the Tab key:
     # to the page's content and to its first download button (past the sidebar's filters and every table).
     with st.container(key=f"atlas_meta_{lang}"):
-        for key in ("a11y.skip_nav", "a11y.skip_content", "a11y.skip_downloads"):
+        for key in ("a11y.skip_nav", "a11y.skip_content", "a11y.skip_downloads", "a11y.preparing"):
             st.markdown(md(t(key, lang)))
     st.html("""<script>
 (() => {
@@ -113,12 +121,53 @@ def page_setup(lang: str) -> None:
       }
       doc.body.prepend(box);
     }
-    if (box.dataset.lang !== lang && text.length === 3) {
+    if (box.dataset.lang !== lang && text.length === 4) {
       box.dataset.lang = lang;
       box.setAttribute("aria-label", text[0]);
       box.querySelectorAll("a").forEach((a, i) => { a.textContent = text[i + 1]; });
+      box.dataset.preparing = text[3];
     }
   };
+  if (!window.atlasDownloads) {
+    window.atlasDownloads = true;
+    const status = doc.createElement("div");
+    status.setAttribute("role", "status");
+    status.className = "atlas-status";
+    doc.body.appendChild(status);
+    doc.addEventListener("click", async (event) => {
+      const a = event.target.closest && event.target.closest('[data-testid="stLinkButton"] a[href*="download=1"]');
+      if (!a || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (a.dataset.atlasBusy) return;
+      const words = (doc.getElementById("atlas-skip-links") || {dataset: {}}).dataset.preparing || "…";
+      a.dataset.atlasBusy = "pending";
+      a.setAttribute("aria-busy", "true");
+      const started = performance.now();
+      const timer = setTimeout(() => { a.dataset.atlasBusy = words; status.textContent = words; }, 1000);
+      try {
+        const res = await fetch(a.href, {credentials: "same-origin"});
+        if (!res.ok) throw new Error(String(res.status));
+        const blob = await res.blob();
+        const cd = res.headers.get("content-disposition") || "";
+        const star = /filename\*=UTF-8''([^;]+)/i.exec(cd), plain = /filename="([^"]+)"/i.exec(cd);
+        const name = star ? decodeURIComponent(star[1]) : (plain ? plain[1] : "");
+        const url = URL.createObjectURL(blob);
+        const save = doc.createElement("a");
+        save.href = url; save.download = name; save.style.display = "none";
+        doc.body.appendChild(save); save.click(); save.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+      } catch (error) {
+        window.location.assign(a.href);
+      } finally {
+        clearTimeout(timer);
+        window.atlasLastDownloadMs = performance.now() - started;
+        delete a.dataset.atlasBusy;
+        a.removeAttribute("aria-busy");
+        status.textContent = "";
+      }
+    }, true);
+  }
   update();
   setInterval(update, 300);
 })();
