@@ -284,7 +284,7 @@ def legend_widths(qmax: float, lang: str) -> list[tuple[str, float]]:
 
 
 def _name(en, zh, lang):
-    return f"{zh} ({en})" if lang == "zh" and isinstance(zh, str) and zh else (f"{en} ({zh})" if isinstance(zh, str) and zh else en)
+    return f"{zh}（{en}）" if lang == "zh" and isinstance(zh, str) and zh else (f"{en} ({zh})" if isinstance(zh, str) and zh else en)
 
 
 def _short(en, zh, lang):
@@ -541,10 +541,16 @@ def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basem
         v["colour"] = [c if r else c[:3] + [70] for c, r in zip(pairing_colours(v), recorded)]
     v["width"] = [(3 if e != "none" else 1.5) if r else 1 for e, r in zip(v["exchange"], recorded)]
     v["path"] = [curve(*xy, bend=0.12)[0] for xy in zip(v["from_lon"], v["from_lat"], v["to_lon"], v["to_lat"])]
-    name = lambda en, zh: f"{zh} ({en})" if lang == "zh" and zh else f"{en}"
+    name = lambda en, zh: f"{zh}（{en}）" if lang == "zh" and zh else f"{en}"
     # The tooltip says its evidence level, what it was inferred from and any help through an agency.
     level = v["evidence_level"] if "evidence_level" in v else pd.Series("", index=v.index)
     through = v["help_through"] if "help_through" in v else pd.Series("", index=v.index)
+    if lang == "zh":  # the agencies' names in Chinese (components/tables.names_in)
+        from .tables import names_in
+        from . import data
+        places = data.get().package.places
+        zh_of = {en: zh for en, zh in zip(places["name_en"].astype(str), places["name_zh"].astype(str)) if zh and zh != "nan"}
+        through = pd.Series([names_in(x, lang, zh_of) for x in through], index=v.index)
     v["tooltip"] = [f"{name(a, az)} — {name(b, bz)}\n{label('level', lv, lang)} · {label('exchange', e, lang)}"
                     + (f" · {label('evidence_level', el, lang)}" if el else "")
                     + (f"\n{t('pairings.help_through', lang, names=th)}" if th else "") + f"\n{ev[:160]}"

@@ -285,10 +285,15 @@ def sources(key: str) -> None:
 def source_line(r, lang: str) -> str:
     """One source as markdown: publisher, original title (and in Chinese a translation, marked as such),
     date, and its web address or why there is none."""
-    line = f"**{md(r['publisher'])}**, *{md(r['title'])}*"
     if lang == "zh" and r.get("title_zh"):
-        line += t("sources.translated_title", lang, title=md(r["title_zh"]))
-    line += f" ({md(r['published'])})" if r["published"] else ""
+        # Chinese first (issue #31: the CCG report's English title led every Chinese source line); the original
+        # title follows, marked as such; the publisher is a name.
+        line = f"**{md(r['publisher'])}**，" + t("sources.title_zh_first", lang, title_zh=md(r["title_zh"]),
+                                                   title=f"*{md(r['title'])}*")
+        line += f"（{md(str(r['published']).split('.')[0])}年）" if r["published"] else ""
+    else:
+        line = f"**{md(r['publisher'])}**, *{md(r['title'])}*"
+        line += f" ({md(r['published'])})" if r["published"] else ""
     if r["url"]:
         return line + f" — {md_link(r['url'])}"
     reason = r.get("url_note") or ""

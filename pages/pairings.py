@@ -6,7 +6,7 @@ from atlas.i18n import t
 from components import data, downloads, exhibits, frame, url_state
 from components.pairings_map import show_pairings_map
 from components.exhibit_view import show_chart
-from components.tables import show_table
+from components.tables import pairings_on_screen, show_table
 
 lang = frame.header("pairings")
 pkg = data.get().package
@@ -31,7 +31,8 @@ else:
     st.markdown(t("pairings.evidence_legend", lang))
     downloads.show_row("sister-relationships-map", key="pairings", help_prefix="pairings.download_")
     downloads.show_row("sister-relationships", key="pairings", help_prefix="pairings.download_")
-    show_table(data.rendered(("pairings_table", view_key), lambda: pairings.table(view, lang)), lang, height=420)
+    show_table(data.rendered(("pairings_table", view_key), lambda: pairings_on_screen(
+        pairings.table(view, lang), lang, data.get().package.places)), lang, height=420)
     st.header(t("pairing_years.heading", lang))
     show_chart("sister-relationships-by-year")
 frame.sources("pairings")

@@ -12,7 +12,7 @@ def test_the_citation_of_a_chart_names_the_report_and_the_table_it_draws(lang):
         assert text.startswith("Original source: Center for China and Globalization (CCG). (2020). China-US non-governmental")
         assert "Table 4" in text
     else:
-        assert text.startswith("原始来源：全球化智库（CCG）.（2020）. 新冠疫情下的中美民间合作")
+        assert text.startswith("原始来源：全球化智库（CCG）（2020年）：《新冠疫情下的中美民间合作")
         assert "表4" in text
 
 

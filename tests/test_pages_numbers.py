@@ -89,3 +89,17 @@ def test_pairings_page_charts_relationships_by_year():
     # no public source found so far gives a year for any of Connecticut's five pairs on record
     connecticut = run_app({"state": "Connecticut"}, page="pages/pairings.py")
     assert any("No public source found states the founding year" in i.value for i in connecticut.info)
+
+
+def test_the_chinese_pairings_table_and_map_name_the_agency_in_chinese_without_pair_ids():
+    """Issue #31: "经由Ohio Development Services Agency的援助" and pair ids such as pr-hubei--ohio on a Chinese page."""
+    at = run_app({"state": "Ohio", "lang": "zh"}, page="pages/pairings.py")
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if len(df.value) and "pr-hubei--ohio" not in df.value.to_string()
+                 and any("湖北" in str(v) for v in df.value.iloc[:, 0]))
+    assert "pairing_id" not in table.columns
+    assert "俄亥俄州发展服务局" in set(table["help_through"])
+    arcs = next(layer["data"] for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+                if layer["id"] == "pairs")
+    hubei = next(a["tooltip"] for a in arcs if a["tooltip"].startswith("湖北省（Hubei）"))
+    assert "俄亥俄州发展服务局" in hubei and "Ohio Development Services Agency" not in hubei
