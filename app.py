@@ -20,7 +20,7 @@ ICON = "data:image/svg+xml;base64," + base64.b64encode(ICON_SVG.encode("ascii"))
 def main() -> None:
     from atlas.i18n import md, t
     from atlas.package import PackageError
-    from components import sidebar, streamlit_fixes, url_state
+    from components import sidebar, streamlit_fixes, theme_probe, url_state
     from components.site import PAGES
 
     st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=ICON, layout="wide")
@@ -39,6 +39,8 @@ def main() -> None:
                                   default=not p.url_path) for p in PAGES])
     sidebar.render()
     streamlit_fixes.narrow_screen_sidebar()
+    with st.sidebar.container(key="atlas_width_probes"):  # hidden (components/frame.py's style)
+        theme_probe.probe()
     with streamlit_fixes.routed():
         try:
             page.run()

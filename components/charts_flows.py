@@ -39,10 +39,25 @@ def build_flow_sankey(links: pd.DataFrame, names: pd.DataFrame, measure: str, la
     node_colour = [MUTED if code == NOT_STATED else DIRECTION_COLOURS["cn_to_us" if side == "cn" else "us_to_cn"]
                    for side, code in nodes]
     # Links run left to right (province -> state) whichever way the help went; their colour says the direction.
+    # Each node says its values (issue #31: the Sankey showed no numbers, on screen or in its PNG): one per direction
+    # of the help through it, never the two summed (the counting rule of atlas/engine.py).
+    sums = {}
+    for side in ("cn", "us"):
+        col = f"{side}_admin1"
+        for (code, direction), v in links.groupby([col, links["direction"].astype(str)])["value"].sum().items():
+            sums.setdefault((side, code), {})[direction] = float(v)
+
+    def node_label(side: str, code: str) -> str:
+        values = sums.get((side, code), {})
+        if len(values) == 1:
+            return f"{name(code, side)} {fmt_number(next(iter(values.values())), lang)}"
+        parts = t("list.separator", lang).join(f"{label('direction', d, lang)} {fmt_number(v, lang)}" for d, v in values.items())
+        return f"{name(code, side)}{t('paren', lang, text=parts)}" if values else name(code, side)
+
     fig = go.Figure(go.Sankey(
         arrangement="snap",
-        node=dict(label=[name(code, side) for side, code in nodes], color=node_colour, pad=12, thickness=14,
-                  line=dict(width=0), hovertemplate="%{label}: %{value:,.0f}<extra></extra>"),
+        node=dict(label=[node_label(side, code) for side, code in nodes], color=node_colour, pad=12, thickness=14,
+                  line=dict(width=0), hovertemplate="%{label}<extra></extra>"),
         link=dict(source=[index[("cn", c)] for c in links["cn_admin1"]], target=[index[("us", c)] for c in links["us_admin1"]],
                   value=links["value"].astype(float).tolist(),
                   color=[_rgba(DIRECTION_COLOURS[d], 0.45) for d in links["direction"]],

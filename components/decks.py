@@ -37,15 +37,24 @@ LEGEND_SAMPLES = (1_000, 10_000, 100_000, 1_000_000)
 FLOW_ALPHA = 175      # lines are semi-transparent, so crossings and overlaps stay readable
 BEND = 0.22           # how far a flow bows to the right of its direction, as a share of its length
 MAP_HEIGHT = 520
-#: The narrowest map the view is fitted to (a 390 px phone less the page's padding, less room for the circles at
-#: the edges): wider screens show more around it.
-FIT_WIDTH = 320
+#: The map's width the view is fitted to until the reader's own is known (components/map_width.py measures it in the
+#: browser and the map is fitted again at that width): the narrowest map, a 390 px phone's less the page's padding.
+FIT_WIDTH = 350
 MAX_LABELS = 40
-MIN_FIT_ZOOM = 0.5
+#: Below zoom 0 the whole world is narrower than 512 px: a phone's map of every flow needs about -0.1.
+MIN_FIT_ZOOM = -1.0
+#: Room kept free at each edge of the fitted view (px): the largest circle's radius and a little on the sides, and
+#: above and below also a label's height, so that no circle at the edge is cut and its name can fit.
+FIT_MARGIN_X = 24
+FIT_MARGIN_Y = 40
+LABEL_SIZE = 12       # px, the places' names
+LABEL_GAP = 3         # px between a circle's edge and its name
 ARROW = "\u25b6"      # drawn at each flow's middle, rotated along it: which way the help went
 #: Drag pans; double-click, pinch, +/- keys and Ctrl (or Cmd) + scroll zoom. The scroll wheel alone scrolls the page:
 #: the page's script (components/frame.py) stops a wheel event without a modifier before deck.gl sees it.
-CONTROLLER = {"scrollZoom": True, "dragRotate": False, "touchRotate": False, "doubleClickZoom": True,
+#: In the app, double-click zoom is the page's (components/frame.py): deck.gl's own also sent Streamlit a click, so a
+#: double click filtered the dashboard. Exported files, which filter nothing, keep deck.gl's (`deck_html`).
+CONTROLLER = {"scrollZoom": True, "dragRotate": False, "touchRotate": False, "doubleClickZoom": False,
               "touchZoom": True, "keyboard": True, "dragPan": True}
 LAND = {False: {"ocean": [0.84, 0.89, 0.93, 1], "land": [243, 240, 233, 255], "home": [252, 251, 248, 255],
                 "line": [150, 150, 150, 200], "world_line": [190, 190, 185, 255], "label": [34, 34, 34, 255],
@@ -236,10 +245,11 @@ def curve(x0: float, y0: float, x1: float, y1: float, bend: float = BEND, n: int
     return path, round(float(mid[0]), 3), round(float(_unmerc(mid[1])), 3), round(angle, 1)
 
 
-def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding: float = 0.1,
-             max_zoom: float = 5.0) -> pdk.ViewState:
-    """A view centred on the points and zoomed so that they all fit a map `width` x `height` pixels wide
-    (the narrowest screen: a phone shows all of them, wider screens show more around them)."""
+def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, margin_x: float = FIT_MARGIN_X,
+             margin_y: float = FIT_MARGIN_Y, max_zoom: float = 5.0) -> pdk.ViewState:
+    """A view centred on the points and zoomed so that all of them, with `margin_x` / `margin_y` pixels free around
+    them (room for the circles and their names), fit a map `width` x `height` pixels wide: the reader's own map
+    (components/map_width.py), or the export's picture."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     ok = ~(np.isnan(lon) | np.isnan(lat))
@@ -251,14 +261,12 @@ def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, padding
     if centre_lon < -180:  # deck.gl wants a view longitude in -180..180: centre on -180 and widen the box to match
         centre_lon = -180.0
         x0, x1 = min(x0, 2 * centre_lon - x1), max(x1, 2 * centre_lon - x0)
-    span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
-    usable = 1 - 2 * padding
-    zoom = min(math.log2(width * usable * 360 / (512 * span_x)), math.log2(height * usable * 360 / (512 * span_y)))
-    # Not below MIN_FIT_ZOOM (0.5): lower, the unfiltered desktop map piles the east coast's circles up so that clicks on
-    # a place miss (tests/e2e/test_map.py); a phone then cuts part of Fujian's circle at the left edge.
-    zoom = float(np.clip(zoom, MIN_FIT_ZOOM, max_zoom))
-    return pdk.ViewState(latitude=round(float(_unmerc((y0 + y1) / 2)), 3), longitude=round(centre_lon, 3),
-                         zoom=round(zoom, 2), min_zoom=MIN_FIT_ZOOM, max_zoom=9, pitch=0, bearing=0)
+    span_x, span_y = max(x1 - x0, 0.5), max(y1 - y0, 0.5)
+    usable_x, usable_y = max(width - 2 * margin_x, 40), max(height - 2 * margin_y, 40)
+    zoom = min(math.log2(usable_x * 360 / (512 * span_x)), math.log2(usable_y * 360 / (512 * span_y)))
+    zoom = math.floor(float(np.clip(zoom, MIN_FIT_ZOOM, max_zoom)) * 100) / 100  # rounded down: never past the fit
+    return pdk.ViewState(latitude=round(float(_unmerc((y0 + y1) / 2)), 4), longitude=round(centre_lon, 4),
+                         zoom=zoom, min_zoom=MIN_FIT_ZOOM, max_zoom=9, pitch=0, bearing=0)
 
 
 def arc_width(quantity, unit, qmax: float) -> np.ndarray:
@@ -276,7 +284,7 @@ def legend_widths(qmax: float, lang: str) -> list[tuple[str, float]]:
 
 
 def _name(en, zh, lang):
-    return f"{zh} ({en})" if lang == "zh" and isinstance(zh, str) and zh else (f"{en} ({zh})" if isinstance(zh, str) and zh else en)
+    return f"{zh}（{en}）" if lang == "zh" and isinstance(zh, str) and zh else (f"{en} ({zh})" if isinstance(zh, str) and zh else en)
 
 
 def _short(en, zh, lang):
@@ -293,14 +301,13 @@ def category_colour(category: str) -> str:
 
 
 def _label_layer(points: pd.DataFrame, dark: bool, layer_id: str = "labels") -> pdk.Layer:
-    """Names of the places drawn, above their circles, for the labels `declutter` kept. (deck.gl's
-    CollisionFilterExtension, which would keep labels apart at every zoom, drew no label at all in
+    """Names of the places drawn, each where `declutter` placed it (its `offset` from the circle's centre, px).
+    (deck.gl's CollisionFilterExtension, which would keep labels apart at every zoom, drew no label at all in
     Streamlit's deck.gl and is missing from pydeck's own bundle, so the exported pages could not use it.)"""
     c = LAND[dark]
-    p = points[["lon", "lat", "label", "radius"]].copy()
-    p["offset"] = [[0, -round(r + 9, 1)] for r in p["radius"]]
+    p = points[["lon", "lat", "label", "radius", "offset"]].copy()
     return pdk.Layer("TextLayer", p.to_dict("records"), id=layer_id,
-                     get_position=["lon", "lat"], get_text="label", get_size=12, size_units="'pixels'",
+                     get_position=["lon", "lat"], get_text="label", get_size=LABEL_SIZE, size_units="'pixels'",
                      get_color=c["label"], get_pixel_offset="offset", character_set="'auto'", font_family=f"'{FONT}'",
                      font_settings={"sdf": True}, outline_width=3, outline_color=c["halo"], pickable=False)
 
@@ -315,19 +322,50 @@ def _screen(lon, lat, view: pdk.ViewState, width: int, height: int):
     return x, y
 
 
+def label_width(text: str, size: float = LABEL_SIZE) -> float:
+    """A generous estimate of a label's drawn width (px): a CJK character is one em, a Latin one at most 0.68 em
+    (capitals and w/m in the sans fonts used), plus the halo on both sides."""
+    return sum(size if ord(ch) > 0x2E80 else size * (0.72 if ch.isupper() or ch in "mwMW" else 0.6) for ch in str(text)) + 6
+
+
+def _hits_circle(box, cx, cy, r) -> bool:
+    nx, ny = min(max(cx, box[0]), box[2]), min(max(cy, box[1]), box[3])
+    return (nx - cx) ** 2 + (ny - cy) ** 2 < (r + 1) ** 2
+
+
 def declutter(points: pd.DataFrame, view: pdk.ViewState, width: int, height: int) -> pd.DataFrame:
-    """The labels that fit without overlapping at `view`, larger circles first (for a fixed-size picture)."""
+    """The labels that fit at `view` in a map `width` x `height` (the reader's, or the exported picture's), each
+    with its `offset` (px from its circle's centre): tried above its circle, then below, right and left; a place
+    keeps the first position where its name's box covers no circle drawn (`points` are all of them), no name
+    already placed, and stays inside the map. What does not fit is dropped, larger circles placed first."""
     if points.empty:
-        return points
+        return points.assign(offset=[])
     x, y = _screen(points["lon"], points["lat"], view, width, height)
-    boxes, keep = [], []
-    for i, (px, py, text, r) in enumerate(zip(x, y, points["label"], points["radius"])):
-        w = sum(14 if ord(ch) > 0x2E80 else 8 for ch in str(text)) + 10
-        box = (px - w / 2, py - r - 24, px + w / 2, py - r - 6)
-        if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in boxes):
+    circles = list(zip(x, y, points["radius"]))
+    order = np.argsort(-points["radius"].to_numpy(dtype=float), kind="stable")
+    h = LABEL_SIZE + 4
+    boxes, keep, offsets = [], [], []
+    for i in order:
+        if len(keep) >= MAX_LABELS:
+            break
+        px, py, r = circles[i]
+        w = label_width(points["label"].iloc[i])
+        for dx, dy in ((0, -(r + LABEL_GAP + h / 2)), (0, r + LABEL_GAP + h / 2),
+                       (r + LABEL_GAP + w / 2, 0), (-(r + LABEL_GAP + w / 2), 0)):
+            box = (px + dx - w / 2, py + dy - h / 2, px + dx + w / 2, py + dy + h / 2)
+            if box[0] < 0 or box[1] < 0 or box[2] > width or box[3] > height:
+                continue
+            if any(_hits_circle(box, cx, cy, cr) for cx, cy, cr in circles):
+                continue
+            if any(not (box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3]) for b in boxes):
+                continue
             boxes.append(box)
             keep.append(i)
-    return points.iloc[keep]
+            offsets.append([round(dx, 1), round(dy, 1)])
+            break
+    out = points.iloc[keep].copy()
+    out["offset"] = offsets
+    return out
 
 
 def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = False, fit_width: int = FIT_WIDTH,
@@ -381,7 +419,7 @@ def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = 
                       arcs[["to_lon", "to_lat"]].set_axis(["lon", "lat"], axis=1), pts[["lon", "lat"]]])
     view = fit_view(ends["lon"], ends["lat"], fit_width, fit_height)
     if len(pts):
-        layers.append(_label_layer(declutter(pts.head(MAX_LABELS * 3), view, fit_width, fit_height).head(MAX_LABELS), dark))
+        layers.append(_label_layer(declutter(pts, view, fit_width, fit_height), dark))
     return make_deck(layers, dark, basemap, view)
 
 
@@ -453,6 +491,7 @@ _CDN_TAGS = re.compile(r"""<script src="https?://[^"]+"></script>|<link rel="sty
 def deck_html(deck: pdk.Deck) -> bytes:
     """A self-contained HTML file of the map (deck.gl embedded), which opens without a network."""
     deck = inline_outlines(deck)
+    deck.views = [pdk.View(type="MapView", controller={**CONTROLLER, "doubleClickZoom": True}, repeat=False)]
     if deck.map_style == "__MAP_STYLE__":
         deck.map_style = None  # the standalone page would otherwise try to fetch a style of that name
     clear = (getattr(deck, "parameters", None) or {}).get("clearColor")
@@ -505,12 +544,18 @@ def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basem
         v["colour"] = [c if r else c[:3] + [70] for c, r in zip(pairing_colours(v), recorded)]
     v["width"] = [(3 if e != "none" else 1.5) if r else 1 for e, r in zip(v["exchange"], recorded)]
     v["path"] = [curve(*xy, bend=0.12)[0] for xy in zip(v["from_lon"], v["from_lat"], v["to_lon"], v["to_lat"])]
-    name = lambda en, zh: f"{zh} ({en})" if lang == "zh" and zh else f"{en}"
+    name = lambda en, zh: f"{zh}（{en}）" if lang == "zh" and zh else f"{en}"
     # The tooltip says its evidence level, what it was inferred from and any help through an agency.
     level = v["evidence_level"] if "evidence_level" in v else pd.Series("", index=v.index)
     through = v["help_through"] if "help_through" in v else pd.Series("", index=v.index)
+    if lang == "zh":  # the agencies' names in Chinese (components/tables.names_in)
+        from .tables import names_in
+        from . import data
+        places = data.get().package.places
+        zh_of = {en: zh for en, zh in zip(places["name_en"].astype(str), places["name_zh"].astype(str)) if zh and zh != "nan"}
+        through = pd.Series([names_in(x, lang, zh_of) for x in through], index=v.index)
     stated = v["state_stated"] if "state_stated" in v else pd.Series(True, index=v.index)
-    v["tooltip"] = [f"{name(a, az)} — {name(b, bz)}" + ("" if ok else f" ({t('pairings.state_not_stated', lang)})")
+    v["tooltip"] = [f"{name(a, az)} — {name(b, bz)}" + ("" if ok else t('paren', lang, text=t('pairings.state_not_stated', lang)))
                     + f"\n{label('level', lv, lang)} · {label('exchange', e, lang)}"
                     + (f" · {label('evidence_level', el, lang)}" if el else "")
                     + (f"\n{t('pairings.help_through', lang, names=th)}" if th else "") + f"\n{ev[:160]}"
@@ -530,6 +575,5 @@ def build_pairings_deck(view: pd.DataFrame, lang: str, dark: bool = False, basem
                       v[["to_lon", "to_lat"]].set_axis(["lon", "lat"], axis=1)])
     box = fit_view(ends["lon"], ends["lat"], fit_width, fit_height)
     if len(places):
-        shown = declutter(places.head(MAX_LABELS * 3), box, fit_width, fit_height).head(MAX_LABELS)
-        layers.append(_label_layer(shown, dark, "pair_labels"))
+        layers.append(_label_layer(declutter(places, box, fit_width, fit_height), dark, "pair_labels"))
     return make_deck(layers, dark, basemap, box)

@@ -8,6 +8,7 @@ chart's files: the page link, the image link, an <iframe> snippet and a citation
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -32,20 +33,25 @@ def link(label: str, url: str, key: str, help: str | None = None, primary: bool 
 
 
 def show_row(name: str, key: str | None = None, help_prefix: str = "chart.download_",
-             share: tuple[str, int] | None = None) -> None:
+             share: tuple | None = None) -> None:
     """One link per format of exhibit `name` in a row that wraps on narrow screens (widget keys dl_<key>_<fmt>),
-    and with `share` (title, height) the "link, embed, cite" popover at its end."""
+    and with `share` (title, height) the "link, embed, cite" panel below it. Pages call it before their long
+    tables, so that the keyboard reaches it without passing through a table's cells (issue #31)."""
     ex = exhibits.BY_NAME[name]
     key = key or ex.key or ex.page
     lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
+    if ex.kind == "map" and (base := origin()):
+        # drawn ahead, in the background: the link then answers at once (components/http.py, make_ahead)
+        from .http import make_ahead
+        make_ahead(base + exhibits.address(ex, "png", state, vocab))
     with st.container(horizontal=True, wrap=True, gap="small", key=f"downloads_{key}_{ex.name}"):
         for fmt in ex.formats:
             label = t("download.label_zip", lang) if fmt == "zip" else fmt.upper()
             st.link_button(label, exhibits.address(ex, fmt, state, vocab, download=True), key=f"dl_{key}_{fmt}",
                            help=t(f"{help_prefix}{fmt}", lang), width="content",
                            icon=":material/folder_zip:" if fmt == "zip" else ":material/download:")
-        if share:
-            show_share(name, *share)
+    if share:
+        show_share(name, *share)
 
 
 def citation(title: str, page_url: str, lang: str, today: dt.date | None = None) -> str:
@@ -57,14 +63,39 @@ def citation(title: str, page_url: str, lang: str, today: dt.date | None = None)
              date=today.isoformat() if lang == "zh" else f"{today.day} {today:%B %Y}", year=today.year)
 
 
-def show_share(name: str, title: str, height: int | None = None) -> None:
+#: The atlas's citation of a chart names the source the chart draws as well (issue #31; the data page asks readers to
+#: cite both): the chart's source line, after the full reference of the report it names.
+_SOURCE_PREFIX = re.compile(r"^\s*(Sources?:|来源：|资料来源：)\s*")
+
+
+def source_citation(source_line: str, lang: str) -> str:
+    """The reference of the source a chart draws: the package's own reference of the CCG report when the chart's
+    source line names it (title, publisher, year), then where in it (the chart's source line, e.g. its Table 4)."""
+    if not source_line:
+        return ""
+    where = _SOURCE_PREFIX.sub("", source_line).strip()
+    if "CCG" not in where and "全球化智库" not in where and "Center for China and Globalization" not in where:
+        return t("cite.source", lang, reference=where.rstrip("。. "), where="")
+    sources = data.get().package.tables.get("sources")
+    row = sources[sources["source_id"] == "ccg2020"].iloc[0] if sources is not None and (sources["source_id"] == "ccg2020").any() else None
+    if row is None:
+        return t("cite.source", lang, reference=where.rstrip("。. "), where="")
+    title = row["title_zh"] if lang == "zh" and isinstance(row.get("title_zh"), str) and row["title_zh"] else row["title"]
+    reference = t("cite.ccg", lang, title=title, year=str(row["published"]).split(".")[0])
+    return t("cite.source", lang, reference=reference, where=t("cite.where", lang, where=where.rstrip("。. ")))
+
+
+def show_share(name: str, title: str, height: int | None = None, source: str = "") -> None:
     """"Link, embed, cite" for one exhibit: the page link, its image address, an <iframe> snippet, a citation."""
     from .sidebar import share_link
     ex = exhibits.BY_NAME[name]
     lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
     base = origin()
     page_url = share_link()
-    with st.popover(t("share.button", lang), icon=":material/share:"):
+    # An expander, not a popover (issue #31): the popover's panel closed as soon as the focus left its button, so the
+    # keyboard could not reach the addresses and their copy buttons; an expander's panel follows it in the page and
+    # stays open until it is closed.
+    with st.expander(t("share.button", lang), icon=":material/share:", key=f"share_{ex.key or ex.name}"):
         st.caption(t("share.page", lang))
         st.code(page_url, language=None, wrap_lines=True)
         if "png" in ex.chart_formats:
@@ -79,7 +110,9 @@ def show_share(name: str, title: str, height: int | None = None) -> None:
             st.code(f'<iframe src="{src}" title="{_attr(title)}" width="100%" height="{(height or 520) + 20}" '
                     f'style="border:0" loading="lazy"></iframe>', language="html", wrap_lines=True)
         st.caption(t("share.cite", lang))
-        st.code(citation(title, page_url, lang), language=None, wrap_lines=True)
+        cited = citation(title, page_url, lang)
+        original = source_citation(source, lang)
+        st.code(cited + ("\n\n" + original if original else ""), language=None, wrap_lines=True)
 
 
 def _attr(text: str) -> str:

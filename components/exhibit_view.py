@@ -48,6 +48,8 @@ def show_chart(name: str) -> Chart | None:
         others = tuple(k for k in url_state.value("as_table") if k != ex.key)
         url_state.changed("as_table", others + ((ex.key,) if st.session_state.get(tabs_key) == labels[1] else ()))
 
+    # Its files and "link, embed, cite" before the chart's table, which can be long (the keyboard reaches them first).
+    downloads.show_row(name, share=(chart.title, chart.figure.height, chart.source))
     shown_as_table = ex.key in url_state.value("as_table")
     tab_chart, tab_table = st.tabs(labels, default=labels[1] if shown_as_table else labels[0], key=tabs_key,
                                    on_change=switched)
@@ -68,5 +70,4 @@ def show_chart(name: str) -> Chart | None:
     if chart.alt:
         with st.expander(t("alt.heading", lang), icon=":material/description:"):
             st.markdown(md(chart.alt))
-    downloads.show_row(name, share=(chart.title, chart.figure.height))
     return chart

@@ -9,7 +9,8 @@ from atlas.map_text import flow_map_text
 from atlas.vocab import PHYSICAL_UNITS
 
 from . import data, exhibits, sidebar, url_state
-from .decks import MAP_HEIGHT, build_flow_deck, category_colour, legend_widths, records_text
+from .decks import FIT_WIDTH, MAP_HEIGHT, build_flow_deck, category_colour, legend_widths, records_text
+from .map_width import map_width
 from .theme import dark
 
 MAP_KEY = "flow_map"
@@ -96,7 +97,6 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     basemap, is_dark = sidebar.option("basemap"), dark()
     # Built once per process for each view (the map of these filters, language, theme and basemap), not every rerun.
     view_key = exhibits.cache_key(url_state.state(), data.vocab())
-    deck = data.rendered(("flow_deck", view_key, is_dark), lambda: build_flow_deck(fm, lang, dark=is_dark, basemap=basemap))
     # The map in words, the ranked list and the legends: once per view too (about 100 ms of every rerun otherwise).
     text, lines, legend_rows, width_text = data.rendered(("flow_words", view_key), lambda: (
         flow_map_text(fm, lang), top_flow_lines(fm, lang), legend_view(fm.legend, lang) if len(fm.legend) else None,
@@ -105,6 +105,10 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     st.caption(t(f"map.level_{level}", lang))
     left, right = st.columns([5, 2], gap="medium")
     with left:
+        # Fitted to the reader's map: the width the browser measured (FIT_WIDTH, the narrowest, until it has).
+        width = map_width(MAP_KEY) or FIT_WIDTH
+        deck = data.rendered(("flow_deck", view_key, is_dark, width), lambda: build_flow_deck(
+            fm, lang, dark=is_dark, basemap=basemap, fit_width=width, fit_height=MAP_HEIGHT))
         st.pydeck_chart(deck, key=MAP_KEY, on_select=on_select(MAP_KEY, ("places", "flows")),
                         selection_mode="single-object", height=MAP_HEIGHT, alt=text)
     with right:

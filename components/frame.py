@@ -48,6 +48,14 @@ def describe(names: tuple[str, ...] | list[str] | None = None) -> str:
 def page_setup(lang: str) -> None:
     """The page's language attribute, its skip links and the few style rules the layout needs.
 
+    Downloads (links with `download=1`) are fetched by the script, which names the file from the answer's
+    Content-Disposition and saves it: past one second it shows "Preparing the file…" on the link and in a status
+    region for screen readers (issue #31: the first map PNG took seconds with no sign of progress). A failed fetch
+    falls back to the plain link.
+
+    The copy buttons of code boxes ("Link, embed, cite") are always shown (Streamlit shows them on hover only, so
+    on a touch screen they were invisible until the box was tapped), and the box's text keeps clear of them.
+
     The style and script are literal (the app lets no data into raw HTML): the script reads the language
     and the links' words from a hidden container the page writes as plain text, and checks it again
     after every rerun (a language switch).
@@ -56,7 +64,14 @@ def page_setup(lang: str) -> None:
     clips (`overflow: hidden`), so near the right or bottom edge the text was cut. The script watches each
     tooltip's position and shifts it with the separate CSS `translate` property (left of or above the pointer
     when it would not fit, never past the map's top-left corner); a press on the map hides it (the click filters
-    the page, and the old tooltip would otherwise stay over the new map until the pointer moved)."""
+    the page, and the old tooltip would otherwise stay over the new map until the pointer moved).
+
+    Double-click or double tap on a map zooms in and never filters (issue #31): deck.gl reports a double click to
+    Streamlit as a click too, so it added `state=Ohio` while the reader only meant to zoom. The script holds a press
+    on a map until it knows it is a single one (released, and no second press within 300 ms, near it): a single tap
+    is then passed on as it was (a click: it filters), a second one is dropped and zooms in one step at that point
+    instead (the ctrl + wheel step deck.gl already zooms with); a press that moves is passed on at once (a drag
+    pans). The decks' own double-click zoom is off (components/decks.py, CONTROLLER)."""
     # Cards and their labels wrap instead of cutting numbers off ("538,0…"); skip links show when focused.
     st.markdown("""<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
@@ -64,15 +79,20 @@ def page_setup(lang: str) -> None:
 .st-key-landing [data-testid="stPageLink"] *, .st-key-landing a, .st-key-landing p, .st-key-landing span {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; height: auto !important; }
 [data-testid="stMetricValue"] { font-size: clamp(1.5rem, 1.1rem + 1.2vw, 2.25rem) !important; line-height: 1.2; }
-.stElementContainer:has(.atlas-style), [class*="st-key-atlas_meta_"] { display: none !important; }
+.stElementContainer:has(.atlas-style), [class*="st-key-atlas_meta_"], [class*="st-key-atlas_width_"] { display: none !important; }
 .atlas-skip { position: fixed; left: 8px; top: -60px; z-index: 1000100; padding: 8px 14px; background: #0072B2; color: #fff !important;
   border-radius: 4px; font-weight: 600; text-decoration: none; }
 .atlas-skip:focus { top: 8px; outline: 3px solid #E69F00; }
+.atlas-status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+a[data-atlas-busy]:not([data-atlas-busy="pending"])::after { content: attr(data-atlas-busy); margin-left: 0.5em; font-size: 0.85em; opacity: 0.85; }
+a[data-atlas-busy]:not([data-atlas-busy="pending"]) { cursor: progress; }
+[data-testid="stCode"] > div:last-child, [data-testid="stCode"] [data-testid="stElementToolbarButton"] { opacity: 1 !important; visibility: visible !important; }
+[data-testid="stCode"] pre { padding-right: 2.75rem !important; }
 </style><span class="atlas-style"></span>""", unsafe_allow_html=True)
     # <html lang> follows the reader's language, and two skip links become the first stops of the Tab key:
     # to the page's content and to its first download button (past the sidebar's filters and every table).
     with st.container(key=f"atlas_meta_{lang}"):
-        for key in ("a11y.skip_nav", "a11y.skip_content", "a11y.skip_downloads"):
+        for key in ("a11y.skip_nav", "a11y.skip_content", "a11y.skip_downloads", "a11y.preparing"):
             st.markdown(md(t(key, lang)))
     st.html("""<script>
 (() => {
@@ -101,12 +121,53 @@ def page_setup(lang: str) -> None:
       }
       doc.body.prepend(box);
     }
-    if (box.dataset.lang !== lang && text.length === 3) {
+    if (box.dataset.lang !== lang && text.length === 4) {
       box.dataset.lang = lang;
       box.setAttribute("aria-label", text[0]);
       box.querySelectorAll("a").forEach((a, i) => { a.textContent = text[i + 1]; });
+      box.dataset.preparing = text[3];
     }
   };
+  if (!window.atlasDownloads) {
+    window.atlasDownloads = true;
+    const status = doc.createElement("div");
+    status.setAttribute("role", "status");
+    status.className = "atlas-status";
+    doc.body.appendChild(status);
+    doc.addEventListener("click", async (event) => {
+      const a = event.target.closest && event.target.closest('[data-testid="stLinkButton"] a[href*="download=1"]');
+      if (!a || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (a.dataset.atlasBusy) return;
+      const words = (doc.getElementById("atlas-skip-links") || {dataset: {}}).dataset.preparing || "…";
+      a.dataset.atlasBusy = "pending";
+      a.setAttribute("aria-busy", "true");
+      const started = performance.now();
+      const timer = setTimeout(() => { a.dataset.atlasBusy = words; status.textContent = words; }, 1000);
+      try {
+        const res = await fetch(a.href, {credentials: "same-origin"});
+        if (!res.ok) throw new Error(String(res.status));
+        const blob = await res.blob();
+        const cd = res.headers.get("content-disposition") || "";
+        const star = /filename\*=UTF-8''([^;]+)/i.exec(cd), plain = /filename="([^"]+)"/i.exec(cd);
+        const name = star ? decodeURIComponent(star[1]) : (plain ? plain[1] : "");
+        const url = URL.createObjectURL(blob);
+        const save = doc.createElement("a");
+        save.href = url; save.download = name; save.style.display = "none";
+        doc.body.appendChild(save); save.click(); save.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+      } catch (error) {
+        window.location.assign(a.href);
+      } finally {
+        clearTimeout(timer);
+        window.atlasLastDownloadMs = performance.now() - started;
+        delete a.dataset.atlasBusy;
+        a.removeAttribute("aria-busy");
+        status.textContent = "";
+      }
+    }, true);
+  }
   update();
   setInterval(update, 300);
 })();
@@ -147,6 +208,61 @@ def page_setup(lang: str) -> None:
   }, true);
   watch();
   setInterval(watch, 500);
+  const HOLD = 300, NEAR = 16, MOVE = 6;
+  const replayed = new WeakSet();
+  let pending = null, swallow = null;
+  const onMap = (event) => {
+    const t = event.target;
+    if (!t || !t.closest || t.closest("button")) return null;
+    return t.closest('[data-testid="stDeckGlJsonChart"]') ? t : null;
+  };
+  const copy = (e, type) => new PointerEvent(type || e.type, {bubbles: true, cancelable: true, composed: true,
+    clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY, pointerId: e.pointerId,
+    pointerType: e.pointerType, isPrimary: e.isPrimary, button: e.button, buttons: e.buttons, width: e.width,
+    height: e.height, pressure: e.pressure, ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey});
+  const replay = (target, e) => { const c = copy(e); replayed.add(c); target.dispatchEvent(c); };
+  const release = () => {
+    if (!pending) return;
+    const p = pending; pending = null;
+    clearTimeout(p.timer);
+    replay(p.target, p.down);
+    if (p.up) replay(p.target, p.up);
+  };
+  const zoomIn = (target, e) => {
+    const w = new WheelEvent("wheel", {bubbles: true, cancelable: true, composed: true, clientX: e.clientX,
+      clientY: e.clientY, screenX: e.screenX, screenY: e.screenY, deltaY: -1000, deltaMode: 0, ctrlKey: true});
+    target.dispatchEvent(w);
+  };
+  window.addEventListener("pointerdown", (event) => {
+    if (replayed.has(event) || event.button !== 0) return;
+    const target = onMap(event);
+    if (!target) { release(); return; }
+    if (pending && pending.up && event.timeStamp - pending.up.timeStamp < HOLD
+        && Math.hypot(event.clientX - pending.down.clientX, event.clientY - pending.down.clientY) < NEAR) {
+      clearTimeout(pending.timer);
+      pending = null;
+      swallow = event.pointerId;
+      event.stopImmediatePropagation();
+      zoomIn(target, event);
+      return;
+    }
+    release();
+    event.stopImmediatePropagation();
+    pending = {target, down: event, up: null, timer: null};
+  }, true);
+  window.addEventListener("pointermove", (event) => {
+    if (replayed.has(event) || !pending || pending.up) return;
+    if (Math.hypot(event.clientX - pending.down.clientX, event.clientY - pending.down.clientY) > MOVE) release();
+  }, true);
+  window.addEventListener("pointerup", (event) => {
+    if (replayed.has(event)) return;
+    if (swallow !== null && event.pointerId === swallow) { swallow = null; event.stopImmediatePropagation(); return; }
+    if (!pending || pending.up) return;
+    event.stopImmediatePropagation();
+    pending.up = event;
+    pending.timer = setTimeout(release, HOLD);
+  }, true);
+  window.addEventListener("pointercancel", () => { release(); swallow = null; }, true);
 })();
 </script>""", unsafe_allow_javascript=True)
 
@@ -169,10 +285,15 @@ def sources(key: str) -> None:
 def source_line(r, lang: str) -> str:
     """One source as markdown: publisher, original title (and in Chinese a translation, marked as such),
     date, and its web address or why there is none."""
-    line = f"**{md(r['publisher'])}**, *{md(r['title'])}*"
     if lang == "zh" and r.get("title_zh"):
-        line += t("sources.translated_title", lang, title=md(r["title_zh"]))
-    line += f" ({md(r['published'])})" if r["published"] else ""
+        # Chinese first (issue #31: the CCG report's English title led every Chinese source line); the original
+        # title follows, marked as such; the publisher is a name.
+        line = f"**{md(r['publisher'])}**，" + t("sources.title_zh_first", lang, title_zh=md(r["title_zh"]),
+                                                   title=f"*{md(r['title'])}*")
+        line += f"（{md(str(r['published']).split('.')[0])}年）" if r["published"] else ""
+    else:
+        line = f"**{md(r['publisher'])}**, *{md(r['title'])}*"
+        line += f" ({md(r['published'])})" if r["published"] else ""
     if r["url"]:
         return line + f" — {md_link(r['url'])}"
     reason = r.get("url_note") or ""

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
@@ -462,3 +463,77 @@ ROUTES = [
                                     "/assets", "/assets/{rest:path}")),
     *(Route(p.path, page_html, methods=["GET", "HEAD"]) for p in PAGES),
 ]
+
+
+# --- map images made ahead (issue #31) ------------------------------------------------------------------------------
+# A map PNG is drawn by a headless Chromium (components/map_exports.py): 3 to 7 s on a quiet machine, more when busy.
+# The page that shows a map asks for its PNG here as soon as the map is shown: one worker draws it in the background,
+# through the same handler and cache key as the download link, so a reader who then clicks the link gets it at once
+# (or waits only for what is left; the cache computes each entry once, whoever asks first). One drawing at a time,
+# the latest asked first; older asks not yet started are dropped (the reader has moved on).
+_ahead_lock = threading.Lock()
+_ahead_wanted: list[str] = []
+_ahead_event = threading.Event()
+_ahead_thread: threading.Thread | None = None
+_ahead_done: dict[str, threading.Event] = {}
+AHEAD_QUEUE = 2
+
+
+def request_for(url: str) -> Request:
+    """A GET request for an absolute `url` of this app, as Starlette would hand it to a route's handler."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(url)
+    host = parts.netloc.encode("latin-1")
+    scope = {"type": "http", "method": "GET", "path": parts.path, "raw_path": parts.path.encode(),
+             "query_string": parts.query.encode(), "headers": [(b"host", host)], "scheme": parts.scheme or "http",
+             "server": (parts.hostname or "localhost", parts.port or 80), "root_path": "",
+             "path_params": {"file": parts.path.rsplit("/", 1)[1]}}
+    return Request(scope)
+
+
+def make_ahead(url: str) -> None:
+    """Have the image at `url` (an absolute /charts/... address) drawn in the background, if it is not yet."""
+    global _ahead_thread
+    with _ahead_lock:
+        if url in _ahead_wanted or url in _ahead_done:
+            return
+        _ahead_done[url] = threading.Event()
+        _ahead_wanted.insert(0, url)
+        for dropped in _ahead_wanted[AHEAD_QUEUE:]:
+            _ahead_done.pop(dropped, None)
+        del _ahead_wanted[AHEAD_QUEUE:]
+        if _ahead_thread is None or not _ahead_thread.is_alive():
+            _ahead_thread = threading.Thread(target=_ahead_worker, name="atlas-images-ahead", daemon=True)
+            _ahead_thread.start()
+    _ahead_event.set()
+
+
+def _ahead_worker() -> None:
+    while True:
+        with _ahead_lock:
+            url = _ahead_wanted.pop(0) if _ahead_wanted else None
+            if url is None:
+                _ahead_event.clear()
+        if url is None:
+            if not _ahead_event.wait(timeout=300):
+                return
+            continue
+        try:
+            chart_file(request_for(url))
+        except Exception as error:  # noqa: BLE001 - the download link will say what went wrong, if it still does
+            _LOG.warning("image made ahead failed (%s): %s", url, error)
+        finally:
+            with _ahead_lock:
+                done = _ahead_done.get(url)
+                if len(_ahead_done) > 256:  # asked before: the cache now answers; forget the oldest
+                    for old in list(_ahead_done)[:128]:
+                        if _ahead_done[old].is_set():
+                            _ahead_done.pop(old)
+            if done is not None:
+                done.set()
+
+
+def made_ahead(url: str, timeout: float | None = None) -> bool:
+    """Whether the image at `url` asked with `make_ahead` has been drawn (waiting up to `timeout` seconds)."""
+    done = _ahead_done.get(url)
+    return done.wait(timeout) if done is not None else False

@@ -67,16 +67,26 @@ def page(deck_bytes: bytes, title: str, lang: str, head: list[str], legend: list
     return text.encode("utf-8")
 
 
+def package_licence() -> str:
+    """The data package's licence as the chart images' footers name it (its title, else its name)."""
+    from . import data
+    licences = data.get().package.descriptor.get("licenses") or []
+    return next((lic.get("title") or lic.get("name", "") for lic in licences), "")
+
+
 def _foot(source: str, lang: str, link: str) -> list[str]:
-    return [source, t("mapexport.licence", lang)] + ([t("mapexport.link", lang, url=link)] if link else [])
+    """Source, licence (the boundaries' and the data's, named as in every chart image's footer) and link."""
+    return [source, t("mapexport.licence", lang, licence=package_licence())] + ([t("mapexport.link", lang, url=link)] if link else [])
 
 
 def flow_map_html(fm: FlowMap, lang: str, filters_text: str, link: str = "", source: str | None = None) -> bytes:
     """The flow map as an HTML file that draws offline: title, filters, colour and width legend, source, licence, link."""
     deck = build_flow_deck(fm, lang, dark=False, fit_width=EXPORT_WIDTH, fit_height=EXPORT_MAP_HEIGHT)
-    legend = [_swatch(category_colour(c), f"{label('category', c, lang)} ({label('direction', d, lang)}): "
-                      f"{fmt_number(q, lang)} {fmt_unit(u, lang)}"
-                      if u != "messages" and pd.notna(q) and q > 0 else f"{label('category', c, lang)} ({label('direction', d, lang)})")
+    # An amount no row states is unknown (NA, atlas/engine.py): its line is named without a number, never as 0.
+    legend = [_swatch(category_colour(c), f"{label('category', c, lang)}{t('paren', lang, text=label('direction', d, lang))}"
+                      f"{t('label.colon', lang)}{fmt_number(q, lang)} {fmt_unit(u, lang)}"
+                      if u != "messages" and pd.notna(q) and q > 0
+                      else f"{label('category', c, lang)}{t('paren', lang, text=label('direction', d, lang))}")
               for d, c, u, q in zip(fm.legend["direction"], fm.legend["category"], fm.legend["unit"], fm.legend["quantity"])]
     legend += [_swatch("#555555", f"{q}", height=max(1, round(w))) for q, w in legend_widths(fm.qmax, lang)]
     legend += [_swatch(DIRECTION_COLOURS["cn_to_us"], t("mapexport.dot_cn", lang), 12),

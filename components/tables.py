@@ -55,14 +55,31 @@ def _screen_table(df: pd.DataFrame, lang: str, localise: bool) -> tuple[pd.DataF
     return data.made_from(df, ("screen", lang, localise), make, _screen)
 
 
+def _text_px(text: str) -> int:
+    """A generous width (px) of `text` in the grid's 14 px font: CJK characters one em, others about 0.6 em."""
+    return int(sum(14 if ord(ch) > 0x2E80 else 8.5 for ch in str(text)))
+
+
+def _widths(shown: pd.DataFrame, headers: dict) -> dict:
+    """Each column wide enough for its header (the grid sized columns by their cells, so a Chinese header such as
+    "来自（英文）" over short cells was cut, issue #31) and for its cells up to 320 px (longer ones wrap or scroll)."""
+    out = {}
+    for c, h in headers.items():
+        cells = shown[c].head(200).astype(str) if len(shown) else pd.Series([], dtype=str)
+        content = max((_text_px(v) for v in cells), default=0)
+        out[c] = int(max(_text_px(h) + 40, min(content + 24, 320), 60))
+    return out
+
+
 def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | None = None, **kwargs):
     """`df` may already be cut to its first rows; `total` then says how many rows there are in all.
 
     Quantities get thousands separators (50,000, not 50000); a short table is only as tall as its rows."""
     total = len(df) if total is None else total
     shown, headers, numbers = _screen_table(df, lang, localise)
-    kwargs["column_config"] = {c: st.column_config.NumberColumn(h, format="localized") if c in numbers
-                               else st.column_config.Column(h) for c, h in headers.items()}
+    widths = _widths(shown, headers)
+    kwargs["column_config"] = {c: st.column_config.NumberColumn(h, format="localized", width=widths[c]) if c in numbers
+                               else st.column_config.Column(h, width=widths[c]) for c, h in headers.items()}
     kwargs["height"] = fitted_height(len(shown), kwargs.get("height"))
     event = st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
     if total > len(shown):
@@ -87,3 +104,23 @@ def reconciliation_shown(rec: pd.DataFrame, lang: str) -> pd.DataFrame:
         **{c: [fmt_number(None if pd.isna(v) else v, lang) for v in rec[c]]
            for c in ("text_total", "rows_sum", "difference", "other_rows", "pledged")})
     return shown.rename(columns={c: t(f"reconcile.{c}", lang) for c in rec.columns})
+
+
+def names_in(text: str, lang: str, zh_of: dict[str, str]) -> str:
+    """Place names joined as atlas.pairings joins them ("a, b; c") in the reader's language: in Chinese each known
+    name becomes its Chinese name (issue #31: "经由Ohio Development Services Agency的援助"), with Chinese separators."""
+    if lang != "zh" or not isinstance(text, str) or not text:
+        return text
+    return "；".join("、".join(zh_of.get(n.strip(), n.strip()) for n in part.split(", ")) for part in text.split("; "))
+
+
+def pairings_on_screen(table: pd.DataFrame, lang: str, places: pd.DataFrame) -> pd.DataFrame:
+    """The pairs' table as a page shows it: in Chinese without the pair ids (codes such as `pr-hubei--ohio`, English
+    words on a Chinese page; the CSV and the API keep them) and with the agencies' names in Chinese."""
+    if lang != "zh":
+        return table
+    shown = table.drop(columns=["pairing_id"], errors="ignore")
+    if "help_through" in shown:
+        zh_of = {en: zh for en, zh in zip(places["name_en"].astype(str), places["name_zh"].astype(str)) if zh and zh != "nan"}
+        shown = shown.assign(help_through=[names_in(v, lang, zh_of) for v in shown["help_through"]])
+    return shown

@@ -50,9 +50,13 @@ def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
 
 
 def dark() -> bool:
-    """Whether the reader's browser shows Streamlit's dark theme."""
+    """Whether the reader's browser shows Streamlit's dark theme: as its page is drawn now
+    (components/theme_probe.py, which reruns the page when it changes), else as Streamlit last heard."""
     import streamlit as st
     try:
+        said = st.session_state.get("_atlas_dark")
+        if isinstance(said, bool):
+            return said
         return st.context.theme.type == "dark"
     except Exception:
         return False

@@ -20,6 +20,7 @@ if choice not in exhibits.RECORD_TABLES and url_state.filters() != url_state.fil
     st.info(t("data.filters_records_only", lang, tables=", ".join(exhibits.RECORD_TABLES)), icon=":material/filter_alt_off:")
 table = exhibits.BY_NAME[choice].build(exhibits.Ask(data.get(), url_state.state()))  # what its CSV link serves
 st.caption(t("data.showing", lang, n=len(table), total=len(pkg.tables[choice])))
+downloads.show_row(choice, key=f"table_{choice}", help_prefix="data.download_")  # before the long table
 if table.empty:
     frame.empty("empty.no_rows")
 else:
@@ -28,7 +29,6 @@ else:
                        selection_mode="single-row")
     chosen = event.selection.rows if event is not None and hasattr(event, "selection") else []
     show_passage(catalogue.passage(pkg, choice, table.iloc[chosen[0]]) if chosen else None, lang, bool(chosen))
-downloads.show_row(choice, key=f"table_{choice}", help_prefix="data.download_")
 with st.expander(t("data.schema", lang)):
     show_table(catalogue.schema_table(pkg, choice), lang)
 

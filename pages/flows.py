@@ -34,6 +34,6 @@ else:
     sidebar.option("measure")
     show_chart("flows-sankey")
     st.subheader(t("flows.table_heading", lang, n=fmt_number(view.rows, lang)))
+    downloads.show_row("flows", help_prefix="flows.download_")  # before the table: the keyboard reaches it first
     show_table(view.table, lang, total=view.rows, height=320)
-    downloads.show_row("flows", help_prefix="flows.download_")
 frame.sources("flows")

@@ -7,7 +7,7 @@ from atlas.i18n import t
 from components import data, downloads, exhibits, frame, sidebar, url_state
 from components.pairings_map import show_pairings_map
 from components.exhibit_view import show_chart
-from components.tables import show_table
+from components.tables import pairings_on_screen, show_table
 
 lang = frame.header("pairings")
 pkg = data.get().package
@@ -34,9 +34,10 @@ else:
                      official_ps=s["official_province_state"], official_city=s["official_city"], date=s["official_date"]))
     show_pairings_map(view, lang)
     st.markdown(t("pairings.evidence_legend", lang))
-    show_table(data.rendered(("pairings_table", view_key), lambda: pairings.table(view, lang)), lang, height=420)
     downloads.show_row("sister-relationships-map", key="pairings", help_prefix="pairings.download_")
     downloads.show_row("sister-relationships", key="pairings", help_prefix="pairings.download_")
+    show_table(data.rendered(("pairings_table", view_key), lambda: pairings_on_screen(
+        pairings.table(view, lang), lang, data.get().package.places)), lang, height=420)
     # Who is paired with whom, since when, and what went each way: one row per relationship on record shown
     st.header(t("history.heading", lang))
     st.caption(t("history.caption", lang))

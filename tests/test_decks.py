@@ -188,3 +188,97 @@ def test_an_exported_map_carries_its_outlines_inline(bundled, records):
     assert "/assets/outlines-" not in html, "a file opened from disk cannot fetch our server's addresses"
     assert '"FeatureCollection"' in html and "US-OH" in html
     assert isinstance(json.loads(deck.to_json())["layers"][1]["data"], str), "the screen deck itself is unchanged"
+
+
+# --- fitted to the reader's width, labels that never collide (issue #31) -----------------------------
+
+def drawn(deck, width: int, height: int) -> dict:
+    """Where the deck draws its flows' ends, its circles and its labels on a `width` x `height` map at its initial
+    view: the geometry tests/e2e/test_map_fit.py checks in the browser, from the deck's JSON alone."""
+    spec = json.loads(deck.to_json())
+    return map_geometry(spec, width, height)
+
+
+def map_geometry(spec: dict, width: float, height: float, text_width=None) -> dict:
+    """Screen positions (px from the map's top left) of the flows' ends, the circles and the label boxes of a deck
+    spec at its `initialViewState`. `text_width(label)`: a label's drawn width (the browser's measure; by default
+    decks.label_width's estimate)."""
+    import math
+    view = spec["initialViewState"]
+    scale = 512 * 2 ** view["zoom"] / 360
+
+    def merc(lat):
+        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2)))
+
+    def xy(lon, lat):
+        return width / 2 + (lon - view["longitude"]) * scale, height / 2 - (merc(lat) - merc(view["latitude"])) * scale
+
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    lines = layers.get("flows") or layers.get("pairs")
+    ends = [xy(d["from_lon"], d["from_lat"]) for d in lines["data"]] + [xy(d["to_lon"], d["to_lat"]) for d in lines["data"]]
+    places = layers.get("places") or layers.get("pair_places")
+    circles = [(*xy(d["lon"], d["lat"]), d["radius"]) for d in places["data"]]
+    labels = layers.get("labels") or layers.get("pair_labels") or {"data": [], "getSize": decks.LABEL_SIZE}
+    size = labels.get("getSize", decks.LABEL_SIZE)
+    boxes = []
+    for d in labels["data"]:
+        x, y = xy(d["lon"], d["lat"])
+        x, y = x + d["offset"][0], y + d["offset"][1]
+        w = (text_width or decks.label_width)(d["label"])
+        boxes.append((d["label"], (x - w / 2, y - size / 2 - 1, x + w / 2, y + size / 2 + 1)))
+    return {"ends": ends, "circles": circles, "labels": boxes}
+
+
+def overlaps(geometry: dict) -> list[str]:
+    """Every label box that covers a circle or another label box."""
+    bad = []
+    boxes = geometry["labels"]
+    for i, (name, b) in enumerate(boxes):
+        for cx, cy, r in geometry["circles"]:
+            nx, ny = min(max(cx, b[0]), b[2]), min(max(cy, b[1]), b[3])
+            if (nx - cx) ** 2 + (ny - cy) ** 2 < r ** 2:
+                bad.append(f"{name} covers the circle at ({cx:.0f}, {cy:.0f})")
+        for other, o in boxes[i + 1:]:
+            if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]:
+                bad.append(f"{name} overlaps {other}")
+    return bad
+
+
+FIT_CASES = [("", 340), ("", 900), ("province=Fujian", 340), ("province=Fujian", 900), ("province=Fujian", 1400),
+             ("state=Ohio", 340), ("level=place", 340)]
+
+
+@pytest.mark.parametrize("query,width", FIT_CASES)
+def test_the_flow_map_fits_every_drawn_end_at_the_readers_width(atlas_data, query, width):
+    from urllib.parse import parse_qs
+    from atlas.filters import parse_query
+    state = parse_query({k: v[0] for k, v in parse_qs(query).items() if k != "level"}, atlas_data.vocab)
+    fm = flows.view(atlas_data, state.filters, level="place" if "level=place" in query else "region").map
+    g = drawn(decks.build_flow_deck(fm, "en", fit_width=width, fit_height=decks.MAP_HEIGHT), width, decks.MAP_HEIGHT)
+    assert g["ends"]
+    outside = [(round(x), round(y)) for x, y in g["ends"] if not (0 <= x <= width and 0 <= y <= decks.MAP_HEIGHT)]
+    assert not outside, outside
+    # every circle whole
+    cut = [(round(x), round(y)) for x, y, r in g["circles"] if not (r <= x <= width - r and r <= y <= decks.MAP_HEIGHT - r)]
+    assert not cut, cut
+
+
+@pytest.mark.parametrize("query,width", FIT_CASES)
+def test_no_label_covers_a_circle_or_another_label(atlas_data, query, width):
+    from urllib.parse import parse_qs
+    from atlas.filters import parse_query
+    state = parse_query({k: v[0] for k, v in parse_qs(query).items() if k != "level"}, atlas_data.vocab)
+    fm = flows.view(atlas_data, state.filters, level="place" if "level=place" in query else "region").map
+    for lang in ("en", "zh"):
+        g = drawn(decks.build_flow_deck(fm, lang, fit_width=width, fit_height=decks.MAP_HEIGHT), width, decks.MAP_HEIGHT)
+        assert g["labels"], "no label at all"
+        assert not overlaps(g), overlaps(g)
+        assert all(0 <= b[0] and b[2] <= width and 0 <= b[1] and b[3] <= decks.MAP_HEIGHT for _, b in g["labels"])
+
+
+@pytest.mark.parametrize("width", [340, 900, 1400])
+def test_the_pairings_map_fits_and_its_labels_do_not_collide(atlas_data, width):
+    view = pairings.view(atlas_data, Filters())
+    g = drawn(decks.build_pairings_deck(view, "en", fit_width=width, fit_height=480), width, 480)
+    assert all(0 <= x <= width and 0 <= y <= 480 for x, y in g["ends"])
+    assert not overlaps(g), overlaps(g)

@@ -114,3 +114,15 @@ def test_pairings_page_tells_who_since_when_and_what_went_each_way_and_the_gap()
     assert history.at["pr-wuxi--san-antonio", "since"] == "2012"
     assert history.at["pr-wuxi--san-antonio", "help_us_to_cn"] == "raising funds to purchase needed supplies"
     assert "本图集收录中国人民对外友好协会与美国姐妹城市国际组织" in " ".join(c.value for c in wuxi.caption).replace("\\", "")
+def test_the_chinese_pairings_table_and_map_name_the_agency_in_chinese_without_pair_ids():
+    """Issue #31: "经由Ohio Development Services Agency的援助" and pair ids such as pr-hubei--ohio on a Chinese page."""
+    at = run_app({"state": "Ohio", "lang": "zh"}, page="pages/pairings.py")
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if len(df.value) and "pr-hubei--ohio" not in df.value.to_string()
+                 and any("湖北" in str(v) for v in df.value.iloc[:, 0]))
+    assert "pairing_id" not in table.columns
+    assert "俄亥俄州发展服务局" in set(table["help_through"])
+    arcs = next(layer["data"] for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+                if layer["id"] == "pairs")
+    hubei = next(a["tooltip"] for a in arcs if a["tooltip"].startswith("湖北省（Hubei）"))
+    assert "俄亥俄州发展服务局" in hubei and "Ohio Development Services Agency" not in hubei

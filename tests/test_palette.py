@@ -160,3 +160,17 @@ def test_the_check_fails_on_a_shared_colour():
         assert_one_colour_per_category({"letter": {"#0072b2"}, "respirator_mask": {"#0072b2"}}, "old palette")
     with pytest.raises(AssertionError):
         assert_one_colour_per_category({"letter": {"#0072b2", "#56b4e9"}}, "two colours")
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_every_mark_of_the_survey_chart_has_3_to_1_contrast_on_its_background(atlas_data, dark):
+    """WCAG 1.4.11 (issue #31): the intervals' whiskers were #555555, 2.6:1 on the dark theme's background."""
+    fig = charts.build_survey_chart(atlas_data.package.survey_findings, "en", "s", dark).figure
+    background = fig.layout.paper_bgcolor or fig.layout.template.layout.paper_bgcolor
+    assert background.upper() == (DARK_BACKGROUND if dark else "#FFFFFF")
+    for tr in fig.data:
+        # a bar passes by its fill or, when the fill is fainter, by its outline
+        outline = tr.marker.line.color if tr.marker.line and tr.marker.line.width else None
+        bar = max(contrast(c, background) for c in (tr.marker.color, outline) if c)
+        assert bar >= 3, (tr.name, tr.marker.color, outline, background)
+        assert contrast(tr.error_x.color, background) >= 3, (tr.name, tr.error_x.color, background)

@@ -32,10 +32,13 @@ def test_the_source_line_shows_the_address_or_the_reason(bundled, lang):
     assert "https://github.com/Hekman/twincities" in lines["wikipedia-sister-cities"]
     assert t("sources.no_url.print_issue", lang) in lines["bjreview2023"]
     if lang == "zh":
-        assert "中文译名" in lines["ccg2020"] and "新冠疫情下的中美民间合作" in lines["ccg2020"]
-        assert "China-US non-governmental cooperation in response to COVID-19" in lines["ccg2020"]  # the original stays
+        line = lines["ccg2020"]
+        assert "本图谱自译" in line and "英文原题" in line  # the translation and the original, each marked
+        # the Chinese title first (issue #31), the original after it
+        assert 0 <= line.index("新冠疫情下的中美民间合作") < line.index("China-US non-governmental cooperation in response to COVID-19")
+        assert "(2020)" not in line and "（2020年）" in line
     else:
-        assert "中文译名" not in lines["ccg2020"]
+        assert "本图谱自译" not in lines["ccg2020"]
 
 
 def test_the_data_page_lists_every_source_with_address_or_reason():

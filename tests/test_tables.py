@@ -23,3 +23,16 @@ def test_the_pages_tables_show_thousands_separators():
     localized = {name for config in configs for name, c in config.items()
                  if c.get("type_config", {}).get("format") == "localized"}
     assert "quantity" in localized, configs  # Table 1's quantities read 50,000, not 50000
+
+
+def test_every_column_is_wide_enough_for_its_chinese_header(atlas_data):
+    """Issue #31: "来自（英文）" was cut off: the grid sized columns by their (short) cells."""
+    from atlas import flows
+    from atlas.filters import Filters
+    from components import tables
+    view = flows.view(atlas_data, Filters())
+    shown, headers, _ = tables._screen_table(view.table, "zh", True)
+    widths = tables._widths(shown, headers)
+    assert "来自（英文）" in headers.values()
+    for c, h in headers.items():
+        assert widths[c] >= 14 * sum(1 for ch in h if ord(ch) > 0x2E80) + 30, (h, widths[c])

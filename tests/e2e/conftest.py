@@ -225,3 +225,31 @@ def websocket_status(url: str, host: str) -> int:
             return 101
     except InvalidStatus as exc:
         return exc.response.status_code
+
+
+#: The deck a `stDeckGlJsonChart` element draws, read from the React props Streamlit gave it (the JSON the server
+#: sent), and the view deck.gl shows now (the props of its DeckGL component): what the map really is in this page.
+DECK_STATE_JS = """([index]) => {
+  const charts = document.querySelectorAll('[data-testid="stDeckGlJsonChart"]');
+  const chart = charts[index];
+  if (!chart) return null;
+  const fiberOf = (el) => { const k = Object.keys(el).find((k) => k.startsWith("__reactFiber")); return k ? el[k] : null; };
+  let spec = null;
+  for (let f = fiberOf(chart); f && !spec; f = f.return) {
+    const p = f.memoizedProps;
+    if (p && p.element && typeof p.element.json === "string") spec = JSON.parse(p.element.json);
+  }
+  let view = null;
+  const canvas = chart.querySelector("canvas");
+  for (let f = canvas ? fiberOf(canvas) : null; f && !view; f = f.return) {
+    const p = f.memoizedProps;
+    if (p && p.viewState && typeof p.viewState.zoom === "number") view = p.viewState;
+  }
+  const box = canvas ? canvas.getBoundingClientRect() : null;
+  return {spec, view, box: box && {x: box.x, y: box.y, width: box.width, height: box.height}};
+}"""
+
+
+def deck_state(page, index: int = 0) -> dict:
+    """{"spec": the deck's JSON, "view": its current view state, "box": the canvas's box} of the `index`th map."""
+    return page.evaluate(DECK_STATE_JS, [index])

@@ -178,9 +178,9 @@ def test_the_embed_snippet_pasted_into_a_local_page_draws_the_chart_as_filtered(
     """A reader opens "Link, embed, cite" under the provinces chart, copies the iframe code into a page of their own."""
     page.goto(f"{app_url}/?province=Fujian&lang=zh")
     settle(page)
-    share = page.locator('[data-testid="stPopover"] button').nth(1)  # the second chart: provinces and states
-    share.click()
-    block = page.locator('[data-testid="stPopoverBody"] code', has_text="<iframe")
+    panel = page.locator('[class*="st-key-share_"]').nth(1)  # the second chart: provinces and states
+    panel.locator("summary").click()
+    block = panel.locator("code", has_text="<iframe")
     expect(block).to_be_visible()
     snippet = block.inner_text()
     assert "/embed/provinces-and-states?" in snippet and "province=Fujian" in snippet and "lang=zh" in snippet
