@@ -57,7 +57,8 @@ def build_pairing_reconciliation_chart(cumulative: pd.DataFrame, official: pd.Da
     from plotly.subplots import make_subplots
     from atlas.pairings import LEVELS
     # each panel's name is its x-axis title (a subplot title would sit under the legend row)
-    fig = make_subplots(rows=1, cols=3, shared_yaxes=False, horizontal_spacing=0.07)
+    # one panel under another: side by side, three panels left each about 100 px at 390 px and their ticks overlapped
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=False, vertical_spacing=0.16)
     now = {"all": gap["total"], "province_state": gap["province_state"], "city": gap["city"]}
     rows = []
     for i, level in enumerate(LEVELS, start=1):
@@ -66,19 +67,19 @@ def build_pairing_reconciliation_chart(cumulative: pd.DataFrame, official: pd.Da
         first = i == 1
         fig.add_trace(go.Scatter(x=c["year"], y=c["on_record_dated"], mode="lines", line_shape="hv",
                                  line=dict(color=OKABE_ITO["blue"], width=2), name=t("pairing_reconcile.line", lang),
-                                 legendgroup="line", showlegend=first, hovertemplate="%{x}: %{y}<extra></extra>"), row=1, col=i)
+                                 legendgroup="line", showlegend=first, hovertemplate="%{x}: %{y}<extra></extra>"), row=i, col=1)
         if len(c):
             fig.add_trace(go.Scatter(x=[c["year"].min(), c["year"].max()], y=[now[level]] * 2, mode="lines",
                                      line=dict(color=OKABE_ITO["blue"], width=1, dash="dot"),
                                      name=t("pairing_reconcile.all_on_record", lang), legendgroup="now", showlegend=first,
-                                     hovertemplate=f"{fmt_number(now[level], lang)}<extra></extra>"), row=1, col=i)
-        # the labels of totals a year or two apart alternate above and below their dots, so that none hides another
-        fig.add_trace(go.Scatter(x=o["year"], y=o["value"], mode="markers+text", text=[fmt_number(v, lang) for v in o["value"]],
-                                 textposition=["top left" if k % 2 == 0 else "bottom right" for k in range(len(o))], marker=dict(color=OKABE_ITO["orange"], size=9),
+                                     hovertemplate=f"{fmt_number(now[level], lang)}<extra></extra>"), row=i, col=1)
+        # the totals as dots, their values on hover, in the table and in the gap sentence (labels of totals a year
+        # apart covered each other at a phone's width)
+        fig.add_trace(go.Scatter(x=o["year"], y=o["value"], mode="markers", marker=dict(color=OKABE_ITO["orange"], size=9),
                                  name=t("pairing_reconcile.official", lang), legendgroup="official",
                                  showlegend=first and len(official) > 0,
                                  customdata=o[["date", "source_id"]].to_numpy(),
-                                 hovertemplate="%{customdata[0]}: %{y} (%{customdata[1]})<extra></extra>"), row=1, col=i)
+                                 hovertemplate="%{customdata[0]}: %{y} (%{customdata[1]})<extra></extra>"), row=i, col=1)
         rows += [{"level": level, "year": int(y), "series": "on_record_dated_cumulative", "value": int(v), "date": "",
                   "figure_id": "", "source_id": ""} for y, v in zip(c["year"], c["on_record_dated"])]
         rows.append({"level": level, "year": None, "series": "on_record_with_or_without_year", "value": now[level],
@@ -89,14 +90,14 @@ def build_pairing_reconciliation_chart(cumulative: pd.DataFrame, official: pd.Da
     years = cumulative["year"].tolist() + official["year"].tolist()
     for i, level in enumerate(LEVELS, start=1):
         fig.update_xaxes(title_text=f"<b>{t(f'pairing_reconcile.panel_{level}', lang)}</b>",
-                         range=[min(years) - 2, max(years) + 4] if years else None, row=1, col=i)
-    fig.update_yaxes(title_text=t("pairing_reconcile.axis_y", lang), rangemode="tozero", row=1, col=1)
+                         range=[min(years) - 2, max(years) + 4] if years else None, nticks=8, tickformat="d", row=i, col=1)
+    fig.update_yaxes(title_text=t("pairing_reconcile.axis_y", lang), rangemode="tozero", row=2, col=1)
     for i, level in enumerate(LEVELS, start=1):  # headroom for the totals' labels
         top = max(official.loc[official["level"] == level, "value"].tolist() + [now[level]] +
                   cumulative.loc[cumulative["level"] == level, "on_record_dated"].tolist())
-        fig.update_yaxes(range=[0, top * 1.15], row=1, col=i)
+        fig.update_yaxes(range=[0, top * 1.15], nticks=5, row=i, col=1)
     subtitle = t("pairing_reconcile.subtitle", lang, dated=fmt_number(gap["dated"], lang), total=fmt_number(gap["total"], lang))
-    frame(fig, t("pairing_reconcile.title", lang), subtitle, source, dark, height=460)
+    frame(fig, t("pairing_reconcile.title", lang), subtitle, source, dark, height=760)
     data = pd.DataFrame(rows, columns=["level", "year", "series", "value", "date", "figure_id", "source_id"])
     data["year"] = data["year"].astype("Int64")
     return Chart("sister-relationships-reconciled", t("pairing_reconcile.title", lang), subtitle, source, data, fig,
