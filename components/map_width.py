@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import probes
+
 STEP = 20
 MIN_WIDTH, MAX_WIDTH = 200, 2400
 
@@ -19,28 +21,34 @@ MIN_WIDTH, MAX_WIDTH = 200, 2400
 _JS = """
 export default function(component) {
   const { setStateValue, parentElement } = component;
-  const STEP = %d;
-  const block = parentElement.closest('[data-testid="stVerticalBlock"]') || parentElement.parentElement;
+  const STEP = %d, MIN = %d, MAX = %d;
+  %s
+  const box = parentElement.closest('[class*="st-key-%s"]');
+  const block = (box || parentElement).parentElement.closest('[data-testid="stVerticalBlock"]') || parentElement.parentElement;
   let last = null;
   const report = () => {
-    const w = Math.floor(block.getBoundingClientRect().width / STEP) * STEP;
-    if (w > 0 && w !== last) { last = w; setStateValue("width", w); }
+    const raw = Math.floor(block.getBoundingClientRect().width / STEP) * STEP;
+    if (raw <= 0) { if (last === null) mark("hidden"); return; }
+    const w = Math.min(Math.max(raw, MIN), MAX);
+    if (w !== last) { last = w; mark(w); setStateValue("width", w); }
   };
   const observer = new ResizeObserver(() => requestAnimationFrame(report));
   observer.observe(block);
   report();
   return () => observer.disconnect();
 }
-""" % STEP
+""" % (STEP, MIN_WIDTH, MAX_WIDTH, probes.MARK_JS, probes.BOX_PREFIX)
 
-# Its element is hidden by components/frame.py's style rules (`st-key-atlas_width_...`).
+# Its box is hidden by components/frame.py's style rules (`st-key-atlas_width_...`); components/probes.py says why
+# it marks what it reported.
 _component = st.components.v2.component("atlas_map_width", js=_JS, isolate_styles=False)
 
 
 def map_width(key: str) -> int | None:
     """The width (px, a multiple of `STEP`) of the container this is called in, once the browser has said it."""
-    result = _component(key=f"atlas_width_{key}", default={"width": None}, height=0, on_width_change=lambda: None)
-    width = getattr(result, "width", None) if result is not None else None
-    if not isinstance(width, (int, float)) or width <= 0:
-        return None
-    return int(min(max(width, MIN_WIDTH), MAX_WIDTH))
+    with probes.box(key):
+        result = _component(key=f"atlas_width_{key}", default={"width": None}, height=0, on_width_change=lambda: None)
+        width = getattr(result, "width", None) if result is not None else None
+        width = int(min(max(width, MIN_WIDTH), MAX_WIDTH)) if isinstance(width, (int, float)) and width > 0 else None
+        probes.seen(key, width)
+    return width

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import probes
+
 STATE_KEY = "_atlas_dark"
 
 # (No comments inside: every string sent to the browser counts as page text.)
 _JS = """
 export default function(component) {
-  const { setStateValue } = component;
+  const { setStateValue, parentElement } = component;
+  %s
   let last = null;
   const check = () => {
     const app = document.querySelector('[data-testid="stApp"]');
@@ -25,20 +28,22 @@ export default function(component) {
     const m = /rgba?\\(([\\d.]+),\\s*([\\d.]+),\\s*([\\d.]+)/.exec(getComputedStyle(app).backgroundColor || "");
     if (!m) return;
     const dark = (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) < 128;
-    if (dark !== last) { last = dark; setStateValue("dark", dark); }
+    if (dark !== last) { last = dark; mark(dark); setStateValue("dark", dark); }
   };
   check();
   const timer = setInterval(check, 400);
   return () => clearInterval(timer);
 }
-"""
+""" % probes.MARK_JS
 
 _component = st.components.v2.component("atlas_theme_probe", js=_JS, isolate_styles=False)
 
 
 def probe() -> None:
     """Mount the probe (once per run, before the page) and keep what it says for `theme.dark()`."""
-    result = _component(key="atlas_width_theme_probe", default={"dark": None}, height=0, on_dark_change=lambda: None)
-    value = getattr(result, "dark", None) if result is not None else None
+    with probes.box("theme"):
+        result = _component(key="atlas_width_theme_probe", default={"dark": None}, height=0, on_dark_change=lambda: None)
+        value = getattr(result, "dark", None) if result is not None else None
+        probes.seen("theme", value if isinstance(value, bool) else None)
     if isinstance(value, bool):
         st.session_state[STATE_KEY] = value

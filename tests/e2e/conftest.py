@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from components.probes import CURRENT_JS
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -69,9 +71,11 @@ _WATCH = """() => {
 # Settled: the script is not running, no skeleton or stale element is left, and none of that has changed for QUIET_MS.
 # The quiet window is part of the condition, not a sleep: a rerun a click asked for starts within it (the server
 # answers a widget change in a few milliseconds), and any change restarts it.
+# The probes' condition (components/probes.py): every map is fitted to the width its browser reported, and the
+# theme is the one the page shows (a page with a map reruns once more after its first run, when its width is known).
 QUIET_MS = 400
 _SETTLED = f"""() => !!document.querySelector('{IDLE}') && !document.querySelector('{SKELETON}')
-  && !document.querySelector('[data-stale="true"]')
+  && !document.querySelector('[data-stale="true"]') && ({CURRENT_JS})
   && window.__atlasWatch && performance.now() - window.__atlasWatch.changed > {QUIET_MS}"""
 
 
@@ -81,15 +85,11 @@ def settle(page, timeout: int = 90_000) -> None:
     The script state turns "notRunning" when the server is done, but the browser may still show skeletons for
     elements whose code it is loading (seconds for the first page of a fresh context), and a rerun that an action
     asked for may not have begun yet: so the page watches the state, and settled means idle and unchanged for
-    QUIET_MS (a condition polled in the page, never a fixed sleep)."""
+    QUIET_MS, with every browser probe's last report answered by the server (a condition polled in the page,
+    never a fixed sleep)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.evaluate(_WATCH)
-    # Two rounds, as before the watcher: a page whose map measures its width in the browser reruns once more after
-    # its first run (components/map_width.py), and that rerun may begin after a first quiet window. The pause
-    # between the rounds is still a fixed one (issue 28 asks to replace it with a condition on that rerun).
-    for _ in range(2):
-        time.sleep(0.4)
-        page.wait_for_function(_SETTLED, timeout=timeout, polling=50)
+    page.wait_for_function(_SETTLED, timeout=timeout, polling=50)
 
 
 # --- retries: a lost click or hover is tried again, as a reader would, but never more than once per action ------
