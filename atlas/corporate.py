@@ -21,10 +21,14 @@ CURRENCIES = ("CNY", "USD")
 
 CONTEXT_IDS = ["kf-cass-companies", "kf-cass-amount", "kf-cass-share", "kf-amcham", "kf-gates-grant", "kf-qualcomm-cash"]
 
+# One chart per kind of figure, so that no bar stands beside one of another kind (issue #29 item 7): a year's online
+# donations are not drawn beside a platform's eight-year total, nor all donors' national totals beside what four
+# companies pledged. Each chart's figures share one unit.
 DOMESTIC_GROUPS = {
-    "online": ["kf-online-2016", "kf-online-2021", "kf-tencent-eight-years-amount", "kf-pinduoduo"],
-    "disasters": ["kf-sichuan-before", "kf-sichuan-after", "kf-zhengzhou-total", "kf-zhengzhou-tech", "kf-shanxi-flood",
-                  "kf-alibaba-pledge"],
+    "online": ["kf-online-2016", "kf-online-2021"],                        # one year each, all of China (CNY)
+    "multiyear": ["kf-tencent-eight-years-amount", "kf-pinduoduo"],        # over several years, or a programme (CNY)
+    "all-donors": ["kf-sichuan-before", "kf-sichuan-after", "kf-zhengzhou-total"],  # every donor in China (USD)
+    "disasters": ["kf-zhengzhou-tech", "kf-shanxi-flood", "kf-alibaba-pledge"],     # tech companies (USD)
 }
 
 

@@ -31,5 +31,6 @@ SURVEY_THEMES = ("support", "awareness", "participation", "media")
 FIGURE_SCOPES = ("china_us", "china_domestic", "global")
 COORD_PRECISIONS = ("city", "seat_city", "admin1", "none")
 URL_NOTES = ("copy_has_none", "print_issue", "article_number_only", "reported_secondhand")  # why a source has no url
-CHARTS = ("items", "regions", "timeline", "corporate", "domestic_online", "domestic_disasters", "survey",
+CHARTS = ("items", "regions", "timeline", "corporate", "domestic_online", "domestic_multiyear", "domestic_all-donors",
+          "domestic_disasters", "survey",
           "pairing_years", "pairing_reconcile", "flows_sankey")  # every chart's key

@@ -202,8 +202,10 @@ def test_every_chart_has_a_text_alternative_naming_its_largest_value(bundled, re
     shandong = bundled.regions.set_index("admin1").loc["CN-SD"]
     assert (shandong["name_en"] if lang == "en" else shandong["name_zh"]) in alts["regions"]
     assert ("CNY 35 billion" if lang == "en" else "350亿元") in alts["timeline"]  # Tencent, eight years
-    assert ("CNY 35 billion" if lang == "en" else "350亿元") in alts["domestic_online"]
-    assert ("USD 16 billion" if lang == "en" else "160亿美元") in alts["domestic_disasters"]  # 2008 Sichuan year
+    assert ("CNY 10 billion" if lang == "en" else "100亿元") in alts["domestic_online"]  # 2021, one year
+    assert ("CNY 35 billion" if lang == "en" else "350亿元") in alts["domestic_multiyear"]  # Tencent, eight years
+    assert ("USD 16 billion" if lang == "en" else "160亿美元") in alts["domestic_all-donors"]  # 2008 Sichuan year
+    assert ("USD 15.5 billion" if lang == "en" else "155亿美元") in alts["domestic_disasters"]  # Alibaba, committed
     if lang == "zh":
         assert not any(w in " ".join(alts.values()) for w in ("Bar chart", "largest", "Timeline"))
 

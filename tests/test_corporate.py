@@ -39,3 +39,20 @@ def test_context_and_domestic_figures_are_the_listed_ones_the_package_holds(bund
         assert corporate.domestic_figures(kf, group)["figure_id"].tolist() == ids
     fewer = kf[kf["figure_id"] != "kf-amcham"]
     assert corporate.context_figures(fewer)["figure_id"].tolist() == [i for i in corporate.CONTEXT_IDS if i != "kf-amcham"]
+
+
+def test_no_domestic_chart_draws_a_bar_beside_one_of_another_kind(bundled):
+    # issue #29 item 7: "Online giving in China" drew the 2016 and 2021 annual totals beside Tencent's eight-year
+    # CNY 35 billion, and the tech companies' chart held all donors' national totals of 2007/2008 and Zhengzhou's
+    kf = bundled.key_figures.set_index("figure_id")
+    charts = {g: corporate.domestic_figures(bundled.key_figures, g) for g in corporate.DOMESTIC_GROUPS}
+    for group, rows in charts.items():
+        assert rows["unit"].nunique() == 1, (group, rows["unit"].tolist())
+    online = charts["online"]
+    assert online["description"].str.contains(r"in (?:2016|2021)").all()
+    assert "kf-tencent-eight-years-amount" not in set(online["figure_id"])
+    assert kf.loc["kf-tencent-eight-years-amount", "value"] == 35_000_000_000  # in the multi-year chart
+    assert "kf-tencent-eight-years-amount" in set(charts["multiyear"]["figure_id"])
+    tech = charts["disasters"]
+    assert not tech["actor"].str.contains("Philanthropic giving in China|Donors to Zhengzhou").any()
+    assert {"kf-sichuan-before", "kf-sichuan-after", "kf-zhengzhou-total"} <= set(charts["all-donors"]["figure_id"])

@@ -620,9 +620,9 @@ def test_wikipedia_pairings_cite_the_list():
     ("kf-online-2016", 2_000_000_000, "CNY", "2016", "bjreview2023"),
     ("kf-online-2021", 10_000_000_000, "CNY", "2021", "bjreview2023"),
     ("kf-social-orgs", 900_900, "organisations", "2021-12-31", "diplomat"),
-    ("kf-sister-province-state-2022", 50, "pairs", "2022-04-29", "chinadaily2022"),
-    ("kf-sister-city-2022", 234, "pairs", "2022-04-29", "chinadaily2022"),
-    ("kf-sister-total-2022", 284, "pairs", "2022-04-29", "chinadaily2022"),
+    ("kf-sister-province-state-2022", 50, "pairs_sister", "2022-04-29", "chinadaily2022"),
+    ("kf-sister-city-2022", 234, "pairs_sister", "2022-04-29", "chinadaily2022"),
+    ("kf-sister-total-2022", 284, "pairs_sister", "2022-04-29", "chinadaily2022"),
 ])
 def test_key_figure(figure_id, value, unit, date, source_id):
     f = index("key_figures", "figure_id")[figure_id]

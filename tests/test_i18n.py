@@ -350,3 +350,22 @@ def test_chinese_numbers_are_exact_and_never_rounded_up_to_a_rounder_one():
     from atlas.i18n import fmt_number
     assert fmt_number(999_950, "zh") == "99.995万" and fmt_number(2_634_076, "zh") == "263.4076万"
     assert fmt_number(1_000_000, "zh") == "100万" and fmt_number(538_000_000, "zh") == "5.38亿"
+
+
+def test_pairs_of_places_are_dui_and_pairs_of_gloves_fu(bundled):
+    # issue #29 item 7: the Chinese pages counted sister relationships with 副 (a pair of gloves), not 对
+    from atlas.i18n import fmt_unit
+    kf = bundled.key_figures.set_index("figure_id")
+    sister = kf[(kf["theme"] == "sister_cities") & kf["unit"].str.startswith("pairs")]
+    assert len(sister) >= 10 and {fmt_unit(u, "zh") for u in sister["unit"]} == {"对"}
+    assert {fmt_unit(u, "en") for u in sister["unit"]} == {"pairs"}
+    assert fmt_unit(kf.loc["kf-cpaffc-cn-gloves", "unit"], "zh") == "副"
+    assert fmt_unit(kf.loc["kf-cpaffc-us-goggles", "unit"], "zh") == "副"
+
+
+def test_a_total_whose_levels_are_not_stated_is_not_called_all_levels_in_chinese(bundled):
+    # issue #29 item 7: 2018's 201 "sister-city pairs" (levels not stated) was 各级合计 (all levels together) in Chinese
+    kf = bundled.key_figures.set_index("figure_id")
+    assert "not stated" in kf.loc["kf-sister-total-2018", "description"]
+    words = kf.loc["kf-sister-total-2018", "description_zh"]
+    assert "（各级合计）" not in words and "未说明统计了哪些层级" in words
