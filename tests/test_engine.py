@@ -249,3 +249,18 @@ def test_the_headline_says_what_governments_gave_apart_from_the_rest(atlas_data,
     assert engine.summary(atlas_data.records[engine.counted_mask(atlas_data.records)])["masks_cn_to_us_government"] == 1_612_076
     caption = overview.headline_shown(s, bundled, "en")["cards"][0][2]
     assert "1,612,076 were given by provincial, state and city governments and 1,022,000 by foundations" in caption
+
+
+def test_us_offices_in_china_are_drawn_alike(atlas_data):
+    # issue #29 item 7: North Carolina's Department of Commerce office in China was drawn at the centre of North
+    # Carolina as a place, while the American Chamber of Commerce in China was not drawn at all. Both received in
+    # China; neither is a place in the US. North Carolina's office is still its government's, so it counts there.
+    places = atlas_data.package.places.set_index("place_id")
+    for office in ("us-org-nc-commerce-china", "us-org-amcham-china"):
+        assert places.loc[office, "coord_precision"] == "none" and pd.isna(places.loc[office, "lat"])
+    nc = Filters(states=("US-NC",))
+    at_places = flows.view(atlas_data, nc, level="place")
+    assert at_places.map.unmapped >= 1  # Table 1 row 23, Liaoning's 2,000 surgical masks to the office
+    assert "us-org-nc-commerce-china" not in set(at_places.map.flows["to_key"])  # no arc to a place it is not at
+    row23 = flows.records_table(atlas_data, nc)
+    assert "Table 1, row 23" in " ".join(row23.astype(str).stack())
