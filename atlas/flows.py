@@ -8,7 +8,7 @@ references each. So what a map costs the browser does not grow with the records.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,9 @@ class FlowMap:
     legend: pd.DataFrame     # quantity and records per direction, category and unit, over every arc (drawn or not)
     arcs_total: int          # arcs before the cap
     place_max: float = 0.0   # the circle scale's largest place total (physical items given + received); 0: these records'
+    # what was pledged or committed, giver -> receiver, as `flows` (never counted in it, nor in `totals` or `legend`):
+    # the map draws it apart, dashed (atlas.engine's rule: a promise is shown beside what was given, never in it)
+    promised: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def capped(self) -> bool:
@@ -380,8 +383,11 @@ def _view_columnar(data: Data, filters: Filters, level: str) -> FlowsView | None
     flows = attributed(ends(engine.aggregate_flows_frame(given, level, cats), coords), data.package.places)
     totals = engine.place_totals_frame(given, level, cats)
     qmax, place_max = dataset_scale(data)
+    pledged = engine.promised_rows(frame)
+    promised_flows = (attributed(ends(engine.aggregate_flows_frame(pledged, level, cats), coords), data.package.places)
+                      if pledged.height else pd.DataFrame())
     fmap = FlowMap(top_arcs(flows).reset_index(drop=True), totals, coords, _records_by_key(given, level),
-                   _unmapped(given, level), qmax, legend(flows), len(flows), place_max)
+                   _unmapped(given, level), qmax, legend(flows), len(flows), place_max, promised_flows)
     head = data.records.iloc[_rows(frame.head(SCREEN_ROWS))]
-    promised = data.records.iloc[_rows(engine.promised_rows(frame))]
+    promised = data.records.iloc[_rows(pledged)]
     return FlowsView(fmap, engine.summary_frame(frame), flow_table(head), frame.height, flow_table(promised))

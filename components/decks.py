@@ -368,6 +368,50 @@ def declutter(points: pd.DataFrame, view: pdk.ViewState, width: int, height: int
     return out
 
 
+PROMISED_WIDTH = 2          # px: a pledge's line, whatever it promised (its quantity is in its tooltip)
+PROMISED_DASHES = 24        # dashes along each pledge's curve
+
+
+def dashes(path: list, n: int = PROMISED_DASHES) -> list[list]:
+    """`path` cut into `n` dashes with gaps between them (pieces of equal length along it, every other one kept).
+    Drawn as pieces, not with deck.gl's PathStyleExtension, which neither Streamlit's nor pydeck's offline page
+    can read from a deck's JSON (the map went blank)."""
+    xy = np.asarray([p[:2] for p in path], dtype=float)
+    if len(xy) < 2:
+        return [path]
+    seg = np.hypot(*np.diff(xy, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(seg)])
+    if along[-1] == 0:
+        return [path]
+    marks = np.linspace(0, along[-1], 2 * n)
+    points = np.column_stack([np.interp(marks, along, xy[:, 0]), np.interp(marks, along, xy[:, 1])])
+    return [[[round(float(x), 5), round(float(y), 5)] for x, y in points[i:i + 2]] for i in range(0, 2 * n - 1, 2)]
+
+
+def promised_paths(promised: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """What was pledged or committed, giver -> receiver, as dashed curves with their tooltips (atlas.flows.FlowMap
+    .promised): a promise is drawn apart from what was given, so that no reader takes it for help that came. Each
+    row's `path` is a list of dashes (one path each)."""
+    cols = ["path", "from_lon", "from_lat", "to_lon", "to_lat", "colour", "tooltip", "from_key", "to_key",
+            "from_admin1", "to_admin1", "category"]
+    if promised is None or promised.empty:
+        return pd.DataFrame(columns=cols)
+    p = promised.dropna(subset=["from_lon", "from_lat", "to_lon", "to_lat"]).copy()
+    p["from_lon"], p["to_lon"] = pacific(p["from_lon"]), pacific(p["to_lon"])
+    p["path"] = [dashes(curve(*xy)[0]) for xy in zip(p["from_lon"], p["from_lat"], p["to_lon"], p["to_lat"])]
+    p["colour"] = [rgb(category_colour(c), 230) for c in p["category"]]
+    p["tooltip"] = [
+        t("map.promised_tooltip", lang, giver=giver_name(_name(a, az, lang), ge, gz, lang), receiver=_name(b, bz, lang),
+          what=label("category", c, lang),
+          amount=(f"{fmt_number(q, lang)} {fmt_unit(u, lang)}" if pd.notna(q) else t("map.amount_not_stated", lang)))
+        + f"\n{records_text(r, lang)}"
+        for a, az, ge, gz, b, bz, c, q, u, r in zip(
+            p["from_name_en"], p["from_name_zh"], p.get("givers_en", pd.Series("", index=p.index)),
+            p.get("givers_zh", pd.Series("", index=p.index)), p["to_name_en"], p["to_name_zh"], p["category"],
+            p["quantity"], p["unit"], p["records"])]
+    return p[cols].reset_index(drop=True)
+
+
 def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = False, fit_width: int = FIT_WIDTH,
                     fit_height: int = MAP_HEIGHT) -> pdk.Deck:
     """Flat curves from giver to receiver over the land, an arrowhead in the middle of each, places sized by what
@@ -415,8 +459,16 @@ def build_flow_deck(fm: FlowMap, lang: str, dark: bool = False, basemap: bool = 
                   id="places", get_position=["lon", "lat"], get_radius="radius", radius_units="'pixels'", get_fill_color="colour",
                   get_line_color=[255, 255, 255, 255], line_width_min_pixels=1.5, stroked=True, pickable=True, auto_highlight=True),
     ]
+    promised = promised_paths(fm.promised, lang)
+    if len(promised):  # dashed and thin, under the places: shown beside what was given, never as given
+        layers.insert(len(layers) - 1, pdk.Layer(
+            "PathLayer", promised.explode("path").to_dict("records"), id="promised", get_path="path",
+            get_color="colour", get_width=PROMISED_WIDTH, width_units="'pixels'", pickable=True, auto_highlight=True,
+            highlight_color=[255, 255, 255, 90]))
     ends = pd.concat([arcs[["from_lon", "from_lat"]].set_axis(["lon", "lat"], axis=1),
-                      arcs[["to_lon", "to_lat"]].set_axis(["lon", "lat"], axis=1), pts[["lon", "lat"]]])
+                      arcs[["to_lon", "to_lat"]].set_axis(["lon", "lat"], axis=1), pts[["lon", "lat"]],
+                      *(promised[[f"{e}_lon", f"{e}_lat"]].set_axis(["lon", "lat"], axis=1) for e in ("from", "to")
+                        if len(promised))])
     view = fit_view(ends["lon"], ends["lat"], fit_width, fit_height)
     if len(pts):
         layers.append(_label_layer(declutter(pts, view, fit_width, fit_height), dark))

@@ -282,3 +282,24 @@ def test_the_pairings_map_fits_and_its_labels_do_not_collide(atlas_data, width):
     g = drawn(decks.build_pairings_deck(view, "en", fit_width=width, fit_height=480), width, 480)
     assert all(0 <= x <= width and 0 <= y <= 480 for x, y in g["ends"])
     assert not overlaps(g), overlaps(g)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_pledge_is_drawn_dashed_apart_from_what_was_given(atlas_data, lang):
+    # issue #29: Wuxi's 30,000 pledged masks for San Antonio were drawn as a normal arc, "Jiangsu -> Texas: 30,000"
+    # the first of Texas's largest flows; a pledge is now a thin dashed line of its own layer, its tooltip says so
+    fm = flows.view(atlas_data, Filters(states=("US-TX",))).map
+    deck = decks.build_flow_deck(fm, lang)
+    given = layer_data(deck, "flows")
+    assert not any(d["from_key"] == "CN-JS" and d["category"] == "mask_unspecified" for d in given)
+    dashes = layer_data(deck, "promised")
+    assert len(dashes) == decks.PROMISED_DASHES and {d["from_key"] for d in dashes} == {"CN-JS"}
+    assert all(len(d["path"]) == 2 for d in dashes)  # pieces with gaps between them, not one line
+    tip = dashes[0]["tooltip"]
+    assert ("Promised, not counted as given" if lang == "en" else "承诺捐赠，未计入已捐赠") in tip
+    assert "30,000" in tip or "3万" in tip
+    flows_layer = next(layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == "promised")
+    assert flows_layer["getWidth"] == decks.PROMISED_WIDTH
+    # nothing promised, nothing dashed
+    assert not any(layer["id"] == "promised" for layer in json.loads(
+        decks.build_flow_deck(flows.view(atlas_data, Filters(provinces=("CN-FJ",))).map, lang).to_json())["layers"])

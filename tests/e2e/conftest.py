@@ -195,6 +195,38 @@ def hex_rgb(hex_colour: str) -> tuple[int, int, int]:
 # --- the deck.gl maps ----------------------------------------------------------------------------
 
 CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
+
+_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))"
+
+
+def wait_drawn(page, target=None, timeout: float = 30.0) -> None:
+    """Wait until the canvas (`target`: a locator, else the page's first map) has stopped changing: two pictures
+    taken a couple of animation frames apart are the same. deck.gl draws on its own frames (in this machine's
+    software WebGL a frame can take hundreds of milliseconds), after the page has settled and after each hover:
+    a condition on what is drawn, never a fixed pause."""
+    canvas = target if target is not None else page.locator(CANVAS).first
+    canvas.wait_for(timeout=60_000)
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        page.evaluate(_FRAMES)
+        shot = canvas.screenshot()
+        if shot == last:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the canvas was still changing after {timeout} s")
+        last = shot
+
+
+def wait_until(predicate, timeout: float = 30.0, what: str = "a condition"):
+    """Poll `predicate()` (Python side: screenshots, files) until it returns a true value, which is returned."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not hold within {timeout} s")
 TOOLTIP = '[data-testid="stDeckGlJsonChart"] .deck-tooltip'
 
 

@@ -17,7 +17,8 @@ from atlas.records import load
 from components import decks
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
-from .conftest import CANVAS, ROOT, OfflinePage, colour_count, deck_state, download, hex_rgb, note_retry, settle, tooltip_text
+from .conftest import (_FRAMES, CANVAS, ROOT, OfflinePage, colour_count, deck_state, download, hex_rgb, note_retry, settle,
+                       tooltip_text, wait_drawn, wait_until)
 
 
 
@@ -55,7 +56,7 @@ def canvas_box(page, index: int = 0) -> dict:
     canvas = page.locator(CANVAS).nth(index)
     canvas.wait_for(timeout=60_000)
     canvas.scroll_into_view_if_needed()
-    page.wait_for_timeout(1500)  # deck.gl draws on the next frames
+    wait_drawn(page, canvas)  # deck.gl draws on the next frames
     return canvas.bounding_box()
 
 
@@ -86,10 +87,8 @@ def settle_drawing(page) -> None:
     In this machine's software WebGL a frame of the pairings map takes hundreds of milliseconds; a press
     during one is handled late, its release on time, and deck.gl (mjolnir's tap: at most 250 ms between press
     and release) then sees a long press, not a click: no selection reached Streamlit. A reader's hand pauses
-    between pointing and clicking; so does the test."""
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
-    page.wait_for_timeout(1000)
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
+    between pointing and clicking; so does the test: until the map has stopped changing."""
+    wait_drawn(page)
 
 
 def visible_spot(place, others, view, box: dict) -> tuple[float, float]:
@@ -113,8 +112,7 @@ def hover_place(page, box: dict, lon: float, lat: float, view, name: str,
     measures the canvas again before it tries."""
     for attempt in range(3):
         if attempt:
-            page.wait_for_timeout(2000)
-            box = canvas_box(page)
+            box = canvas_box(page)  # measured again once the map has stopped changing
         x0, y0 = screen_position(lon, lat, view, box)
         x0, y0 = x0 + spot[0], y0 + spot[1]
         for dx, dy in ((0, 0), (2, 0), (-2, 0), (0, 2), (0, -2), (4, 4)):
@@ -214,8 +212,12 @@ def test_the_scroll_wheel_scrolls_the_page_and_ctrl_scroll_zooms_the_map(page, a
     settle_drawing(page)
     before = canvas.screenshot()
     page.mouse.wheel(0, 240)  # a reader scrolling down the page with the pointer over the map
-    page.wait_for_timeout(1500)
-    assert canvas.bounding_box()["y"] < box["y"] - 100, "the wheel over the map did not scroll the page"
+    try:
+        page.wait_for_function("([sel, y]) => document.querySelector(sel).getBoundingClientRect().y < y - 100",
+                               arg=[CANVAS, box["y"]], timeout=15_000)
+    except Exception:
+        raise AssertionError("the wheel over the map did not scroll the page") from None
+    wait_drawn(page, canvas)
     assert _changed_share(before, canvas.screenshot()) < 0.02, "the wheel alone zoomed the map"
     box = canvas_box(page)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -225,11 +227,11 @@ def test_the_scroll_wheel_scrolls_the_page_and_ctrl_scroll_zooms_the_map(page, a
     page.keyboard.down("Control")
     for _ in range(3):
         page.mouse.wheel(0, -200)
-        page.wait_for_timeout(200)
+        page.evaluate(_FRAMES)  # each notch handled on its own, as a hand turns the wheel
     page.keyboard.up("Control")
-    page.wait_for_timeout(2000)
+    wait_until(lambda: _changed_share(still, canvas.screenshot()) > 0.2, 20, "Ctrl + wheel zooming the map")
+    wait_drawn(page, canvas)
     assert abs(canvas.bounding_box()["y"] - y) < 2, "Ctrl + wheel scrolled the page"
-    assert _changed_share(still, canvas.screenshot()) > 0.2, "Ctrl + wheel did not zoom the map"
 
 
 @pytest.fixture(scope="module")
@@ -263,16 +265,18 @@ def test_the_map_html_export_draws_offline_with_a_title(fujian_page, browser, tm
     try:
         o.page.goto(path.as_uri())
         o.page.wait_for_selector("canvas", timeout=60_000)
-        o.page.wait_for_timeout(2500)
         assert o.page.title().startswith("Who sent what to whom")
         body = o.page.locator("body").inner_text()
         assert "Filters: Chinese province: Fujian" in body and "Source: CCG (2020)" in body
         assert "Natural Earth" in body
         shot = tmp_path / "offline.png"
-        o.page.locator("canvas").first.screenshot(path=shot)
-        image = Image.open(shot).convert("RGB")
-        assert colour_count(image, tuple(decks.LAND[False]["land"][:3]), 3) > 5000, "no land drawn"
-        assert colour_count(image, hex_rgb(DIRECTION_COLOURS["cn_to_us"]), 20) > 100, "no circles drawn"
+
+        def drawn():  # the land (outlines read from the file itself) and the circles, once deck.gl has drawn them
+            o.page.locator("canvas").first.screenshot(path=shot)
+            image = Image.open(shot).convert("RGB")
+            return (colour_count(image, tuple(decks.LAND[False]["land"][:3]), 3) > 5000
+                    and colour_count(image, hex_rgb(DIRECTION_COLOURS["cn_to_us"]), 20) > 100)
+        wait_until(drawn, 30, "the offline map drawing its land and circles")
         assert o.errors == [] and o.blocked == []
     finally:
         o.close()

@@ -126,7 +126,10 @@ def test_hostile_package_walk_has_nothing_live(hostile_server, browser, lang):
             settle(page)
             for expander in page.locator('[data-testid="stExpander"] summary').all():
                 expander.click()
-            page.wait_for_timeout(300)
+            # every expander open and its content laid out (its details element open, the page not rerunning)
+            page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stExpander"] details')]
+                .every((d) => d.open)""", timeout=15_000)
+            settle(page)
             assert page.evaluate(LIVE) == [], (p.key, lang)
             body = page.inner_text("body")
             assert "Traceback" not in body and "KeyError" not in body, p.key

@@ -22,7 +22,7 @@ from atlas.records import load
 from components.decks import COUNTRY_FILL, build_flow_deck
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
-from .conftest import CANVAS, ROOT, deck_state, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
+from .conftest import _FRAMES, CANVAS, ROOT, deck_state, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
 
 
 
@@ -104,7 +104,7 @@ def drawn_map(page, path, timeout: float = 30.0) -> Image.Image:
         image = Image.open(path).convert("RGB")
         if colour_count(image, tuple(COUNTRY_FILL["CN"][:3]), 3) > 500 or time.monotonic() > deadline:
             return image
-        time.sleep(0.5)
+        page.evaluate(_FRAMES)  # the next picture after deck.gl's next frames
 
 
 def assert_map_drawn(image: Image.Image) -> None:
