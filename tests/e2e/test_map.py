@@ -22,7 +22,7 @@ from atlas.records import load
 from components.decks import COUNTRY_FILL, build_flow_deck
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
-from .conftest import _FRAMES, CANVAS, ROOT, deck_state, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
+from .conftest import _FRAMES, CANVAS, ROOT, wait_drawn, deck_state, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
 
 
 
@@ -35,51 +35,27 @@ def query(page) -> dict:
     return parse_qs(urlparse(page.url).query)
 
 
-def _mercator(lon: float, lat: float) -> tuple[float, float]:
-    """deck.gl's Web Mercator at zoom 0 (a 512 px world)."""
-    x = 512 * (lon + 180) / 360
-    y = 512 / (2 * math.pi) * (math.pi - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
-    return x, y
-
-
-_VIEW: dict = {}
-
-
-def _unfiltered_view():
-    """The initial view of the unfiltered flow map as the page holds it (fitted to the map's width by
-    components.decks.fit_view once the browser has measured it): set by `use_page_view`."""
-    return _VIEW["view"]
-
-
-def use_page_view(page) -> None:
-    from types import SimpleNamespace
-    _VIEW["view"] = SimpleNamespace(**deck_state(page)["spec"]["initialViewState"])
-
-
-def screen_position(lon: float, lat: float, box: dict) -> tuple[float, float]:
-    """Where a longitude/latitude appears on the canvas, for the map's initial view (Pacific-centred)."""
-    VIEW = _unfiltered_view()
-    lon = lon - 360 if lon > 0 else lon  # components.decks.pacific
-    cx, cy = _mercator(VIEW.longitude, VIEW.latitude)
-    x, y = _mercator(lon, lat)
-    scale = 2 ** VIEW.zoom
-    return box["x"] + box["width"] / 2 + (x - cx) * scale, box["y"] + box["height"] / 2 + (y - cy) * scale
-
-
 def regions() -> list[dict]:
     with open(ROOT / "data" / "regions.csv", encoding="utf-8") as f:
         return [r for r in csv.DictReader(f) if r["lat"] and r["lon"]]
 
 
-def candidates(box: dict) -> list[tuple[dict, float, float]]:
-    """Regions on the canvas, the most isolated first (least likely to sit under another place's dot)."""
-    pts = [(r, *screen_position(float(r["lon"]), float(r["lat"]), box)) for r in regions()]
+def drawn_places(page, box: dict) -> list[tuple[dict, float, float]]:
+    """The regions the map draws a circle for, at their circles' centres on the screen, the most isolated first
+    (least likely to sit under another circle): computed from the deck the page holds, as a reader sees it."""
+    from tests.test_decks import map_geometry
+    spec = deck_state(page)["spec"]
+    circles = map_geometry(spec, box["width"], box["height"])["circles"]
+    places = next(layer for layer in spec["layers"] if layer["id"] == "places")["data"]
+    by_code = {r["admin1"]: r for r in regions()}
+    pts = [(by_code[d["key"]], box["x"] + x, box["y"] + y, r) for d, (x, y, r) in zip(places, circles)
+           if d["key"] in by_code]
     inside = [p for p in pts if box["x"] + 10 < p[1] < box["x"] + box["width"] - 10
               and box["y"] + 10 < p[2] < box["y"] + box["height"] - 10]
 
     def isolation(p):
-        return min((math.hypot(p[1] - q[1], p[2] - q[2]) for q in pts if q is not p), default=1e9)
-    return sorted(inside, key=isolation, reverse=True)
+        return min((math.hypot(p[1] - q[1], p[2] - q[2]) - q[3] for q in pts if q is not p), default=1e9)
+    return [(r, x, y) for r, x, y, _ in sorted(inside, key=isolation, reverse=True)]
 
 
 def donation_records(page) -> int:
@@ -132,11 +108,13 @@ def test_click_on_a_place_filters_the_dashboard_across_pages(page, app_url):
     settle(page)
     records_before = donation_records(page)
     box = wait_for_canvas(page).bounding_box()
-    use_page_view(page)
+    # deck.gl picks what is under the pointer from what it has drawn: hover once the map has stopped changing (on a
+    # busy machine, with a map image being drawn ahead by the server's own Chromium, that can take seconds)
+    wait_drawn(page)
     target = None
-    for region, x, y in candidates(box)[:8]:
+    for region, x, y in drawn_places(page, box)[:8]:
         page.mouse.move(x, y)
-        text = tooltip_text(page)
+        text = tooltip_text(page, timeout=10.0)
         first_line = text.splitlines()[0] if text else ""
         if first_line.startswith(region["name_en"]) and "→" not in first_line:
             target = (region, x, y)

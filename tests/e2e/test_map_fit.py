@@ -15,7 +15,7 @@ from PIL import Image
 
 from tests.test_decks import map_geometry, overlaps
 
-from .conftest import CANVAS, IDLE, deck_state, settle
+from .conftest import CANVAS, IDLE, deck_state, settle, wait_drawn
 
 SHOTS = Path(os.environ.get("ATLAS_SHOTS", tempfile.gettempdir())) / "atlas-map-fit"
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 1}
@@ -122,8 +122,9 @@ def test_a_double_click_zooms_the_map_and_does_not_filter(page, app_url):
     x, y, _ = g["circles"][ohio]
     before = page.url
     zoom = state["view"]["zoom"]
+    wait_drawn(page)  # the press-holding script and deck.gl's picking both answer late while a frame is drawn
     page.mouse.dblclick(box["x"] + x, box["y"] + y)
-    page.wait_for_function(f"() => ({_zoom_js()}) > {zoom} + 0.5", timeout=15_000)
+    page.wait_for_function(f"() => ({_zoom_js()}) > {zoom} + 0.5", timeout=30_000)
     page.wait_for_selector(IDLE)
     assert page.url == before
     assert "state" not in parse_qs(urlparse(page.url).query)
