@@ -62,6 +62,7 @@ else:  # imported by the ASGI server, once, before any session
     from components.compression import StaticGzip
     from components.http import ROUTES
     from components.security import SecurityMiddleware
-    from components.streamlit_fixes import leave_legacy_pages
+    from components.streamlit_fixes import answer_long_requests, leave_legacy_pages
     leave_legacy_pages()
+    answer_long_requests()  # before uvicorn makes its first connection: long links answered, never reset
     app = st.App(__file__, routes=ROUTES, middleware=[Middleware(SecurityMiddleware), Middleware(StaticGzip)])

@@ -5,7 +5,9 @@ and shares it with every session and with the HTTP routes. `view(fn, filters, **
 number function (`atlas.<page>.view` and friends, which are handed their inputs) once per process for
 each filter set and options, and shares the result: callers must not modify it. Only aggregates and the
 first rows of tables are kept (a bounded number of entries), never a filtered copy of the records.
-`rendered(key, make)` keeps the bytes of exports (PNG, SVG, HTML, CSV) served at stable addresses.
+`rendered(key, make)` keeps the bytes of exports (PNG, SVG, HTML, CSV) served at stable addresses, within a
+budget in bytes (`ATLAS_CACHE_BYTES`, default 256 MB; the least recently used go first): a file larger than a
+quarter of it (a whole table at a million rows) is made for the callers asking at that moment, never kept.
 
 Built on `atlas.memo.Memo` rather than `st.cache_resource`: the HTTP routes run outside any script run,
 where Streamlit's cache works but warns on every call; the memo is the same for both.
@@ -13,23 +15,38 @@ where Streamlit's cache works but warns on every call; the memo is the same for 
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import threading
 from dataclasses import astuple
 from typing import Any, Callable, Iterator
 
 from atlas.filters import Filters, Vocabulary
 from atlas.i18n import t
-from atlas.memo import Memo
+from atlas.memo import Memo, size_of
 from atlas.package import data_dir
 from atlas.records import Data, load
 
 MAX_VIEWS = 64
 MAX_RENDERED = 256
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+_LOG = logging.getLogger(__name__)
+
+
+def cache_bytes() -> int:
+    """The exports' budget in bytes: $ATLAS_CACHE_BYTES (a whole number, at least 1 MB), else 256 MB."""
+    raw = os.environ.get("ATLAS_CACHE_BYTES", "").strip().replace("_", "")
+    if raw:
+        if raw.isdigit() and int(raw) >= 1 << 20:
+            return int(raw)
+        _LOG.warning("ATLAS_CACHE_BYTES is not a whole number of bytes of at least 1 MB; using %d", DEFAULT_CACHE_BYTES)
+    return DEFAULT_CACHE_BYTES
+
 
 _packages = Memo(4)
 _views = Memo(MAX_VIEWS)
 _of_packages = Memo(16)
-_rendered = Memo(MAX_RENDERED)
+_rendered = Memo(MAX_RENDERED, max_bytes=cache_bytes(), max_value_bytes=cache_bytes() // 4)
 _MEMOS = {"views": _views, "rendered": _rendered}
 _recording = threading.local()
 
@@ -117,7 +134,7 @@ def of_package(fn: Callable[..., Any]) -> Any:
 
 
 def rendered(key: tuple, make: Callable[[], Any]) -> Any:
-    """An export's bytes (or any rendered value), once per process for each key (bounded)."""
+    """An export's bytes (or any rendered value), once per process for each key (bounded in entries and bytes)."""
     return _rendered.get(_asked("rendered", (str(data_dir()),) + key), make)
 
 
@@ -125,6 +142,7 @@ def made_from(value: Any, key: tuple, make: Callable[[], Any], memo: Memo | None
     """`make()`, computed once per process for `value` (a cached object: a table of the package, a view) and `key`:
     kept with the value itself, so an entry is never taken for another object that came to have its id. `memo`:
     a bounded memo of the caller's own (default: the exports' one)."""
-    made, out = (memo or _rendered).get(("made_from", id(value)) + key, lambda: (value, make()))
+    made, out = (memo or _rendered).get(("made_from", id(value)) + key, lambda: (value, make()),
+                                        size=lambda pair: size_of(pair[1]))  # `value` is another entry's, not this one's
     return out if made is value else make()
 

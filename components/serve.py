@@ -72,7 +72,8 @@ http {{
 {error_pages}
         # Server internals stay on the workers' machine: never passed on, whatever the path's prefix.
         location ~ /_stcore/metrics/?$ {{
-            default_type text/plain; add_header X-Content-Type-Options nosniff always;
+            default_type text/plain;
+{metrics_headers}
             return 404 "Not found\\n";
         }}
 {stateless}
@@ -98,7 +99,7 @@ ERROR_TEXT = ("Cooperation Atlas could not answer this request: the link is too 
               "filters), or the app is restarting (try again in a moment).\n")
 
 
-ERROR_CODES = (400, 414, 494, 500, 502, 503, 504)
+ERROR_CODES = (400, 413, 414, 494, 500, 502, 503, 504)
 
 
 def _error_pages() -> str:
@@ -127,7 +128,8 @@ def nginx_conf(run: Path, host: str, port: int, workers: list[int]) -> str:
         f"        location {'= ' if not path.endswith('/') else '^~ '}{path} {{\n"
         f"            proxy_pass http://atlas_any;\n{_headers(12)}\n        }}" for path in STATELESS)
     return NGINX_CONF.format(run=run, host=host, port=port, servers=servers, stateless=stateless,
-                             headers=_headers(12), headers_server=_headers(8), error_pages=_error_pages())
+                             headers=_headers(12), headers_server=_headers(8), error_pages=_error_pages(),
+                             metrics_headers=_security_headers(12))
 
 
 def worker_args(port: int, allowed_hosts: list[str] | tuple[str, ...] = ()) -> list[str]:

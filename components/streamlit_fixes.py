@@ -22,6 +22,18 @@
    to the page under it). Both rely on Streamlit's test ids `stSidebar` (with `data-collapsed`),
    `stSidebarNav` and `stSidebarCollapseButton`. (tests/e2e/test_controls.py fails without them.)
 
+3. `answer_long_requests()` (issue #30 item 13): `streamlit run` serves an `st.App` with uvicorn, whose HTTP parser
+   (h11, uvicorn's choice when httptools is absent) gives up on a request head still incomplete past 16 kB. Links
+   up to about 128 kB (one or two reads of the socket) got through; a longer one got a bare 400 with no security
+   headers, and the socket closed with the rest of the request unread, so the reader saw a connection reset, never
+   the page's "parameters were dropped" notice. The limit is raised to MAX_REQUEST_HEAD (1 MB, beyond the app's own
+   512 Ki characters: the page's redirect with `dropped=`, the API's JSON 414); past it the answer is a 414 (431
+   when the request line was complete and the headers are what is long) with the app's security headers, and the
+   connection is half-closed and the rest of the request read and dropped (for at most LINGER_SECONDS), as nginx
+   does, so the answer arrives. It patches uvicorn's H11Protocol (and its module default); with httptools
+   installed uvicorn would use another parser, and the patch says so in the log and leaves it.
+   (tests/test_long_requests.py and tests/e2e/test_hardening.py fail without it.)
+
 (Downloads needed a second patch, of MediaFileManager, while files were made inside one session; they
 are now plain links to the app's stable addresses, components/http.py, and need none.)
 """
@@ -35,6 +47,9 @@ import streamlit as st
 
 _LOG = logging.getLogger(__name__)
 _run = threading.local()
+MAX_REQUEST_HEAD = 1 << 20   # bytes of request line and headers the server reads (see 3. above)
+LINGER_SECONDS = 5.0          # how long an over-long request's remainder is read and dropped after the answer
+MAX_LINGER_BYTES = 64 << 20   # and at most this much of it
 
 
 @contextmanager
@@ -104,3 +119,60 @@ def narrow_screen_sidebar() -> None:
   }, true);
 })();
 </script>""", unsafe_allow_javascript=True)
+
+
+def answer_long_requests() -> bool:
+    """Requests of up to MAX_REQUEST_HEAD reach the app; longer ones get a 414/431 with security headers (see 3.).
+    True when uvicorn's h11 protocol is the one in use and was patched (idempotent)."""
+    try:
+        from uvicorn.protocols.http import h11_impl
+        from uvicorn.protocols.http.auto import AutoHTTPProtocol
+    except ImportError:
+        return False
+    cls = h11_impl.H11Protocol
+    if AutoHTTPProtocol is not cls:
+        _LOG.warning("uvicorn uses %s, not h11: over-long requests keep its own answer", AutoHTTPProtocol.__name__)
+        return False
+    h11_impl.DEFAULT_MAX_INCOMPLETE_EVENT_SIZE = MAX_REQUEST_HEAD  # read per connection, when it is made
+    if getattr(cls, "_atlas_long_requests", False):
+        return True
+    import h11
+
+    from .security import headers_for
+    plain_data_received = cls.data_received
+
+    def send_400_response(self, msg: str) -> None:
+        pending, _ = self.conn.trailing_data  # h11's public view of what it could not parse
+        if len(pending) > MAX_REQUEST_HEAD:
+            status, reason = (431, b"Request Header Fields Too Large") if b"\n" in pending else (414, b"URI Too Long")
+            body = (f"Cooperation Atlas did not read this request: its {'headers are' if status == 431 else 'link is'} "
+                    f"longer than {MAX_REQUEST_HEAD:,} bytes. Shorten it or pick fewer filters.\n").encode()
+        else:
+            status, reason, body = 400, b"Bad Request", b"Cooperation Atlas could not read this request.\n"
+        self.logger.warning("Answered %d to a request it could not read (%s)", status, msg)
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close"), *headers_for("/")]
+        for event in (h11.Response(status_code=status, headers=headers, reason=reason), h11.Data(data=body),
+                      h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event))
+        # Half-close and drop what the client is still sending: closing with unread data resets the connection,
+        # and the client would see the reset, not this answer.
+        self._atlas_dropping = 0
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    def data_received(self, data: bytes) -> None:
+        dropped = getattr(self, "_atlas_dropping", None)
+        if dropped is None:
+            return plain_data_received(self, data)
+        self._atlas_dropping = dropped + len(data)
+        if self._atlas_dropping > MAX_LINGER_BYTES:
+            self.transport.close()
+
+    def eof_received(self) -> None:
+        if getattr(self, "_atlas_dropping", None) is not None:
+            self.transport.close()
+
+    cls.send_400_response, cls.data_received, cls.eof_received = send_400_response, data_received, eof_received
+    cls._atlas_long_requests = True
+    return True

@@ -62,3 +62,20 @@ def test_audit_checks_every_locked_version(monkeypatch, capsys):
     assert audit.main([str(ROOT / "requirements-dev.lock")]) == 0
     assert set(asked) == set(_locked("requirements-dev.lock"))
     assert "locked versions" in capsys.readouterr().out
+
+
+def test_audit_names_every_version_it_could_not_check_when_pypi_is_unreachable(monkeypatch, capsys, tmp_path):
+    # README "Serving safely": an unreachable advisory service is never "no known vulnerabilities"
+    import urllib.error
+
+    from atlas.build import audit
+
+    def unreachable(url, timeout):
+        raise urllib.error.URLError("network is unreachable")
+    monkeypatch.setattr(audit, "_get", unreachable)
+    lock = tmp_path / "r.lock"
+    lock.write_text("alpha==1.0 \\\n    --hash=sha256:00\nbeta==2.0\n")
+    assert audit.main([str(lock)]) == 2
+    out = capsys.readouterr().out
+    assert "UNCHECKED  alpha==1.0  [PyPI not reachable" in out and "UNCHECKED  beta==2.0" in out
+    assert "2 NOT CHECKED: alpha==1.0, beta==2.0" in out and "0 checked and clean" in out

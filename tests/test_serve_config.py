@@ -50,6 +50,8 @@ def test_metrics_are_never_passed_to_a_worker():
     assert metrics, "no location keeps /_stcore/metrics from the proxy's clients"
     for sel, body in metrics:
         assert "proxy_pass" not in body and re.search(r"return\s+404|deny\s+all", body), (sel, body)
+        # README "Every response carries a Content-Security-Policy": nginx's own 404 too (it had nosniff only)
+        assert "Content-Security-Policy" in body and "X-Content-Type-Options" in body and "always" in body, body
 
 
 def test_workers_allow_loopback_and_the_configured_names_only():
@@ -74,7 +76,7 @@ def test_long_links_get_the_apps_answer_or_a_414_with_security_headers():
     assert proxy_buffer and _size(proxy_buffer.group(1)) >= 32 * 1024, "the app's redirect to the trimmed link fits"
     pages = re.findall(r"error_page\s+([\d\s]+?)\s+(\S+)\s*;", conf)
     codes = {c for codes, _ in pages for c in codes.split()}
-    assert {"400", "414", "494", "502", "504"} <= codes, pages
+    assert {"400", "413", "414", "494", "502", "504"} <= codes, pages
     for _, name in pages:
         body = next(b for sel, b in _locations(conf).items() if sel.split()[-1] == name)
         assert "Content-Security-Policy" in body and "X-Content-Type-Options" in body and "always" in body, body

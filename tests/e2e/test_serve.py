@@ -62,6 +62,7 @@ def test_metrics_are_not_served_through_the_proxy(cluster):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(cluster.url + path, timeout=30)
         assert refused.value.code == 404, path
+        assert "default-src 'self'" in refused.value.headers.get("content-security-policy", ""), path
 
 
 def test_a_reader_under_a_host_name_filters_over_the_websocket(cluster, browser_type, browser_type_launch_args):
