@@ -527,12 +527,27 @@ def oembed(request: Request) -> Response:
                     headers={**SECURITY, "Cache-Control": "public, max-age=300"})
 
 
+def brief_base(request: Request) -> str:
+    """Where the brief's link points: $ATLAS_BASE_URL; else the host the request named, if it is one the server
+    answers readers under (server.allowedHosts: a PDF is read away from the browser, so a relative link would lead
+    nowhere); else a relative link. Never any other Host header: the brief is cached per base."""
+    if base := link_base():
+        return base
+    from fnmatch import fnmatch
+    from streamlit import config
+    name = (request.url.hostname or "").lower()
+    allowed = [str(h).lower() for h in (config.get_option("server.allowedHosts") or ())]
+    if name and any(name == h or (h.startswith("*.") and fnmatch(name, h)) for h in allowed):
+        return f"{request.url.scheme}://{request.url.netloc}"
+    return ""
+
+
 @guarded
 def brief_pdf(request: Request) -> Response:
     """The one-page brief of a view as PDF (components/brief.py): the page URL's filters and language, `paper=a4|letter`."""
     from . import brief
     state, controls = parse(request, None, {**CONTROLS, "paper": brief.PAPERS, "page": brief.PAGES})
-    base = link_base() or f"{request.url.scheme}://{request.url.netloc}"
+    base = brief_base(request)
     key = ("brief", exhibits.cache_key(state, data.vocab()), controls["paper"], controls["page"], base)
 
     def map_png() -> bytes | None:

@@ -190,3 +190,11 @@ def test_pages_the_websocket_and_assets_get_no_cors(path):
         assert not any(k.startswith("access-control-") for k in headers), (method, path, headers)
     status, headers = asgi("POST", "/api/v1/flows.csv")
     assert "access-control-allow-origin" not in headers, "GET and HEAD only"
+
+
+def test_the_briefs_link_names_only_a_host_the_server_answers_under(monkeypatch):
+    assert http.brief_base(http.request_for("http://127.0.0.1:8501/api/v1/brief.pdf")) == "http://127.0.0.1:8501"
+    assert http.brief_base(http.request_for("http://localhost:8501/api/v1/brief.pdf")) == "http://localhost:8501"
+    assert http.brief_base(http.request_for("http://evil.example/api/v1/brief.pdf")) == "", "a relative link"
+    monkeypatch.setenv("ATLAS_BASE_URL", "https://atlas.example.org")
+    assert http.brief_base(http.request_for("http://evil.example/api/v1/brief.pdf")) == "https://atlas.example.org"
