@@ -93,7 +93,7 @@ def test_another_site_reads_the_data_but_not_the_pages(page, app_url, host_site)
     assert refused == "refused", "a page of the app sends no CORS header"
 
 
-def test_the_sidebar_offers_the_brief_of_the_view(page, app_url):
+def test_the_sidebar_offers_the_brief_of_the_view(page, app_url, tmp_path):
     page.goto(f"{app_url}/flows?province=Fujian&lang=zh")
     settle(page)
     link = page.locator(".st-key-atlas_brief").get_by_role("link", name="下载简报（PDF）")
@@ -101,3 +101,11 @@ def test_the_sidebar_offers_the_brief_of_the_view(page, app_url):
     href = link.get_attribute("href")
     assert href.startswith("/api/v1/brief.pdf?") and "province=Fujian" in href and "lang=zh" in href, href
     assert "page=flows" in href and "download=1" in href
+    # a download like every slow file (components/frame.py says it is being prepared): the PDF, under its own name
+    with page.expect_download(timeout=180_000) as info:
+        link.click()
+    download = info.value
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    assert download.suggested_filename == "cooperation-atlas-brief_province-Fujian_zh.pdf"
+    assert path.read_bytes().startswith(b"%PDF")
