@@ -87,7 +87,9 @@ def content(state: Mapping[str, Any], page_key: str, base: str, map_png: bytes |
     today = today or dt.date.today()
     page = BY_KEY[page_key]
     out: dict[str, Any] = {"lang": lang, "title": t("brief.title", lang), "page": t(f"page.{page_key}", lang),
-                           "filters": t("mapexport.filters", lang, filters=ask.describe(page.applies)),
+                           # the filters the brief's figures and map read (it says so of a set filter they do not)
+                           "filters": t("mapexport.filters", lang, filters=ask.describe(
+                               tuple(dict.fromkeys(exhibits.RECORD_FILTERS + exhibits.FLOWS_FILTERS)))),
                            "cards": [], "headline_source": "", "summary": "", "notes": [], "top": [], "top_note": "",
                            "map": map_png, "reconcile": ""}
     record_filters = ask.filters(exhibits.RECORD_FILTERS)
