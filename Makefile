@@ -35,10 +35,11 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Chromium renders server-side PNG/SVG exports (kaleido) and runs the browser tests;
-# Noto CJK gives exported charts real Chinese glyphs. Both come from Debian's packages.
+# Noto CJK gives exported charts real Chinese glyphs; poppler-utils reads the brief's PDF in the tests (pdfinfo, pdftotext).
+# All come from Debian's packages.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/nginx ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/nginx ] || ! command -v pdftotext >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx poppler-utils; \
 	fi
 
 run: install system-deps

@@ -75,6 +75,17 @@ def view(data: Data, filters: Filters, level: str = "region") -> FlowsView | Non
 
 
 
+def summary_words(s: dict, lang: str) -> str:
+    """The flows page's sentence of its view (markdown): records, givers, recipients, messages, and the masks given
+    each way, a direction never summed with the other (the page and the brief, components/brief.py, both say it)."""
+    from .i18n import fmt_number, label, t
+    masks = "".join(" " + t("flows.masks_direction", lang, direction=label("direction", d, lang), masks=t("list.separator", lang).join(
+        f"{label('category', c, lang)} **{fmt_number(v, lang)}**" for c, v in by_cat.items()))
+        for d, by_cat in s["masks_by_category"].items())
+    return t("flows.summary", lang, **{k: fmt_number(s[k], lang) for k in ("donations", "recipients", "donors", "messages")}) \
+        + masks
+
+
 def records_table(data: Data, filters: Filters) -> pd.DataFrame:
     """Every record behind the flows page for `filters`: the CSV export."""
     if data.frame is not None:

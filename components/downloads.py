@@ -105,10 +105,12 @@ def show_share(name: str, title: str, height: int | None = None, source: str = "
         st.code(base + exhibits.address(ex, "csv" if "csv" in ex.api_formats else "html", state, vocab),
                 language=None, wrap_lines=True)
         if ex.kind != "table":
+            from .embeds import snippet
             src = base + exhibits.address(ex, "embed", state, vocab)
             st.caption(t("share.embed", lang))
-            st.code(f'<iframe src="{src}" title="{_attr(title)}" width="100%" height="{(height or 520) + 20}" '
-                    f'style="border:0" loading="lazy"></iframe>', language="html", wrap_lines=True)
+            # the iframe and the listener that sizes it to its chart (components/embeds.py, issue #33)
+            st.code(snippet(src, ex.name, title, (height or 520) + 20, base), language="html", wrap_lines=True)
+            st.caption(t("share.embed_note", lang))
         st.caption(t("share.cite", lang))
         cited = citation(title, page_url, lang)
         original = source_citation(source, lang)

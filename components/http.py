@@ -5,7 +5,11 @@
   GET /api/v1/datapackage.json         the package's descriptor (schemas, licences, sources)
   GET /api/v1/cooperation-atlas-data.zip   the whole package
   GET /charts/<chart>.png|.svg|.html|.json  a chart's image, interactive file or plotly figure; maps as .html
-  GET /embed/<chart>                   a minimal page of one chart for an <iframe>
+  GET /embed/<chart>                   a minimal page of one chart for an <iframe>, that posts its height to its parent
+  GET /charts/<chart>.png?size=card     the chart (or map) of the link's filters as a 1200x630 share card
+  GET /api/v1/oembed?url=<page or chart address>&format=json   the oEmbed answer (components/embeds.py)
+  GET /api/v1/brief.pdf                a one-page PDF brief of the view (components/brief.py)
+  GET /assets/embed.js                 the listener a host page includes so that the atlas's iframes size themselves
   GET /healthz                         the package loaded, and its version (503 if it cannot be)
 
 Every address takes exactly the page URL's parameters (`province=Fujian&lang=zh`...), parsed by the
@@ -25,7 +29,7 @@ import re
 import threading
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -48,7 +52,8 @@ MAX_PARAMS = 100
 CONTROLS = {"theme": ("light", "dark"), "download": ("0", "1")}
 ZIP_NAME = "cooperation-atlas-data.zip"
 MIME = {"csv": "text/csv; charset=utf-8", "json": "application/json", "png": "image/png", "svg": "image/svg+xml",
-        "html": "text/html; charset=utf-8", "zip": "application/zip", "js": "text/javascript; charset=utf-8"}
+        "html": "text/html; charset=utf-8", "zip": "application/zip", "js": "text/javascript; charset=utf-8",
+        "pdf": "application/pdf"}
 SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
 if os.environ.get("ATLAS_WORKER"):  # set by components/serve.py: which of several processes answered
     SECURITY["X-Atlas-Worker"] = os.environ["ATLAS_WORKER"][:16]
@@ -96,8 +101,9 @@ def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Respo
 
 # --- parameters -----------------------------------------------------------------------------------
 
-def parse(request: Request, exhibit: exhibits.Exhibit | None = None) -> tuple[dict, dict]:
-    """The request's URL state (every field) and its controls (theme, download); Problem(400) if the page would warn."""
+def parse(request: Request, exhibit: exhibits.Exhibit | None = None, controls_allowed: dict | None = None) -> tuple[dict, dict]:
+    """The request's URL state (every field) and its controls (theme, download; `controls_allowed` for an address
+    with more, e.g. a chart's `size=card`); Problem(400) if the page would warn."""
     items = request.query_params.multi_items()
     if len(items) > MAX_PARAMS:
         raise Problem(400, "too_many_parameters", f"The request has {len(items):,} parameters; at most {MAX_PARAMS} are read.")
@@ -105,7 +111,7 @@ def parse(request: Request, exhibit: exhibits.Exhibit | None = None) -> tuple[di
     for k, v in items:
         params.setdefault(k, []).append(v)
     controls, problems = {}, []
-    for name, allowed in CONTROLS.items():
+    for name, allowed in (controls_allowed or CONTROLS).items():
         values = params.pop(name, [])
         if len(values) > 1 or (values and values[0] not in allowed):
             problems.append({"param": name, "value": ", ".join(values)[:40], "reason": "unknown",
@@ -318,9 +324,14 @@ def api_file(request: Request) -> Response:
 def chart_file(request: Request) -> Response:
     name, fmt = _split(request.path_params["file"])
     ex = _exhibit(name, lambda e: e.chart_formats, fmt)
-    state, controls = parse(request, ex)
+    state, controls = parse(request, ex, {**CONTROLS, "size": ("full", "card")})
     dark = controls["theme"] == "dark"
     key = _cache_key("charts", ex, fmt, state, controls)
+    if controls["size"] == "card":
+        if fmt != "png":
+            raise Problem(400, "bad_parameters", "size=card is for PNG images only.",
+                          problems=[{"param": "size", "value": "card", "reason": "unknown"}])
+        return _card(request, ex, state, controls, key)
 
     def make() -> bytes:
         made = _build(ex, state, dark)
@@ -339,6 +350,31 @@ def chart_file(request: Request) -> Response:
     if skipped := ignored(ex, state):
         headers["X-Atlas-Ignored"] = ", ".join(skipped)
     return _answer(request, body, headers)
+
+
+def _card(request: Request, ex: exhibits.Exhibit, state: dict, controls: dict, key: tuple) -> Response:
+    """The share card (issue #33): the chart of these filters laid out at 1200x630 by kaleido; a map's PNG (the very
+    file of the download link, often drawn ahead) fitted into 1200x630 by Pillow."""
+    from . import embeds
+
+    def make() -> bytes:
+        if ex.kind == "map":
+            full = chart_file(request_for(str(request.url.replace(query=_query_without(request, "size")))))
+            if full.status_code != 200:
+                raise Problem(full.status_code, "empty", json.loads(full.body).get("message", ""))
+            return embeds.card_from_image(full.body)
+        made = _build(ex, state, controls["theme"] == "dark")
+        figure = embeds.card_figure(with_footer(made.figure, _footer(request, ex, state)))
+        return static_image(figure, "png", width=embeds.CARD_WIDTH, height=embeds.CARD_HEIGHT, scale=1)
+
+    body = data.rendered(("card",) + key + (link_base(),), make)
+    headers = _headers("png", _file_name(ex, state, "png").replace(".png", "_card.png"), controls["download"] == "1")
+    return _answer(request, body, headers)
+
+
+def _query_without(request: Request, name: str) -> str:
+    from urllib.parse import urlencode
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != name])
 
 
 def _plotly_asset() -> tuple[str, Path]:
@@ -366,7 +402,8 @@ def embed(request: Request) -> Response:
                             f'initial-scale=1"><title>{escape_html(made.title)}</title>{style}', 1)
         return html.encode("utf-8")
 
-    body = data.rendered(key, make)
+    from .embeds import resizing
+    body = data.rendered(key + ("resizing",), lambda: resizing(make(), ex.name, state.get("lang", "en")))
     headers = {**_headers("html", _file_name(ex, state, "html"), False), "Content-Disposition": "inline"}
     return _answer(request, body, headers)
 
@@ -375,6 +412,10 @@ def embed(request: Request) -> Response:
 def asset(request: Request) -> Response:
     if request.url.path == "/assets/boot.js":
         return Response(BOOT_JS, headers={**SECURITY, "Content-Type": MIME["js"], "Cache-Control": "no-cache"})
+    from . import embeds
+    if request.url.path in (embeds.LISTENER_PATH, embeds.RESIZER_PATH):  # at a stable address: revalidated, not immutable
+        body = embeds.LISTENER_JS if request.url.path == embeds.LISTENER_PATH else embeds.RESIZER_JS
+        return _answer(request, body, {**SECURITY, "Content-Type": MIME["js"], "Cache-Control": "public, max-age=3600"})
     if request.url.path.startswith(OUTLINE_PREFIX):
         files = outline_files(str(data_dir()))
         if request.url.path not in files:
@@ -433,7 +474,92 @@ def index(request: Request) -> Response:
             entry["schema"] = f"/api/v1/datapackage.json#{ex.name}"
         entries.append(entry)
     return _json({"package": _package_meta(), "about": lang_note, "parameters": fields, "exhibits": entries,
-                  "zip": f"/api/v1/{ZIP_NAME}", "health": "/healthz"})
+                  "zip": f"/api/v1/{ZIP_NAME}", "health": "/healthz", "brief": "/api/v1/brief.pdf",
+                  "oembed": "/api/v1/oembed?url=", "embed_listener": "/assets/embed.js"})
+
+
+@guarded
+def oembed(request: Request) -> Response:
+    """oEmbed 1.0 (https://oembed.com): `url` a page or chart address of this server, `format=json` (xml: 501),
+    `maxwidth`/`maxheight`. A page answers with its main chart or map, a chart address with that chart; the
+    URL's filters and language are carried into the iframe and the thumbnail (the share card)."""
+    from . import embeds
+    from .site import PAGES as pages
+    q = request.query_params
+    unknown = sorted(set(q.keys()) - {"url", "format", "maxwidth", "maxheight"})
+    if unknown:
+        raise Problem(400, "bad_parameters", "oEmbed takes url, format, maxwidth and maxheight only.",
+                      problems=[{"param": k[:40], "reason": "unknown"} for k in unknown[:10]])
+    fmt = q.get("format", "json")
+    if fmt == "xml":
+        raise Problem(501, "not_implemented", "Only format=json is answered.")
+    if fmt != "json":
+        raise Problem(400, "bad_parameters", "format must be json.", problems=[{"param": "format", "reason": "unknown"}])
+    sizes = {}
+    for name in ("maxwidth", "maxheight"):
+        value = q.get(name)
+        if value is not None and (not value.isdigit() or not 0 < int(value) <= 100_000):
+            raise Problem(400, "bad_parameters", f"{name} must be a positive whole number of pixels.",
+                          problems=[{"param": name, "reason": "invalid"}])
+        sizes[name] = int(value) if value else None
+    url = q.get("url", "")
+    host = request.headers.get("host", "")
+    found = embeds.target(url, pages, exhibits.BY_NAME, exhibits.EXHIBITS) \
+        if embeds.same_server(url, host, link_base()) else None
+    if found is None:
+        raise Problem(404, "not_found", "No chart or map of this server at that address.")
+    ex, query = found
+    state, _ = parse(request_for(f"http://{host or 'localhost'}/embed/{ex.name}?{query}"), ex,
+                     {**CONTROLS, "size": ("full", "card")})
+    made = _build(ex, state)
+    lang = state.get("lang", "en")
+    if isinstance(made, Chart):
+        title, height = made.title, int(made.figure.layout.height or 600)
+    else:
+        from .map_exports import EXPORT_MAP_HEIGHT
+        title = t("mapexport.title_flows" if made.kind == "flow" else "mapexport.title_pairings", lang)
+        height = EXPORT_MAP_HEIGHT + 330
+    parts = urlsplit(url)
+    origin = link_base() or f"{parts.scheme}://{parts.netloc}"
+    body = embeds.oembed(origin=origin, name=ex.name, query=exhibits.query_of(ex, state, data.vocab()), title=title,
+                         height=height, has_png="png" in ex.chart_formats, provider_url=origin + "/", **sizes)
+    return Response(json_bytes(body), media_type="application/json",
+                    headers={**SECURITY, "Cache-Control": "public, max-age=300"})
+
+
+def brief_base(request: Request) -> str:
+    """Where the brief's link points: $ATLAS_BASE_URL; else the host the request named, if it is one the server
+    answers readers under (server.allowedHosts: a PDF is read away from the browser, so a relative link would lead
+    nowhere); else a relative link. Never any other Host header: the brief is cached per base."""
+    if base := link_base():
+        return base
+    from fnmatch import fnmatch
+    from streamlit import config
+    name = (request.url.hostname or "").lower()
+    allowed = [str(h).lower() for h in (config.get_option("server.allowedHosts") or ())]
+    if name and any(name == h or (h.startswith("*.") and fnmatch(name, h)) for h in allowed):
+        return f"{request.url.scheme}://{request.url.netloc}"
+    return ""
+
+
+@guarded
+def brief_pdf(request: Request) -> Response:
+    """The one-page brief of a view as PDF (components/brief.py): the page URL's filters and language, `paper=a4|letter`."""
+    from . import brief
+    state, controls = parse(request, None, {**CONTROLS, "paper": brief.PAPERS, "page": brief.PAGES})
+    base = brief_base(request)
+    key = ("brief", exhibits.cache_key(state, data.vocab()), controls["paper"], controls["page"], base)
+
+    def map_png() -> bytes | None:
+        ex = exhibits.BY_NAME["flow-map"]
+        url = f"{base}{exhibits.address(ex, 'png', state, data.vocab())}"
+        answer = chart_file(request_for(url if url.startswith("http") else "http://localhost" + url))
+        return answer.body if answer.status_code == 200 else None
+
+    body = data.rendered(key, lambda: brief.pdf(state, controls["paper"], controls["page"], base, map_png))
+    name = brief.file_name(state, data.vocab(), controls["paper"])
+    headers = {**_headers("pdf", name, controls["download"] == "1"), "Cache-Control": "public, max-age=300"}
+    return _answer(request, body, headers)
 
 
 @guarded
@@ -455,6 +581,8 @@ ROUTES = [
     Route("/healthz", healthz, methods=["GET", "HEAD"]),
     Route("/api/v1", index, methods=["GET", "HEAD"]),
     Route("/api/v1/", index, methods=["GET", "HEAD"]),
+    Route("/api/v1/oembed", oembed, methods=["GET", "HEAD"]),
+    Route("/api/v1/brief.pdf", brief_pdf, methods=["GET", "HEAD"]),
     Route("/api/v1/{file}", api_file, methods=["GET", "HEAD"]),
     Route("/charts/{file}", chart_file, methods=["GET", "HEAD"]),
     Route("/embed/{name}", embed, methods=["GET", "HEAD"]),

@@ -5,6 +5,9 @@
   the websocket back to this host only), so no page view sends a request to another machine; `frame-ancestors`
   that lets other sites frame only the `/embed/` view; `X-Content-Type-Options: nosniff`; a Referrer-Policy
   that sends other sites the origin only, never a reader's filters.
+- CORS on the data and the images (issue #33): `Access-Control-Allow-Origin: *` on GET and HEAD of `/api/v1/*` and
+  `/charts/*` (a newsroom's tool reads them from its own page; nothing there depends on a reader's cookies), and
+  an OPTIONS preflight there answered with GET and HEAD only; never on pages, assets or the websocket.
 - `/_stcore/metrics` only for clients on this machine (no proxy in between): server internals are not public.
 - A link with more than Streamlit's 1,000 parameters (or 512 Ki characters) would lose *every* filter in
   silence (Streamlit drops the whole query string): it is redirected to its first parameters plus
@@ -43,6 +46,23 @@ CSP = "; ".join((
     "base-uri 'self'",
     "form-action 'self'",
 ))
+
+
+CORS_PREFIXES = ("/api/v1/", "/charts/")
+CORS_METHODS = b"GET, HEAD"
+# The answers' own headers a script may read: the cache tag, the package version, the filters left out, the file name.
+CORS_EXPOSED = b"ETag, Content-Disposition, Link, X-Atlas-Package-Version, X-Atlas-Ignored"
+
+
+def cors(path: str) -> bool:
+    return path.startswith(CORS_PREFIXES) or path == "/api/v1"
+
+
+def cors_headers(path: str, method: str) -> list[tuple[bytes, bytes]]:
+    """CORS for a GET or HEAD of the data and the images; nothing elsewhere, nothing for other methods."""
+    if method not in ("GET", "HEAD") or not cors(path):
+        return []
+    return [(b"access-control-allow-origin", b"*"), (b"access-control-expose-headers", CORS_EXPOSED)]
 
 
 def headers_for(path: str) -> list[tuple[bytes, bytes]]:
@@ -88,13 +108,18 @@ class SecurityMiddleware:
             forwarded = any(k in (b"x-forwarded-for", b"forwarded") for k, _ in scope.get("headers", []))
             if client not in LOOPBACK or forwarded:
                 return await self._plain(send, 404, b"Not found", path)
+        if scope.get("method") == "OPTIONS" and cors(path):  # a preflight: GET and HEAD only, no credentials
+            return await self._plain(send, 204, b"", path, [
+                (b"access-control-allow-origin", b"*"), (b"access-control-allow-methods", CORS_METHODS),
+                (b"access-control-allow-headers", b"If-None-Match, Range"), (b"access-control-max-age", b"86400"),
+                (b"allow", CORS_METHODS + b", OPTIONS")])
         if scope.get("method") in ("GET", "HEAD") and not path.startswith(_NOT_PAGES):
             query = scope.get("query_string", b"").decode("latin-1")
             trimmed = trimmed_query(query)
             if trimmed is not None:
                 root = scope.get("root_path", "")
                 return await self._plain(send, 303, b"", path, [(b"location", f"{root}{path}?{trimmed}".encode())])
-        extra = headers_for(path)
+        extra = headers_for(path) + cors_headers(path, scope.get("method", ""))
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":

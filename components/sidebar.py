@@ -28,6 +28,10 @@ def render(fields: tuple[Field, ...] = FIELDS) -> None:
         st.button(t("sidebar.reset", lang), on_click=url_state.reset, icon=":material/restart_alt:", width="stretch")
         st.caption(t("sidebar.copy_link", lang))
         st.code(share_link(), language=None, wrap_lines=True)
+        # A plain link to a stable address (components/brief.py): download=1 gives it the "Preparing the file…" of
+        # every slow download (components/frame.py), since the PDF takes seconds.
+        st.link_button(t("sidebar.brief", lang), brief_link(), key="atlas_brief", help=t("sidebar.brief_help", lang),
+                       icon=":material/picture_as_pdf:", width="stretch")
     if url_state.restored():
         st.toast(t("notice.restored", lang), icon=":material/sync_problem:")
 
@@ -169,3 +173,20 @@ def share_link() -> str:
     except Exception:
         base = ""
     return f"{base}?{qs}" if qs else base or "/"
+
+
+def current_page() -> str:
+    """The key of the page the reader is on (from the browser's address; the overview when it cannot be told)."""
+    from urllib.parse import urlsplit
+    from .site import PAGES
+    try:
+        path = urlsplit(st.context.url).path.strip("/").split("/")[-1]
+    except Exception:
+        path = ""
+    return next((p.key for p in PAGES if p.url_path and p.url_path == path), "overview")
+
+
+def brief_link() -> str:
+    """The one-page PDF brief of this view: the view's parameters, the page it is of, as a download."""
+    params = [(k, v) for k, vs in url_state.query().items() for v in vs]
+    return "/api/v1/brief.pdf?" + urlencode(params + [("page", current_page()), ("download", "1")])

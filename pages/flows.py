@@ -3,7 +3,7 @@ a Sankey of provinces and states, and the records behind them."""
 import streamlit as st
 
 from atlas import engine, flows
-from atlas.i18n import fmt_number, label, t
+from atlas.i18n import fmt_number, t
 from components import data, downloads, frame, sidebar, url_state
 from components.exhibit_view import show_chart
 from components.flow_map import show_flow_map
@@ -17,13 +17,7 @@ frame.date_aside(f)
 if view is None:
     frame.empty()
 else:
-    s = view.summary
-    # delivered masks, each direction on its own (a direction is never summed with the other)
-    masks = "".join(" " + t("flows.masks_direction", lang, direction=label("direction", d, lang), masks=t("list.separator", lang).join(
-        f"{label('category', c, lang)} **{fmt_number(v, lang)}**" for c, v in by_cat.items()))
-        for d, by_cat in s["masks_by_category"].items())
-    st.markdown(t("flows.summary", lang, **{k: fmt_number(s[k], lang) for k in ("donations", "recipients", "donors", "messages")})
-                + masks)
+    st.markdown(flows.summary_words(view.summary, lang))
     show_flow_map(view.map, lang)
     if len(view.promised):
         st.caption(engine.promised_words(view.promised, lang))
