@@ -35,10 +35,13 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Chromium renders server-side PNG/SVG exports (kaleido) and runs the browser tests;
-# Noto CJK gives exported charts real Chinese glyphs. Both come from Debian's packages.
+# Noto CJK gives exported charts real Chinese glyphs; the CSL styles (APA, GB/T 7714-2015) render the citations'
+# CSL-JSON in tests/test_cite.py. All come from Debian's packages.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/nginx ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/nginx ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+		|| ! [ -f /usr/share/citation-style-language/styles/apa.csl ]; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx \
+			citation-style-language-styles; \
 	fi
 
 run: install system-deps
