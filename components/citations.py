@@ -112,9 +112,10 @@ def title_of(name: str, state: Mapping[str, Any]) -> str:
         return t("mapexport.title_flows" if ex.name == "flow-map" else "mapexport.title_pairings", lang)
     if ex.kind == "table":
         return t(ex.title_key, lang) if ex.title_key else f"{t('page.data', lang)}: {ex.name}"
-    made = data.rendered(("cite-title", name, exhibits.cache_key(state, data.vocab())),
-                         lambda: ex.build(exhibits.Ask(data.get(), state)))
-    return made.title if made is not None else t(f"page.{ex.page}", lang)
+    def make() -> str:   # the title only is kept, not the figure
+        made = ex.build(exhibits.Ask(data.get(), state))
+        return made.title if made is not None else t(f"page.{ex.page}", lang)
+    return data.rendered(("cite-title", name, exhibits.cache_key(state, data.vocab())), make)
 
 
 def path_of(name: str, state: Mapping[str, Any]) -> str:

@@ -470,6 +470,8 @@ def page_html(request: Request) -> Response:
 
     try:
         from . import head
+        if not data.loaded():  # the shell is not held back while the package loads at start (no tags for that while)
+            return Response(plain().encode("utf-8"), headers={**SECURITY, "Content-Type": MIME["html"], "Cache-Control": "no-cache"})
         page_key = next(p.key for p in PAGES if p.path == request.url.path)
         params: dict[str, list[str]] = {}
         for k, v in request.query_params.multi_items()[:MAX_PARAMS]:

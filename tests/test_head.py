@@ -14,6 +14,11 @@ from components import data, head, http
 from components.site import PAGES
 
 
+@pytest.fixture(autouse=True)
+def package_loaded():
+    data.get()   # the head's tags come once the package is loaded (before, the page is served without waiting)
+
+
 def request(url: str, **path_params) -> Request:
     parts = urlsplit(url)
     return Request({"type": "http", "method": "GET", "path": parts.path, "raw_path": parts.path.encode(),
@@ -195,6 +200,13 @@ def test_a_broken_package_still_gets_its_page(monkeypatch):
     monkeypatch.setattr(data, "vocab", broken)
     response = http.page_html(request("/flows?province=Fujian"))
     assert response.status_code == 200 and b"/assets/boot.js" in response.body and b"citation_title" not in response.body
+
+
+def test_the_page_is_not_held_back_while_the_package_loads(monkeypatch):
+    monkeypatch.setattr(data, "loaded", lambda: False)
+    monkeypatch.setattr(data, "get", lambda: pytest.fail("page_html waited for the package"))
+    response = http.page_html(request("/flows?province=Fujian&lang=zh"))
+    assert response.status_code == 200 and b'<html lang="zh-Hans">' in response.body and b"citation_title" not in response.body
 
 
 def test_the_embed_head_carries_the_tags_of_its_exhibit():

@@ -2,6 +2,7 @@
 tags Zotero's connector reads, an og:image that is the page's main chart with the link's own filters, and the
 Dataset JSON-LD; the chart's "Link, embed, cite" links to a BibTeX file of this chart and these filters."""
 import json
+import time
 import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +20,20 @@ HEAD = """() => {
 }"""
 
 
+def package_loaded(app_url: str) -> None:
+    """Until the package is loaded the page is served without its tags (not held back): wait for /healthz's 200."""
+    for _ in range(600):
+        try:
+            if urllib.request.urlopen(app_url + "/healthz", timeout=5).status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)  # polling a condition (the health check), not waiting a fixed time for the page
+    raise AssertionError("the package never loaded")
+
+
 def test_a_pages_head_has_its_citation_tags_its_filtered_share_image_and_dataset_json_ld(page, app_url):
+    package_loaded(app_url)
     page.goto(f"{app_url}/flows?province=Fujian&lang=zh")
     settle(page)
     head = page.evaluate(HEAD)
