@@ -17,12 +17,13 @@ import json
 import re
 from dataclasses import dataclass
 
+from .i18n import t
+
 ATLAS = "Cooperation Atlas"
 ATLAS_ZH = "合作图谱"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
-KINDS = {"atlas": ("Interactive dashboard", "交互式数据看板"), "package": ("Data set", "数据集"),
-         "chart": ("Chart", "图表"), "map": ("Map", "地图"), "table": ("Data table", "数据表")}
+KINDS = ("atlas", "package", "chart", "map", "table")   # locale keys cite.kind_<kind>
 FORMATS = {"bib": "application/x-bibtex; charset=utf-8", "ris": "application/x-research-info-systems; charset=utf-8",
            "json": "application/vnd.citationstyles.csl+json", "txt": "text/plain; charset=utf-8"}
 
@@ -72,7 +73,7 @@ class Work:
 
     @property
     def atlas(self) -> str:
-        return f"{ATLAS}（{ATLAS_ZH}）" if self.lang == "zh" else ATLAS
+        return t("cite.atlas", self.lang, atlas=ATLAS, atlas_zh=ATLAS_ZH)
 
     @property
     def year(self) -> str:
@@ -80,7 +81,7 @@ class Work:
 
     @property
     def kind_label(self) -> str:
-        return KINDS.get(self.kind, KINDS["chart"])[1 if self.lang == "zh" else 0]
+        return t(f"cite.kind_{self.kind if self.kind in KINDS else 'chart'}", self.lang)
 
     @property
     def ident(self) -> str:
@@ -124,11 +125,14 @@ def sources_sentence(work: Work) -> str:
     if not work.sources:
         return ""
     refs = [source_reference(s, work.lang).rstrip(".。") for s in work.sources]
-    if work.lang == "zh":
-        more = f"；另有 {work.more_sources} 个来源，见 sources.csv" if work.more_sources else ""
-        return _end("数据来源：" + "；".join(refs) + more + "。")
-    more = f"; and {work.more_sources} further sources listed in sources.csv" if work.more_sources else ""
-    return _end("Data from: " + "; ".join(refs) + more)
+    more = t("cite.more_sources", work.lang, n=work.more_sources) if work.more_sources else ""
+    return _end(t("cite.data_from", work.lang, sources=t("cite.separator", work.lang).join(refs), more=more))
+
+
+def _cited_by(source: Source, work: Work) -> str:
+    """A source's note: where in it the work draws, and which citation of the atlas cites it."""
+    cited = t("cite.cited_by", work.lang, atlas=work.atlas, ident=work.ident)
+    return _one_line(f"{_end(source.where)} {cited}" if source.where else cited)
 
 
 def _accessed_en(day: dt.date) -> str:
@@ -139,9 +143,7 @@ def _accessed_en(day: dt.date) -> str:
 
 def apa(work: Work) -> str:
     """APA 7 (an organisation as author; "n.d." and a retrieval date for a work updated in place), then its sources."""
-    kind = f"[{work.kind_label}, version {work.version}]" if work.version else f"[{work.kind_label}]"
-    if work.lang == "zh":
-        kind = f"[{work.kind_label}，版本 {work.version}]" if work.version else f"[{work.kind_label}]"
+    kind = t("cite.apa_kind", work.lang, kind=work.kind_label, version=work.version) if work.version else f"[{work.kind_label}]"
     head = f"{work.atlas}. ({work.year or 'n.d.'}). {_end(f'{work.title} {kind}')}"
     filters = f" {_end(work.filters)}" if work.filters else ""
     retrieved = f" Retrieved {_accessed_en(work.accessed)}, from {work.url}"
@@ -154,13 +156,13 @@ def gbt7714(work: Work) -> str:
     mark = "DS/OL" if work.kind == "package" else "EB/OL"
     parts = [f"{work.atlas}. {work.title}[{mark}]"]
     if work.version:
-        parts.append(f"{'版本' if work.lang == 'zh' else 'Version'} {work.version}")
+        parts.append(t("cite.version", work.lang, version=work.version))
     dated = (f"({work.published})" if work.published else "") + f"[{work.accessed.isoformat()}]"
     parts.append(dated)
     parts.append(work.url)
     text = ". ".join(parts) + "."
     if work.filters:
-        text += f" {'筛选条件：' if work.lang == 'zh' else 'Filters: '}{_end(work.filters)}"
+        text += " " + _end(t("cite.filters", work.lang, filters=work.filters))
     data_from = sources_sentence(work)
     return text + (f" {data_from}" if data_from else "")
 
@@ -173,12 +175,12 @@ def text(work: Work, style: str | None = None) -> str:
 
 def note(work: Work) -> str:
     """What a reference manager keeps beside the fields: version, access date, filters, licence and the sources."""
-    zh = work.lang == "zh"
-    bits = [f"{'数据包版本' if zh else 'Data package version'} {work.version}" if work.version else "",
-            f"{'访问日期' if zh else 'Accessed'} {work.accessed.isoformat()}",
-            f"{'筛选条件' if zh else 'Filters'}: {work.filters}" if work.filters else "",
-            f"{'许可' if zh else 'Licence'}: {work.licence}" if work.licence else ""]
-    head = ("；" if zh else ". ").join(b for b in bits if b) + ("。" if zh else ".")
+    lang = work.lang
+    bits = [t("cite.package_version", lang, version=work.version) if work.version else "",
+            t("cite.accessed", lang, date=work.accessed.isoformat()),
+            t("cite.filters", lang, filters=work.filters) if work.filters else "",
+            t("cite.licence", lang, licence=work.licence) if work.licence else ""]
+    head = _end(t("cite.separator", lang).join(b for b in bits if b))
     return _one_line(head + " " + sources_sentence(work))
 
 
@@ -216,7 +218,7 @@ def bibtex(work: Work) -> str:
         fields = [("title", "{" + _bib(s.title) + "}"),
                   ("author" if s.type != "report" else "institution", "{" + _bib(s.publisher) + "}" if s.publisher else ""),
                   ("year", s.year), ("url", _bib_url(s.url) if s.url else ""),
-                  ("note", _bib((f"{s.where}. " if s.where else "") + f"Cited by {ATLAS} ({work.ident})."))]
+                  ("note", _bib(_cited_by(s, work)))]
         out.append(_bib_entry(kind, f"{re.sub(r'[^A-Za-z0-9-]+', '-', s.id)}", fields))
     return "\n".join(out)
 
@@ -235,8 +237,7 @@ def ris(work: Work) -> str:
     for s in work.sources:
         kind = {"report": "RPRT", "news": "NEWS", "web": "ELEC"}.get(s.type, "GEN")
         out += ["\n", f"TY  - {kind}\n", _ris_line("TI", s.title), _ris_line("AU", f"{s.publisher}," if s.publisher else ""),
-                _ris_line("PY", s.year), _ris_line("UR", s.url), _ris_line("N1", f"{s.where}. Cited by {ATLAS}." if s.where
-                                                                          else f"Cited by {ATLAS}."),
+                _ris_line("PY", s.year), _ris_line("UR", s.url), _ris_line("N1", _cited_by(s, work)),
                 _ris_line("ID", s.id), "ER  - \n"]
     return "".join(out)
 
@@ -261,8 +262,7 @@ def csl(work: Work) -> list[dict]:
     for s in work.sources:
         kind = {"report": "report", "news": "article-newspaper"}.get(s.type, "webpage")
         src = {"id": s.id, "type": kind, "title": s.title, "author": [{"literal": s.publisher}] if s.publisher else [],
-               "publisher": s.publisher, "URL": s.url, "note": _one_line(f"{s.where}. Cited by {ATLAS} ({work.ident})."
-                                                                         if s.where else f"Cited by {ATLAS} ({work.ident}).")}
+               "publisher": s.publisher, "URL": s.url, "note": _cited_by(s, work)}
         if issued := _csl_issued(s.published):
             src["issued"] = issued
         items.append({k: v for k, v in src.items() if v})
