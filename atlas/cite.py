@@ -73,7 +73,7 @@ class Work:
 
     @property
     def atlas(self) -> str:
-        return t("cite.atlas", self.lang, atlas=ATLAS, atlas_zh=ATLAS_ZH)
+        return t("cite.atlas", self.lang)   # "Cooperation Atlas", in Chinese with 合作图谱 beside it
 
     @property
     def year(self) -> str:
