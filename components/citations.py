@@ -44,8 +44,16 @@ DRAWS: dict[str, tuple[tuple[str, ...], str]] = {
 MAIN_SOURCE = "ccg2020"   # the source a WHERE names a part of
 
 
-def _counts(pkg, name: str) -> Counter:
-    """How many rows of the tables behind `name` cite each source."""
+def _rows(pkg, table: str, state: Mapping[str, Any] | None):
+    """A table's rows behind a view: a record table (donations, their items, messages) keeps the rows the view's
+    filters keep, as the data page and its addresses do; any other table whole."""
+    if state is not None and table in exhibits.RECORD_TABLES:
+        return exhibits.package_table(exhibits.Ask(data.get(), {**state, "q": ""}), table)
+    return pkg.tables.get(table)
+
+
+def _counts(pkg, name: str, state: Mapping[str, Any] | None = None) -> Counter:
+    """How many rows of the tables behind `name` (in the view `state`) cite each source."""
     if name.startswith("china-tech-philanthropy-"):
         rows = corporate.domestic_figures(pkg.key_figures, name.removeprefix("china-tech-philanthropy-"))
         return Counter(rows["source_id"].astype(str))
@@ -57,7 +65,7 @@ def _counts(pkg, name: str) -> Counter:
         tables = [name]
     counts: Counter = Counter()
     for n in tables:
-        table = pkg.tables.get(n)
+        table = _rows(pkg, n, state)
         for column in ("source_id", "event_source_id"):
             if table is not None and column in table.columns:
                 values = table[column].astype("string").dropna()
@@ -76,13 +84,25 @@ def _source(row: Mapping[str, Any], lang: str, where: str = "") -> cite.Source:
                        url=text("url"), where=where, kind=text("note"))
 
 
-def sources_of(name: str, lang: str) -> tuple[tuple[cite.Source, ...], int]:
-    """The sources `name` draws, most cited first: the first NAMED in full, and how many more."""
+def _view(name: str, state: Mapping[str, Any] | None) -> dict | None:
+    """The part of `state` that chooses an exhibit's rows: its own filters (None: every row)."""
+    ex = exhibits.BY_NAME.get(name)
+    if state is None or ex is None or not [n for n in active(state, FIELDS) if n in ex.filters]:
+        return None
+    return {f.name: (state.get(f.name, f.default) if f.name in ex.filters else f.default) for f in FIELDS}
+
+
+def sources_of(name: str, lang: str, state: Mapping[str, Any] | None = None) -> tuple[tuple[cite.Source, ...], int]:
+    """The sources `name` draws (in the view `state`: a record exhibit's filtered rows), most cited first: the first
+    NAMED in full, and how many more."""
+    view = _view(name, state)
+
     def make():
         pkg = data.get().package
         rows = {str(r["source_id"]): r for r in pkg.tables["sources"].astype(object).to_dict("records")}
         # most cited first, but the report the atlas is built on leads wherever it is drawn
-        ranked = [s for s, _ in sorted(_counts(pkg, name).items(), key=lambda kv: (kv[0] != MAIN_SOURCE, -kv[1], kv[0]))
+        counts = _counts(pkg, name, view) or _counts(pkg, name)   # a view with no rows cites what the exhibit draws
+        ranked = [s for s, _ in sorted(counts.items(), key=lambda kv: (kv[0] != MAIN_SOURCE, -kv[1], kv[0]))
                   if s in rows]
         where_key = DRAWS.get(name, ((), ""))[1]
         named = tuple(_source(rows[s], lang, t(where_key, lang) if where_key and s == MAIN_SOURCE else "")
@@ -92,7 +112,8 @@ def sources_of(name: str, lang: str) -> tuple[tuple[cite.Source, ...], int]:
                           for i, s in enumerate(pkg.descriptor.get("sources", [])[:NAMED]))
             return named, max(0, len(pkg.descriptor.get("sources", [])) - NAMED)
         return named, max(0, len(ranked) - NAMED)
-    return data.rendered(("cite-sources", name, lang), make)
+    key = exhibits.cache_key(view, data.vocab()) if view is not None else ()
+    return data.rendered(("cite-sources", name, lang, key), make)
 
 
 def known(name: str) -> bool:
@@ -134,7 +155,7 @@ def work(name: str, state: Mapping[str, Any], base: str = "", today: dt.date | N
     lang = state.get("lang", "en")
     descriptor = data.get().package.descriptor
     licence = next(iter(descriptor.get("licenses", [])), {})
-    sources, more = sources_of(name, lang)
+    sources, more = sources_of(name, lang, state)
     filters = ""
     if name in exhibits.BY_NAME:
         ex = exhibits.BY_NAME[name]

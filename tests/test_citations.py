@@ -105,3 +105,18 @@ def test_every_exhibit_is_citable_at_its_address():
         assert response.status_code == 200, ex.name
         assert response.body.decode().startswith("Cooperation Atlas. (n.d.)"), ex.name
     assert cite.FORMATS.keys() == set(http.CITE_FORMATS)
+
+
+@pytest.mark.parametrize("province", ["Fujian", "Shaanxi"])
+def test_a_filtered_view_cites_the_documents_of_the_rows_it_keeps(province):
+    s = state(province=province)
+    kept = set()
+    for table in ("donations", "support_messages"):
+        rows = exhibits.package_table(exhibits.Ask(data.get(), s), table)
+        for column in ("source_id", "event_source_id"):
+            if column in rows.columns:
+                kept |= {str(v) for v in rows[column].astype("string").dropna() if v}
+    sources, more = citations.sources_of("flow-map", "en", s)
+    assert sources[0].id == "ccg2020" and {x.id for x in sources} <= kept and len(sources) + more == len(kept)
+    everything, more_all = citations.sources_of("flow-map", "en")
+    assert len(sources) + more < len(everything) + more_all  # the filter left some documents out
