@@ -140,7 +140,7 @@ def tags(page_key: str, state: Mapping[str, Any], base: str, exhibit: exhibits.E
         _meta("twitter:card", "summary_large_image"), _meta("twitter:title", title),
         _meta("twitter:description", description), _meta("twitter:image", image),
         _meta("twitter:image:alt", work.title),
-        f'<script type="application/ld+json">{script_json(dataset(base, url=url, full=False))}</script>',
+        f'<script type="application/ld+json">{script_json(dataset(base, full=False))}</script>',
     ]
     return "\n    ".join(x for x in out if x)
 
@@ -170,7 +170,7 @@ def temporal_coverage() -> str:
     return data.rendered(("temporal-coverage",), make)
 
 
-def dataset(base: str, url: str | None = None, full: bool = True) -> dict:
+def dataset(base: str, full: bool = True) -> dict:
     """The package as a schema.org `Dataset`: names and description in both languages, licence, creator, version,
     one `DataDownload` per table and the ZIP, temporal and spatial coverage, the sources it is based on
     (`full`: every source of sources.csv; else those a citation names, with the count of the others)."""
@@ -190,7 +190,7 @@ def dataset(base: str, url: str | None = None, full: bool = True) -> dict:
         "alternateName": [t("cite.atlas_title", "zh"), cite.ATLAS, cite.ATLAS_ZH],
         "description": [{"@language": "en", "@value": d.get("description", "")},
                         {"@language": "zh-Hans", "@value": t("meta.dataset_description", "zh")}],
-        "url": url or base + site.BY_KEY["data"].path,
+        "url": base + site.BY_KEY["data"].path,   # one landing page for the one dataset, whichever page carries it
         "version": str(d.get("version", "")),
         "license": licence.get("path", ""),
         "isAccessibleForFree": True,
@@ -209,10 +209,8 @@ def dataset(base: str, url: str | None = None, full: bool = True) -> dict:
              "contentUrl": f"{base}/api/v1/datapackage.json"},
         ],
     }
-    if d.get("created"):   # dates only where the descriptor states them
+    if d.get("created"):   # a date only where the descriptor states one (Data Package's `created`): none is invented
         body["datePublished"] = str(d["created"])[:10]
-    if d.get("x-modified") or d.get("modified"):
-        body["dateModified"] = str(d.get("modified") or d.get("x-modified"))[:10]
     if not full:   # the page's head: every download without its description (the whole at /api/v1/dataset.jsonld)
         body["distribution"] = [{k: v for k, v in x.items() if k != "description"} for x in body["distribution"]]
     return body
