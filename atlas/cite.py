@@ -73,7 +73,7 @@ class Work:
 
     @property
     def atlas(self) -> str:
-        return t("cite.atlas", self.lang)   # "Cooperation Atlas", in Chinese with 合作图谱 beside it
+        return f"{ATLAS}（{ATLAS_ZH}）" if self.lang == "zh" else ATLAS   # a name, the same in both languages
 
     @property
     def year(self) -> str:
@@ -97,10 +97,12 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", str(text or "")).strip()
 
 
-def _end(text: str) -> str:
-    """`text` ending with one full stop (none added after ?, ! or a CJK full stop)."""
+def _end(text: str, lang: str = "en") -> str:
+    """`text` ending with one full stop (none added after ?, ! or a full stop; in Chinese "。" after Chinese text)."""
     text = _one_line(text)
-    return text if not text or text[-1] in ".?!。？！" else text + "."
+    if not text or text[-1] in ".?!。？！":
+        return text
+    return text + ("。" if lang == "zh" and re.match(r"[\u3000-\u9fff\uff00-\uffef]", text[-1]) else ".")
 
 
 def source_reference(source: Source, lang: str) -> str:
@@ -162,7 +164,7 @@ def gbt7714(work: Work) -> str:
     parts.append(work.url)
     text = ". ".join(parts) + "."
     if work.filters:
-        text += " " + _end(t("cite.filters", work.lang, filters=work.filters))
+        text += " " + _end(t("cite.filters", work.lang, filters=work.filters), work.lang)
     data_from = sources_sentence(work)
     return text + (f" {data_from}" if data_from else "")
 

@@ -35,7 +35,8 @@ def link(label: str, url: str, key: str, help: str | None = None, primary: bool 
 def show_row(name: str, key: str | None = None, help_prefix: str = "chart.download_",
              share: tuple | None = None) -> None:
     """One link per format of exhibit `name` in a row that wraps on narrow screens (widget keys dl_<key>_<fmt>),
-    and with `share` (title, height) the "link, embed, cite" panel below it. Pages call it before their long
+    and the "link, embed, cite" panel below it: a chart's with `share` (title, height), a map's and a table's always
+    (titled as they are cited: every table view can be cited, issue #33). Pages call it before their long
     tables, so that the keyboard reaches it without passing through a table's cells (issue #31)."""
     ex = exhibits.BY_NAME[name]
     key = key or ex.key or ex.page
@@ -50,6 +51,8 @@ def show_row(name: str, key: str | None = None, help_prefix: str = "chart.downlo
             st.link_button(label, exhibits.address(ex, fmt, state, vocab, download=True), key=f"dl_{key}_{fmt}",
                            help=t(f"{help_prefix}{fmt}", lang), width="content",
                            icon=":material/folder_zip:" if fmt == "zip" else ":material/download:")
+    if share is None and ex.kind in ("map", "table"):
+        share = (citations.title_of(name, state),)
     if share:
         show_share(name, *share)
 
