@@ -35,11 +35,14 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Chromium renders server-side PNG/SVG exports (kaleido) and runs the browser tests;
-# Noto CJK gives exported charts real Chinese glyphs; poppler-utils reads the brief's PDF in the tests (pdfinfo, pdftotext).
+# Noto CJK gives exported charts real Chinese glyphs; poppler-utils reads the brief's PDF in the tests (pdfinfo,
+# pdftotext); the CSL styles (APA, GB/T 7714-2015) render the citations' CSL-JSON in tests/test_cite.py.
 # All come from Debian's packages.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/nginx ] || ! command -v pdftotext >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx poppler-utils; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/nginx ] || ! command -v pdftotext >/dev/null 2>&1 \
+		|| ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! [ -f /usr/share/citation-style-language/styles/apa.csl ]; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx \
+			poppler-utils citation-style-language-styles; \
 	fi
 
 run: install system-deps

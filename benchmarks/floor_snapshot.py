@@ -270,7 +270,7 @@ class _Context:
             items.append((t("share.embed", LANG),
                           f'<iframe src="{src}" title="{downloads._attr(title)}" width="100%" '
                           f'height="{(height or 520) + 20}" style="border:0" loading="lazy"></iframe>', "html"))
-        items.append((t("share.cite", LANG), downloads.citation(title, self.page_url, LANG), None))
+        items.append((t("cite.styled", LANG), downloads.citation(name, state, ORIGIN), None))
         return (t("share.button", LANG), items)
 
     def chart(self, name: str) -> list:

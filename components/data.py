@@ -111,6 +111,11 @@ def get() -> Data:
     return _load(str(data_dir()))
 
 
+def loaded() -> bool:
+    """Whether the package is loaded (or failed to: get() then raises at once) without waiting for it."""
+    return str(data_dir()) in _packages
+
+
 def vocab() -> Vocabulary:
     return get().vocab
 

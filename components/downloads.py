@@ -8,14 +8,14 @@ chart's files: the page link, the image link, an <iframe> snippet and a citation
 from __future__ import annotations
 
 import datetime as dt
-import re
 from urllib.parse import urlsplit
 
 import streamlit as st
 
+from atlas import cite
 from atlas.i18n import t
 
-from . import data, exhibits, url_state
+from . import citations, data, exhibits, url_state
 
 
 def origin() -> str:
@@ -35,7 +35,8 @@ def link(label: str, url: str, key: str, help: str | None = None, primary: bool 
 def show_row(name: str, key: str | None = None, help_prefix: str = "chart.download_",
              share: tuple | None = None) -> None:
     """One link per format of exhibit `name` in a row that wraps on narrow screens (widget keys dl_<key>_<fmt>),
-    and with `share` (title, height) the "link, embed, cite" panel below it. Pages call it before their long
+    and the "link, embed, cite" panel below it: a chart's with `share` (title, height), a map's and a table's always
+    (titled as they are cited: every table view can be cited, issue #33). Pages call it before their long
     tables, so that the keyboard reaches it without passing through a table's cells (issue #31)."""
     ex = exhibits.BY_NAME[name]
     key = key or ex.key or ex.page
@@ -50,43 +51,28 @@ def show_row(name: str, key: str | None = None, help_prefix: str = "chart.downlo
             st.link_button(label, exhibits.address(ex, fmt, state, vocab, download=True), key=f"dl_{key}_{fmt}",
                            help=t(f"{help_prefix}{fmt}", lang), width="content",
                            icon=":material/folder_zip:" if fmt == "zip" else ":material/download:")
+    if share is None and ex.kind in ("map", "table"):
+        share = (citations.title_of(name, state),)
     if share:
         show_share(name, *share)
 
 
-def citation(title: str, page_url: str, lang: str, today: dt.date | None = None) -> str:
-    """An APA-style reference to a chart as shown: title, the app, version, the link and the access date."""
-    today = today or dt.date.today()
-    version = data.get().package.descriptor.get("version", "")
-    app = "Cooperation Atlas（合作图谱）" if lang == "zh" else "Cooperation Atlas"
-    return t("cite.chart", lang, app=app, title=title, version=version, url=page_url,
-             date=today.isoformat() if lang == "zh" else f"{today.day} {today:%B %Y}", year=today.year)
+def citation(name: str, state, base: str = "", today: dt.date | None = None) -> str:
+    """The citation in the reader's style: APA in English, GB/T 7714-2015 in Chinese."""
+    return cite.text(citations.work(name, state, base, today))
 
 
-#: The atlas's citation of a chart names the source the chart draws as well (issue #31; the data page asks readers to
-#: cite both): the chart's source line, after the full reference of the report it names.
-_SOURCE_PREFIX = re.compile(r"^\s*(Sources?:|来源：|资料来源：)\s*")
+def cite_address(name: str, fmt: str, state, vocab) -> str:
+    """Where the citation of `name` in this view is served as a file (.bib, .ris, CSL-JSON .json)."""
+    from urllib.parse import urlencode
+    q = exhibits.query_of(exhibits.BY_NAME[name], state, vocab) + [("download", "1")]
+    return f"/api/v1/cite/{name}.{fmt}?{urlencode(q)}"
 
 
-def source_citation(source_line: str, lang: str) -> str:
-    """The reference of the source a chart draws: the package's own reference of the CCG report when the chart's
-    source line names it (title, publisher, year), then where in it (the chart's source line, e.g. its Table 4)."""
-    if not source_line:
-        return ""
-    where = _SOURCE_PREFIX.sub("", source_line).strip()
-    if "CCG" not in where and "全球化智库" not in where and "Center for China and Globalization" not in where:
-        return t("cite.source", lang, reference=where.rstrip("。. "), where="")
-    sources = data.get().package.tables.get("sources")
-    row = sources[sources["source_id"] == "ccg2020"].iloc[0] if sources is not None and (sources["source_id"] == "ccg2020").any() else None
-    if row is None:
-        return t("cite.source", lang, reference=where.rstrip("。. "), where="")
-    title = row["title_zh"] if lang == "zh" and isinstance(row.get("title_zh"), str) and row["title_zh"] else row["title"]
-    reference = t("cite.ccg", lang, title=title, year=str(row["published"]).split(".")[0])
-    return t("cite.source", lang, reference=reference, where=t("cite.where", lang, where=where.rstrip("。. ")))
-
-
-def show_share(name: str, title: str, height: int | None = None, source: str = "") -> None:
-    """"Link, embed, cite" for one exhibit: the page link, its image address, an <iframe> snippet, a citation."""
+def show_share(name: str, title: str, height: int | None = None) -> None:
+    """"Link, embed, cite" for one exhibit: the page link, its image address, an <iframe> snippet, its citation in the
+    reader's style (naming the atlas, the version, the access date and the sources it draws) and as files for a
+    reference manager (BibTeX, RIS, CSL-JSON) of this view."""
     from .sidebar import share_link
     ex = exhibits.BY_NAME[name]
     lang, state, vocab = url_state.lang(), url_state.state(), data.vocab()
@@ -111,10 +97,13 @@ def show_share(name: str, title: str, height: int | None = None, source: str = "
             # the iframe and the listener that sizes it to its chart (components/embeds.py, issue #33)
             st.code(snippet(src, ex.name, title, (height or 520) + 20, base), language="html", wrap_lines=True)
             st.caption(t("share.embed_note", lang))
-        st.caption(t("share.cite", lang))
-        cited = citation(title, page_url, lang)
-        original = source_citation(source, lang)
-        st.code(cited + ("\n\n" + original if original else ""), language=None, wrap_lines=True)
+        st.caption(t("cite.styled", lang))
+        st.code(citation(name, state, base), language=None, wrap_lines=True)
+        st.caption(t("cite.files", lang))
+        with st.container(horizontal=True, wrap=True, gap="small", key=f"cite_{ex.key or ex.name}"):
+            for fmt, label in (("bib", "cite.bib"), ("ris", "cite.ris"), ("json", "cite.csl")):
+                st.link_button(t(label, lang), base + cite_address(name, fmt, state, vocab), width="content",
+                               key=f"cite_{ex.key or ex.name}_{fmt}", icon=":material/format_quote:")
 
 
 def _attr(text: str) -> str:

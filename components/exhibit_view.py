@@ -49,7 +49,7 @@ def show_chart(name: str) -> Chart | None:
         url_state.changed("as_table", others + ((ex.key,) if st.session_state.get(tabs_key) == labels[1] else ()))
 
     # Its files and "link, embed, cite" before the chart's table, which can be long (the keyboard reaches them first).
-    downloads.show_row(name, share=(chart.title, chart.figure.height, chart.source))
+    downloads.show_row(name, share=(chart.title, chart.figure.height))
     shown_as_table = ex.key in url_state.value("as_table")
     tab_chart, tab_table = st.tabs(labels, default=labels[1] if shown_as_table else labels[0], key=tabs_key,
                                    on_change=switched)

@@ -10,6 +10,8 @@
   GET /api/v1/oembed?url=<page or chart address>&format=json   the oEmbed answer (components/embeds.py)
   GET /api/v1/brief.pdf                a one-page PDF brief of the view (components/brief.py)
   GET /assets/embed.js                 the listener a host page includes so that the atlas's iframes size themselves
+  GET /api/v1/cite/<name>.bib|.ris|.json|.txt   the citation of the atlas, the package or any exhibit (this view)
+  GET /api/v1/dataset.jsonld           the package as a schema.org Dataset
   GET /healthz                         the package loaded, and its version (503 if it cannot be)
 
 Every address takes exactly the page URL's parameters (`province=Fujian&lang=zh`...), parsed by the
@@ -51,6 +53,7 @@ MAX_QUERY = 4_096          # bytes of query string
 MAX_PARAMS = 100
 CONTROLS = {"theme": ("light", "dark"), "download": ("0", "1")}
 ZIP_NAME = "cooperation-atlas-data.zip"
+CITE_FORMATS = ("bib", "ris", "json", "txt")   # /api/v1/cite/<name>.<fmt> (atlas.cite.FORMATS)
 MIME = {"csv": "text/csv; charset=utf-8", "json": "application/json", "png": "image/png", "svg": "image/svg+xml",
         "html": "text/html; charset=utf-8", "zip": "application/zip", "js": "text/javascript; charset=utf-8",
         "pdf": "application/pdf"}
@@ -402,9 +405,59 @@ def embed(request: Request) -> Response:
                             f'initial-scale=1"><title>{escape_html(made.title)}</title>{style}', 1)
         return html.encode("utf-8")
 
+    def with_head() -> bytes:  # the embed's head: the tags of a page, for this exhibit (components/head.py)
+        from . import head
+        page = make().decode("utf-8")
+        tags = head.tags(ex.page, state, link_base(), exhibit=ex, url=_page_url(request, ex, state))
+        return head.insert(page, tags).encode("utf-8")
+
     from .embeds import resizing
-    body = data.rendered(key + ("resizing",), lambda: resizing(make(), ex.name, state.get("lang", "en")))
+    body = data.rendered(key + ("resizing",), lambda: resizing(with_head(), ex.name, state.get("lang", "en")))
     headers = {**_headers("html", _file_name(ex, state, "html"), False), "Content-Disposition": "inline"}
+    return _answer(request, body, headers)
+
+
+_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def _cite_base(request: Request) -> str:
+    """Where a citation's address points: $ATLAS_BASE_URL, else the host the reader asked (a citation needs an
+    absolute address; it is made per request and never cached, so no reader's Host reaches another reader)."""
+    if base := link_base():
+        return base
+    host = request.headers.get("host", "")
+    scheme = request.url.scheme if request.url.scheme in ("http", "https") else "http"
+    return f"{scheme}://{host}" if _HOST.fullmatch(host) else ""
+
+
+@guarded
+def cite_file(request: Request) -> Response:
+    """The citation of the atlas, the package or an exhibit in the view the query gives, in BibTeX, RIS, CSL-JSON
+    or text (APA and GB/T 7714), naming the atlas, the version, the access date and the underlying sources."""
+    from atlas import cite
+    from . import citations
+    name, fmt = _split(request.path_params["file"])
+    if fmt not in cite.FORMATS or not citations.known(name):
+        raise Problem(404, "not_found", "No such citation; cite atlas, package or any table or chart named at /api/v1/ "
+                      "as .bib, .ris, .json (CSL-JSON) or .txt.", see="/api/v1/")
+    ex = exhibits.BY_NAME.get(name)
+    state, controls = parse(request, ex)
+    body = cite.render(citations.work(name, state, _cite_base(request)), fmt).encode("utf-8")
+    stem = _file_name(ex, state, fmt).rsplit(".", 1)[0] if ex else f"cooperation-atlas{'-package' if name == 'package' else ''}"
+    headers = {**_headers("json", f"{stem}.{fmt}", controls["download"] == "1"), "Content-Type": cite.FORMATS[fmt],
+               "Cache-Control": "private, no-cache"}   # the access date changes daily, the address with the Host
+    if ex is not None and (skipped := ignored(ex, state)):
+        headers["X-Atlas-Ignored"] = ", ".join(skipped)
+    return _answer(request, body, headers)
+
+
+@guarded
+def dataset_jsonld(request: Request) -> Response:
+    """The package as a schema.org Dataset (for dataset search engines), with absolute addresses under $ATLAS_BASE_URL."""
+    from . import head
+    parse(request)
+    body = data.rendered(("dataset.jsonld", link_base()), lambda: json_bytes(head.dataset(link_base())))
+    headers = {**_headers("json", "dataset.jsonld", False), "Content-Type": "application/ld+json"}
     return _answer(request, body, headers)
 
 
@@ -445,15 +498,33 @@ def _index_html() -> str:
 
 
 def page_html(request: Request) -> Response:
-    """Streamlit's page, with its server's address given (no failing probes) and `<html lang>` in the link's language."""
+    """Streamlit's page, with its server's address given (no failing probes), `<html lang>` in the link's language and
+    the view's citation, Dublin Core, Open Graph and Twitter tags, oEmbed discovery and Dataset JSON-LD in its head
+    (`components/head.py`). The head depends on the page and its own fields only, parsed and written back as a link
+    writes them (what the page would warn about is dropped), so the cache holds one entry per view, not per query."""
     lang = "zh" if request.query_params.get("lang") == "zh" else "en"
 
-    def make() -> bytes:
+    def plain() -> str:
         html = _index_html()
         html = html.replace('<html lang="en">', f'<html lang="{"zh-Hans" if lang == "zh" else "en"}">', 1)
-        return html.replace("<head>", '<head>\n    <script src="/assets/boot.js"></script>', 1).encode("utf-8")
+        return html.replace("<head>", '<head>\n    <script src="/assets/boot.js"></script>', 1)
 
-    body = data.rendered(("page_html", lang), make)
+    try:
+        from . import head
+        if not data.loaded():  # the shell is not held back while the package loads at start (no tags for that while)
+            return Response(plain().encode("utf-8"), headers={**SECURITY, "Content-Type": MIME["html"], "Cache-Control": "no-cache"})
+        page_key = next(p.key for p in PAGES if p.path == request.url.path)
+        params: dict[str, list[str]] = {}
+        for k, v in request.query_params.multi_items()[:MAX_PARAMS]:
+            params.setdefault(k, []).append(v[:MAX_QUERY])
+        state = head.page_state(page_key, parse_query(params, data.vocab()).state)
+        lang = state.get("lang", "en")
+        base = link_base()
+        body = data.rendered(("page_html",) + head.cache_key(page_key, state) + (base,), lambda: head.insert(
+            plain(), head.tags(page_key, state, base), head.title(page_key, state)).encode("utf-8"))
+    except Exception:  # a broken package still gets its page (which names the problem), only without the tags
+        _LOG.warning("page head without tags for %s", request.url.path, exc_info=True)
+        body = plain().encode("utf-8")
     return Response(body, headers={**SECURITY, "Content-Type": MIME["html"], "Cache-Control": "no-cache"})
 
 
@@ -472,10 +543,13 @@ def index(request: Request) -> Response:
             entry["embed"] = exhibits.address(ex, "embed", defaults, data.vocab())
         if ex.page == "data":
             entry["schema"] = f"/api/v1/datapackage.json#{ex.name}"
+        entry["cite"] = {fmt: f"/api/v1/cite/{ex.name}.{fmt}" for fmt in CITE_FORMATS}
         entries.append(entry)
     return _json({"package": _package_meta(), "about": lang_note, "parameters": fields, "exhibits": entries,
                   "zip": f"/api/v1/{ZIP_NAME}", "health": "/healthz", "brief": "/api/v1/brief.pdf",
-                  "oembed": "/api/v1/oembed?url=", "embed_listener": "/assets/embed.js"})
+                  "oembed": "/api/v1/oembed?url=", "embed_listener": "/assets/embed.js",
+                  "dataset": "/api/v1/dataset.jsonld",
+                  "cite": {name: {fmt: f"/api/v1/cite/{name}.{fmt}" for fmt in CITE_FORMATS} for name in ("atlas", "package")}})
 
 
 @guarded
@@ -583,6 +657,8 @@ ROUTES = [
     Route("/api/v1/", index, methods=["GET", "HEAD"]),
     Route("/api/v1/oembed", oembed, methods=["GET", "HEAD"]),
     Route("/api/v1/brief.pdf", brief_pdf, methods=["GET", "HEAD"]),
+    Route("/api/v1/dataset.jsonld", dataset_jsonld, methods=["GET", "HEAD"]),
+    Route("/api/v1/cite/{file}", cite_file, methods=["GET", "HEAD"]),
     Route("/api/v1/{file}", api_file, methods=["GET", "HEAD"]),
     Route("/charts/{file}", chart_file, methods=["GET", "HEAD"]),
     Route("/embed/{name}", embed, methods=["GET", "HEAD"]),

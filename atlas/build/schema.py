@@ -207,13 +207,21 @@ LICENSES = [{"name": "CC-BY-SA-4.0", "title": "Creative Commons Attribution Shar
              "path": "https://creativecommons.org/licenses/by-sa/4.0/"}]
 
 
+# Data Package v2 (https://datapackage.org/): the profile the descriptor follows, and who made it: the project as an
+# organisation (no person is named; the documents' own authors are in the sources resource).
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+CONTRIBUTORS = [{"title": "Cooperation Atlas", "roles": ["creator"]}]
+
+
 def datapackage() -> dict:
     return {
+        "$schema": PROFILE,
         "name": "cooperation-atlas",
         "title": "Cooperation Atlas: China-US people-to-people cooperation during COVID-19",
         "description": "Donations, messages of support, sister relationships, corporate giving, survey findings and dated figures "
                        "extracted row by row from five public documents. Every row cites its source and where in it.",
         "version": "1.0.0",
+        "contributors": CONTRIBUTORS,
         "licenses": LICENSES,
         "sources": [
             {"title": "Center for China and Globalization (2020), China-US non-governmental cooperation in response to COVID-19"},
