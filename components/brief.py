@@ -75,7 +75,6 @@ def content(state: Mapping[str, Any], page_key: str, base: str, map_png: bytes |
     """What the brief says, every piece as text (HTML is made from it in `html_of`)."""
     from . import data, exhibits
     from .cards import source_title
-    from .downloads import source_citation
     from .flow_map import top_flow_lines
     from .map_exports import package_licence
     from .site import BY_KEY
@@ -124,10 +123,12 @@ def content(state: Mapping[str, Any], page_key: str, base: str, map_png: bytes |
     out["licence"] = t("mapexport.licence", lang, licence=package_licence())
     out["version"] = t("brief.version", lang, version=version, date=today.isoformat())
     out["link"] = page_link(base, page_key, state, vocab)
-    app = "Cooperation Atlas（合作图谱）" if lang == "zh" else "Cooperation Atlas"
-    out["cite"] = t("brief.cite", lang, app=app, title=out["title"] + t("label.colon", lang) + out["page"], version=version, url=out["link"],
-                    date=today.isoformat() if lang == "zh" else f"{today.day} {today:%B %Y}", year=today.year)
-    out["cite_source"] = source_citation(t("source.ccg_tables", lang), lang)
+    # the citation every "Link, embed, cite" gives (atlas.cite: APA in English, GB/T 7714 in Chinese), of the page's
+    # main exhibit in this view: the version, the access date and the sources its rows cite; no invented year
+    from . import citations
+    from atlas import cite
+    cited = exhibits.main_exhibit(page_key) or exhibits.BY_NAME["flow-map"]
+    out["cite"] = cite.text(citations.work(cited.name, state, base, today))
     return out
 
 
@@ -190,7 +191,7 @@ ul {{ margin: 0.5mm 0 0 0; padding-left: 4mm; }}
 <p>{esc(c["licence"])} {esc(c["version"])}</p>
 <p class="link">{esc(t("mapexport.link", lang, url=c["link"]))}</p>
 <p>{esc(t("brief.cite_heading", lang))} {esc(c["cite"])}</p>
-<p>{esc(c["cite_source"])}</p>
+
 </div>
 </body></html>
 """

@@ -123,11 +123,6 @@ def snippet(src: str, name: str, title: str, height: int, origin: str = "") -> s
 
 # --- oEmbed ----------------------------------------------------------------------------------------------------------
 
-def main_exhibit(page_key: str, exhibits_list) -> Any | None:
-    """A page's main exhibit for an embed: its first chart or map (the data page has none)."""
-    return next((e for e in exhibits_list if e.page == page_key and e.kind != "table"), None)
-
-
 def target(url: str, pages, by_name: Mapping[str, Any], exhibits_list) -> tuple[Any, str] | None:
     """The exhibit a URL of this server shows, and the URL's query: a page's main chart or map, a chart's file,
     an embed. None for an address that shows none."""
@@ -143,6 +138,7 @@ def target(url: str, pages, by_name: Mapping[str, Any], exhibits_list) -> tuple[
     page = next((p for p in pages if p.path == path or p.path + "/" == path), None)
     if page is None:
         return None
+    from .exhibits import main_exhibit  # the one rule of a page's main exhibit (its share card, citation, oEmbed)
     ex = main_exhibit(page.key, exhibits_list)
     return (ex, parts.query) if ex is not None else None
 

@@ -276,6 +276,12 @@ EXHIBITS: tuple[Exhibit, ...] = (
       for n in RESOURCE_NAMES),
 )
 BY_NAME = {e.name: e for e in EXHIBITS}
+
+
+def main_exhibit(page_key: str, exhibits_list=EXHIBITS) -> Exhibit | None:
+    """A page's main exhibit: its first chart or map (what its share card, its oEmbed answer and its citation show);
+    None for a page that has none (the data page)."""
+    return next((e for e in exhibits_list if e.page == page_key and e.kind != "table"), None)
 BY_KEY = {e.key: e for e in EXHIBITS if e.key}
 
 

@@ -60,11 +60,9 @@ def cache_key(page_key: str, state: Mapping[str, Any]) -> tuple:
 
 
 def main_exhibit(page_key: str, state: Mapping[str, Any] | None = None) -> exhibits.Exhibit:
-    """The page's first exhibit with an image (its share card); the data page, which has none, the atlas's first."""
-    for ex in exhibits.EXHIBITS:
-        if ex.page == page_key and "png" in ex.chart_formats:
-            return ex
-    return next(ex for ex in exhibits.EXHIBITS if "png" in ex.chart_formats)
+    """The page's main exhibit (`exhibits.main_exhibit`, its share card); the data page, which has none, the atlas's
+    first."""
+    return exhibits.main_exhibit(page_key) or next(ex for ex in exhibits.EXHIBITS if ex.kind != "table")
 
 
 def cited_exhibit(page_key: str, state: Mapping[str, Any]) -> exhibits.Exhibit:
