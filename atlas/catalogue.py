@@ -30,17 +30,14 @@ def record_rows(data, filters, name: str) -> np.ndarray:
     categories). Positions, not a copy: a cache of them stays small however many rows are kept. Worked in the
     columnar records and pyarrow's hash lookup when there are some: at a million donations the pandas match and
     string `isin` took a second on every rerun of the data page."""
-    from .filters import match, match_expr
+    import polars as pl
+
+    from .filters import match_expr
     table = data.package.tables[name]
     id_column, kind = RECORD_TABLES[name]
-    if data.frame is not None:
-        import polars as pl
-        keep = match_expr(filters) & (pl.col("record_kind") == kind)
-        rows = data.frame.select(pl.col("row").filter(keep))["row"].to_numpy()  # no filtered copy of the frame
-        ids = data.records["record_id"].take(rows)
-    else:
-        kept = match(data.records, filters)
-        ids = kept.loc[kept["record_kind"] == kind, "record_id"]
+    keep = match_expr(filters) & (pl.col("record_kind") == kind)
+    rows = data.frame.select(pl.col("row").filter(keep))["row"].to_numpy()  # no filtered copy of the frame
+    ids = data.records["record_id"].take(rows)
     keep = pc.is_in(arrow_strings(table[id_column]), value_set=arrow_strings(pd.Series(ids).drop_duplicates()))
     keep = keep.to_numpy(zero_copy_only=False)
     if name == "donation_items" and filters.categories:

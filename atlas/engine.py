@@ -12,7 +12,9 @@ map, list and address:
 - **Unknown amounts** stay unknown (`stated`): a group no row of which states a quantity has none, never 0.
 - **Directions** are never summed together: every measure is kept per direction by the views.
 
-Both record engines (the polars frame of production and the pandas records) go through here.
+One engine: the records' polars frame (`frame_of`). pandas holds the records' text (a screen of the table, an
+export) and the tables plotly draws, never a second count: a function given pandas records (`summary`,
+`aggregate_flows`, `place_totals`) counts them through their polars frame.
 """
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from .filters import FIELDS, Filters, kept, match, may_be_in_range, only
+import pyarrow as pa
+
+from .filters import FIELDS, Filters, kept, may_be_in_range, only
 from .i18n import fmt_number, label, md, source_ref, t
 from .vocab import MASKS, ON_RECORD, PHYSICAL_UNITS, PROMISED
 
@@ -36,18 +40,39 @@ def counted_expr() -> pl.Expr:
     return ~pl.col("status").is_in(list(PROMISED)).fill_null(False)
 
 
-def counted_mask(records: pd.DataFrame) -> np.ndarray:
-    return ~records["status"].isin(PROMISED).to_numpy(dtype=bool)
+# The columns the engine filters and aggregates; `row` is the record's position in `Data.records`, through which a
+# few rows of text (a screen of the table, an export) are taken from pandas.
+FRAME_COLUMNS = ("record_kind", "record_no", "direction", "category", "unit", "quantity", "quantity_missing", "status",
+                 "from_id", "to_id", "from_kind", "to_kind", "from_admin1", "to_admin1", "from_lat", "to_lat",
+                 "cn_admin1", "us_admin1", "date_start", "date_end", "source_ref")
+FRAME_TEXT = ("status", "date_start", "date_end", "source_ref")
 
 
-def select(data: Data, filters: Filters, promised: bool = False) -> Any:
-    """The records `filters` keep: the polars frame when the data has one, else the pandas records. Promised
-    records (pledged, committed) only with `promised`."""
-    if data.frame is not None:
-        frame = kept(data.frame, filters)
-        return frame if promised else frame.filter(counted_expr())
-    records = match(data.records, filters)
-    return records if promised else records[counted_mask(records)]
+def frame_of(records: pd.DataFrame) -> pl.DataFrame:
+    """The records' columns that the engine filters and aggregates, as a polars frame with their `row`."""
+    # Through an Arrow table: the same frame as `pl.from_pandas`, which at a million records kept 360 MB where
+    # this keeps 175 (the text columns were converted twice).
+    frame = pl.from_arrow(pa.Table.from_pandas(records[list(FRAME_COLUMNS)], preserve_index=False))
+    # Text the engine matches as text (a status, a source reference) is text there, whether or not pandas holds it as
+    # a category (`atlas.package.as_category`): the same frame from any package.
+    text = [pl.col(c).cast(pl.String) for c in FRAME_TEXT if frame.schema[c] != pl.String]
+    return frame.with_columns(*text, pl.int_range(pl.len(), dtype=pl.Int32).alias("row"))
+
+
+def select(data: Data, filters: Filters, promised: bool = False) -> pl.DataFrame:
+    """The records `filters` keep (the polars frame). Promised records (pledged, committed) only with `promised`."""
+    frame = kept(data.frame, filters)
+    return frame if promised else frame.filter(counted_expr())
+
+
+def rows(frame: pl.DataFrame) -> np.ndarray:
+    """The positions in `Data.records` of a selection's rows (to take their text from pandas)."""
+    return frame["row"].to_numpy()
+
+
+def given_records(data: Data, filters: Filters | None = None) -> pd.DataFrame:
+    """The pandas records of what was given (not promised) that `filters` keep: for views that read their text."""
+    return data.records.iloc[rows(select(data, filters or Filters()))]
 
 
 def stated(grouped: pd.DataFrame) -> pd.DataFrame:
@@ -61,22 +86,15 @@ def stated(grouped: pd.DataFrame) -> pd.DataFrame:
 def masks_by_giver(data: Data, filters: Filters) -> dict[tuple[str, str], int]:
     """Masks given (pieces), by direction and the kind of the giver (government, foundation_ngo, company,
     university, individuals): so that what governments gave is never told as what a province gave."""
-    rows = select(data, filters)
-    if data.frame is not None:
-        c = pl.col
-        g = (rows.lazy().filter(c("category").is_in(list(MASKS)) & (c("unit") == "pieces"))
-             .group_by(c("direction").cast(pl.String), c("from_kind").cast(pl.String)).agg(c("quantity").sum()).collect())
-        return {(d, k or ""): int(q) for d, k, q in g.iter_rows() if q}
-    m = rows[rows["category"].isin(MASKS) & (rows["unit"] == "pieces")]
-    g = m.groupby([m["direction"].astype(str), m["from_kind"].astype(str)])["quantity"].sum()
-    return {(d, k): int(q) for (d, k), q in g.items() if q}
+    c = pl.col
+    g = (select(data, filters).lazy().filter(c("category").is_in(list(MASKS)) & (c("unit") == "pieces"))
+         .group_by(c("direction").cast(pl.String), c("from_kind").cast(pl.String)).agg(c("quantity").sum()).collect())
+    return {(d, k or ""): int(q) for d, k, q in g.iter_rows() if q}
 
 
-def promised_rows(records: Any) -> Any:
-    """The promised records among selected ones (polars or pandas)."""
-    if isinstance(records, pl.DataFrame):
-        return records.filter(~counted_expr())
-    return records[~counted_mask(records)]
+def promised_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The promised records among selected ones."""
+    return frame.filter(~counted_expr())
 
 
 @dataclass(frozen=True)
@@ -99,21 +117,12 @@ def aside(data: Data, filters: Filters) -> Aside | None:
     if not any(span):
         return None
     others = only(filters, [f.name for f in FIELDS if f.is_filter and f.name != "dates"])
-    if data.frame is not None:
-        possible = may_be_in_range(span, pl.col, lambda e, op, v: getattr(e, op)(v).fill_null(False),
-                                   lambda e: e.is_null(), pl.lit(True))
-        rows = select(data, others).filter(possible)
-        if rows.height == 0:
-            return None
-        table = data.records.iloc[rows["row"].to_numpy()]
-    else:
-        records = select(data, others)
-        possible = may_be_in_range(span, lambda c: records[c],
-                                   lambda s, op, v: getattr(s, op)(v).fillna(False).to_numpy(),
-                                   lambda s: s.isna().to_numpy(), np.ones(len(records), dtype=bool))
-        table = records[possible]
-        if table.empty:
-            return None
+    possible = may_be_in_range(span, pl.col, lambda e, op, v: getattr(e, op)(v).fill_null(False),
+                               lambda e: e.is_null(), pl.lit(True))
+    found = select(data, others).filter(possible)
+    if found.height == 0:
+        return None
+    table = data.records.iloc[rows(found)]
     first = table.drop_duplicates("record_no")
     kind = first["date_kind"].astype(str)
     masks = table[table["category"].isin(MASKS) & (table["unit"] == "pieces")]
@@ -153,40 +162,12 @@ def on_record(pkg) -> int:
     return int(pkg.pairings["evidence_level"].isin(ON_RECORD).sum())
 
 
-# --- the aggregations every view is made of (both record engines) ------------------------------------
+# --- the aggregations every view is made of --------------------------------------------------------------------
 
 def summary(records: pd.DataFrame) -> dict:
-    """Headline counts for a set of records. Quantities are delivered donations only, by direction;
-    pledges are counted apart (`*_pledged`), never summed in."""
-    records = records[["record_kind", "record_no", "direction", "from_id", "to_id", "from_kind", "category", "quantity",
-                       "status"]]  # rows copied below: only these
-    don = records[records["record_kind"] == "donation"]
-    msg = records[records["record_kind"] == "message"]
-    masks = don[don["category"].isin(MASKS)]
-    pledged = masks["status"].isin(PROMISED)
-    by_dir = masks[~pledged].groupby("direction", observed=True)["quantity"].sum()
-    pledged_by_dir = masks[pledged].groupby("direction", observed=True)["quantity"].sum()
-    by_cat = masks[~pledged].groupby(["direction", "category"], observed=True)["quantity"].sum()
-    government = masks[~pledged & (masks["from_kind"] == "government")].groupby("direction", observed=True)["quantity"].sum()
-    return {
-        "donations": int(don["record_no"].nunique()),
-        "donations_pledged": int(don.loc[don["status"].isin(PROMISED), "record_no"].nunique()),
-        "donations_cn_to_us": int(don.loc[don["direction"] == "cn_to_us", "record_no"].nunique()),
-        "donations_us_to_cn": int(don.loc[don["direction"] == "us_to_cn", "record_no"].nunique()),
-        "recipients": int(don["to_id"].nunique()),
-        "donors": int(don["from_id"].nunique()),
-        "messages": int(msg["record_no"].nunique()),
-        "masks_cn_to_us": int(by_dir.get("cn_to_us", 0) or 0),
-        "masks_us_to_cn": int(by_dir.get("us_to_cn", 0) or 0),
-        "masks_cn_to_us_pledged": int(pledged_by_dir.get("cn_to_us", 0) or 0),
-        "masks_us_to_cn_pledged": int(pledged_by_dir.get("us_to_cn", 0) or 0),
-        # of the masks given, what governments gave (the rest: foundations, companies, universities, people)
-        "masks_cn_to_us_government": int(government.get("cn_to_us", 0) or 0),
-        "masks_us_to_cn_government": int(government.get("us_to_cn", 0) or 0),
-        # delivered masks by direction, then kind: a direction is never summed with the other
-        "masks_by_category": {d: {c: int(v) for (d2, c), v in by_cat.items() if d2 == d and v}
-                              for d in ("cn_to_us", "us_to_cn") if by_cat.get(d, pd.Series(dtype=float)).sum()},
-    }
+    """The headline counts of pandas records (`summary_frame`, counted through their polars frame), without the
+    places each side (the overview's)."""
+    return {k: v for k, v in summary_frame(frame_of(records)).items() if k not in ("places_cn", "places_us")}
 
 
 def dataset_scale(data: Data) -> tuple[float, float]:
@@ -197,15 +178,12 @@ def dataset_scale(data: Data) -> tuple[float, float]:
     return tuple(data.derived["scale"])
 
 
-def scale_of(records: pd.DataFrame, frame: pl.DataFrame | None) -> tuple[float, float]:
-    """`dataset_scale` of the records (polars frame when there is one) of what was given."""
-    if frame is not None:
-        cats = categories(records)
-        given = frame.filter(counted_expr())
-        return (width_scale(aggregate_flows_frame(given, "region", cats)),
-                place_scale(place_totals_frame(given, "region", cats)))
-    given = records[counted_mask(records)]
-    return width_scale(aggregate_flows(given, "region")), place_scale(place_totals(given, "region"))
+def scale_of(records: pd.DataFrame, frame: pl.DataFrame) -> tuple[float, float]:
+    """`dataset_scale` of the records (and their polars frame) of what was given."""
+    cats = categories(records)
+    given = frame.filter(counted_expr())
+    return (width_scale(aggregate_flows_frame(given, "region", cats)),
+            place_scale(place_totals_frame(given, "region", cats)))
 
 
 def place_scale(totals: pd.DataFrame) -> float:
@@ -215,44 +193,19 @@ def place_scale(totals: pd.DataFrame) -> float:
 
 
 def aggregate_flows(records: pd.DataFrame, level: str = "region") -> pd.DataFrame:
-    """One row per origin, destination, category and unit: the arcs of the flow map.
+    """One row per origin, destination, category and unit: the arcs of the flow map (`aggregate_flows_frame` of
+    pandas records).
 
     level="region": ends are provinces/states (records of places without one are left out);
     level="place": ends are the places themselves (places without coordinates are left out).
     """
-    cols = ["direction", "category", "unit", "quantity", "quantity_missing", "record_no"]
-    if level == "region":
-        keys = {"from": "from_admin1", "to": "to_admin1"}
-        r = records[cols + list(keys.values())]
-        r = r[(records["from_admin1"] != "") & (records["to_admin1"] != "")]
-    else:
-        keys = {"from": "from_id", "to": "to_id"}
-        r = records[cols + list(keys.values())]
-        r = r[records["from_lat"].notna() & records["to_lat"].notna()]
-    # who gave, where it was not the province's or state's own government (the attribution rule)
-    giver = records.loc[r.index, "from_id"].astype(str).where(records.loc[r.index, "from_kind"].astype(str) != "government", "")
-    r = r.assign(giver=giver if level == "region" else "")
-    g = (r.groupby([keys["from"], keys["to"], "direction", "category", "unit"], observed=True)
-         .agg(quantity=("quantity", "sum"), known=("quantity", "count"), records=("record_no", "nunique"),
-              undisclosed=("quantity_missing", "sum"), givers=("giver", lambda s: "; ".join(sorted(set(s) - {""}))))
-         .reset_index().rename(columns={keys["from"]: "from_key", keys["to"]: "to_key"}))
-    g = stated(g)
-    return g[g["records"] > 0].reset_index(drop=True)
+    return aggregate_flows_frame(frame_of(records), level, categories(records))
 
 
 def place_totals(records: pd.DataFrame, level: str = "region") -> pd.DataFrame:
-    """Per place (or region): quantity given and received per category and unit, and records."""
-    keys = ("from_admin1", "to_admin1") if level == "region" else ("from_id", "to_id")
-    parts = []
-    for key, role in zip(keys, ("gave", "received")):
-        g = (records.groupby([key, "category", "unit"], observed=True)
-             .agg(quantity=("quantity", "sum"), known=("quantity", "count"), records=("record_no", "nunique")).reset_index()
-             .rename(columns={key: "key"}))
-        g = stated(g)
-        g["role"] = role
-        parts.append(g[g["records"] > 0])
-    out = pd.concat(parts, ignore_index=True)
-    return out[out["key"] != ""]
+    """Per place (or region): quantity given and received per category and unit, and records (`place_totals_frame`
+    of pandas records)."""
+    return place_totals_frame(frame_of(records), level, categories(records))
 
 
 def width_scale(flows: pd.DataFrame) -> float:
@@ -269,7 +222,7 @@ def categories(records: pd.DataFrame) -> dict[str, pd.Index]:
 
 
 def as_pandas(out: pl.DataFrame, cats: dict[str, pd.Index], columns: dict[str, str]) -> pd.DataFrame:
-    """A polars result as the pandas twin gives it: group keys as the records' categories, in their order."""
+    """A polars result as pandas for plotly and tables: group keys as the records' categories, in their order."""
     df = out.to_pandas()
     for col, source in columns.items():
         df[col] = pd.Categorical(df[col].astype(object), categories=cats[source])

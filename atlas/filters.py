@@ -2,10 +2,10 @@
 
 Like Datasette's `Filters._filters`, one list (`FIELDS`) drives everything else: parsing the URL
 (`parse_query`), writing it (`to_query`), the sidebar and page widgets (`components/sidebar.py`),
-the "Filtered by" words (`describe`), export file names (`slug`), which records match (`match`)
-and the benchmarks. Adding a filter is one `Field` here plus its locale strings.
+the "Filtered by" words (`describe`), export file names (`slug`), which records match (`match_expr`,
+a polars expression over the records' frame: the one engine, atlas.engine) and the benchmarks. Adding a filter is one `Field` here plus its locale strings.
 
-A field is a *filter* when it narrows the records (it has `match`), else a *view option* (language,
+A field is a *filter* when it narrows the records (it has `expr`), else a *view option* (language,
 the flows map's level, the currency, the data page's table...). Both live in the URL, so a copied
 link reopens exactly the view; only filters are part of the cache key of the computed views.
 
@@ -21,7 +21,6 @@ from functools import lru_cache
 from dataclasses import dataclass, field, fields as dc_fields, make_dataclass
 from typing import Any, Callable, Iterable, Mapping
 
-import numpy as np
 import pandas as pd
 import polars as pl
 
@@ -78,8 +77,7 @@ class Field:
     widget: str = ""                   # "multiselect" | "radio" | "segmented" | "select" | "months" (presets + From/To) | "text" | "toggle"
     sidebar: bool = True               # rendered in the shared sidebar (else on its page)
     names: str = ""                    # locale prefix of the options' display names ("category" -> category.<code>)
-    match: Callable[[pd.DataFrame, Any], np.ndarray] | None = None      # records kept by a non-default value
-    expr: Callable[[Any], Any] | None = None   # the same as a polars expression over the columnar records
+    expr: Callable[[Any], Any] | None = None   # the records a non-default value keeps, as a polars expression
     rebuild: bool = False              # changing it re-creates every widget (their labels depend on it)
 
     @property
@@ -90,15 +88,9 @@ class Field:
     def attr_names(self) -> tuple[str, ...]:
         return self.attrs or (self.name,)
 
-    def __post_init__(self):
-        # production filters the polars records (atlas.engine.select): a filter without its expression would crash
-        # there on first use, so it is refused where it is declared
-        if self.match is not None and self.expr is None:
-            raise ValueError(f"filter {self.name!r} has `match` but no polars `expr`")
-
     @property
     def is_filter(self) -> bool:
-        return self.match is not None
+        return self.expr is not None
 
     def choices(self, vocab: Vocabulary) -> Mapping[str, str]:
         return self.options(vocab) if self.options else {}
@@ -114,25 +106,7 @@ class Field:
         return code
 
 
-def _isin(column: str):
-    return lambda records, codes: records[column].isin(codes).to_numpy()
-
-
-def _equals(column: str):
-    return lambda records, code: (records[column] == code).to_numpy()
-
-
-def _actor(records: pd.DataFrame, kinds) -> np.ndarray:
-    return (records["from_kind"].isin(kinds) | records["to_kind"].isin(kinds)).to_numpy()
-
-
-def _months(records: pd.DataFrame, span) -> np.ndarray:
-    """The date rule (`in_range`) over pandas records."""
-    return in_range(span, lambda c: records[c], lambda s, op, v: getattr(s, op)(v).fillna(False).to_numpy(),
-                    np.ones(len(records), dtype=bool))
-
-
-# The date rule, once (both engines): a record counts in a range only if every month it can have happened in lies
+# The date rule, once: a record counts in a range only if every month it can have happened in lies
 # inside it. A record dated to a year counts in 2020, not in March-April 2020; one dated only by the list that names
 # it ("listed by 26 May 2020", first month unknown) counts in a range that ends after the list and has no start,
 # and is otherwise left out; a record without a date counts in no range. `may_be_in_range` gives those that a
@@ -194,17 +168,17 @@ DATE_PRESETS: dict[str, tuple[str | None, str | None]] = {
 FIELDS: tuple[Field, ...] = (
     Field("lang", "one", _codes(LANGS), "en", pages=("*",), widget="radio", names="lang", rebuild=True),
     Field("province", "multi", lambda v: v.provinces, (), attrs=("provinces",), pages=FILTERED_PAGES + ("pairings",),
-          widget="multiselect", names="region", match=_isin("cn_admin1"), expr=_isin_expr("cn_admin1")),
+          widget="multiselect", names="region", expr=_isin_expr("cn_admin1")),
     Field("state", "multi", lambda v: v.states, (), attrs=("states",), pages=FILTERED_PAGES + ("pairings",),
-          widget="multiselect", names="region", match=_isin("us_admin1"), expr=_isin_expr("us_admin1")),
+          widget="multiselect", names="region", expr=_isin_expr("us_admin1")),
     Field("direction", "one", _codes(("both",) + V.DIRECTIONS), "both", pages=FILTERED_PAGES, widget="radio",
-          names="direction", match=_equals("direction"), expr=_equals_expr("direction")),
+          names="direction", expr=_equals_expr("direction")),
     Field("category", "multi", _codes(V.CATEGORIES), (), attrs=("categories",), pages=FILTERED_PAGES, widget="multiselect",
-          names="category", match=_isin("category"), expr=_isin_expr("category")),
+          names="category", expr=_isin_expr("category")),
     Field("actor", "multi", _codes(V.ACTOR_KINDS), (), attrs=("actors",), pages=FILTERED_PAGES, widget="multiselect",
-          names="actor", match=_actor, expr=_actor_expr),
+          names="actor", expr=_actor_expr),
     Field("dates", "range", lambda v: {m: m for m in v.months}, (None, None), keys=("from", "to"),
-          attrs=("date_from", "date_to"), pages=FILTERED_PAGES, widget="months", match=_months, expr=_months_expr),
+          attrs=("date_from", "date_to"), pages=FILTERED_PAGES, widget="months", expr=_months_expr),
     Field("level", "one", _codes(("region", "place")), "region", pages=("flows",), widget="segmented", sidebar=False,
           names="flows.level"),
     Field("basemap", "flag", default=False, pages=("flows", "pairings"), widget="toggle", sidebar=False),
@@ -285,18 +259,8 @@ def active(state: Mapping[str, Any], table: tuple[Field, ...] = FIELDS, only_fil
     return [f.name for f in table if (f.is_filter or not only_filters) and is_set(f, state.get(f.name, f.default))]
 
 
-def match(records: pd.DataFrame, filters: Any, table: tuple[Field, ...] = FIELDS) -> pd.DataFrame:
-    """The records that every set filter keeps."""
-    state = state_of(filters, table)
-    keep = np.ones(len(records), dtype=bool)
-    for f in table:
-        if f.is_filter and is_set(f, state[f.name]):
-            keep &= f.match(records, state[f.name])
-    return records[keep]
-
-
 def match_expr(filters: Any, table: tuple[Field, ...] = FIELDS) -> Any:
-    """`match` as one polars expression: the rows of the columnar records that every set filter keeps."""
+    """The rows of the records' polars frame that every set filter keeps, as one expression."""
     state = state_of(filters, table)
     keep = pl.lit(True)
     for f in table:

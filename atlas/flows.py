@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import polars as pl
 
@@ -59,20 +58,14 @@ def view(data: Data, filters: Filters, level: str = "region") -> FlowsView | Non
 
     Widths and circles use one scale for the whole dataset (`dataset_scale`), so that a line or a circle
     means the same quantity in every filter."""
-    if data.frame is not None:
-        return _view_columnar(data, filters, level)
-    records = engine.select(data, filters, promised=True)
-    if records.empty:
+    frame = engine.select(data, filters, promised=True)
+    if frame.height == 0:
         return None
-    given = records[engine.counted_mask(records)]
-    return FlowsView(flow_map(given, data.package, level, scale=dataset_scale(data)), text_summary(records),
-                     flow_table(records, SCREEN_ROWS), len(records), flow_table(engine.promised_rows(records)))
-
-
-
-
-
-
+    given, pledged = frame.filter(engine.counted_expr()), engine.promised_rows(frame)
+    fmap = _flow_map(given, engine.categories(data.records), data.package, level, MAX_ARCS, dataset_scale(data), pledged)
+    head = data.records.iloc[engine.rows(frame.head(SCREEN_ROWS))]
+    promised = data.records.iloc[engine.rows(pledged)]
+    return FlowsView(fmap, engine.summary_frame(frame), flow_table(head), frame.height, flow_table(promised))
 
 
 def summary_words(s: dict, lang: str) -> str:
@@ -88,22 +81,7 @@ def summary_words(s: dict, lang: str) -> str:
 
 def records_table(data: Data, filters: Filters) -> pd.DataFrame:
     """Every record behind the flows page for `filters`: the CSV export."""
-    if data.frame is not None:
-        return flow_table(data.records.iloc[engine.select(data, filters, promised=True)["row"].to_numpy()])
-    return flow_table(engine.select(data, filters, promised=True))
-
-
-
-
-def unmapped(records: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Records the map cannot draw at this level (an end without a location)."""
-    if level == "region":
-        m = (records["from_admin1"] == "") | (records["to_admin1"] == "")
-    else:
-        m = records["from_lat"].isna() | records["to_lat"].isna()
-    return records[m]
-
-
+    return flow_table(data.records.iloc[engine.rows(engine.select(data, filters, promised=True))])
 
 
 def coordinates(pkg: Package, level: str) -> pd.DataFrame:
@@ -146,21 +124,8 @@ def ends(flows: pd.DataFrame, coords: pd.DataFrame) -> pd.DataFrame:
 
 
 def records_by_key(records: pd.DataFrame, level: str, limit: int = 9) -> dict[str, list[str]]:
-    keys = ("from_admin1", "to_admin1") if level == "region" else ("from_id", "to_id")
-    # Each end is a property of the record, so its first row stands for it; a record's rows are
-    # usually adjacent, which makes this a cheap first cut before the exact de-duplication.
-    no = records["record_no"].to_numpy()
-    records = records[["record_no", "source_ref", *keys]]
-    first = records[np.r_[True, no[1:] != no[:-1]]] if len(no) else records
-    out: dict[str, list[str]] = {}
-    for key in keys:
-        head = first.drop_duplicates(["record_no", key]).groupby(key, observed=True).head(limit)
-        for k, ref in zip(head[key], head["source_ref"]):
-            if k:
-                out.setdefault(k, [])
-                if ref not in out[k] and len(out[k]) < limit:
-                    out[k].append(ref if len(ref) < 40 else ref[:37] + "…")
-    return out
+    """A few source references per place or region (`_records_by_key` of pandas records)."""
+    return _records_by_key(engine.frame_of(records), level, limit)
 
 
 def top_arcs(flows: pd.DataFrame, limit: int = MAX_ARCS) -> pd.DataFrame:
@@ -171,8 +136,6 @@ def top_arcs(flows: pd.DataFrame, limit: int = MAX_ARCS) -> pd.DataFrame:
     return ranked.head(limit).sort_index()
 
 
-
-
 def legend(flows: pd.DataFrame) -> pd.DataFrame:
     """What the arcs carry per direction, category and unit: the two directions are never summed together."""
     return (flows.groupby(["direction", "category", "unit"], observed=True)
@@ -181,15 +144,22 @@ def legend(flows: pd.DataFrame) -> pd.DataFrame:
 
 def flow_map(records: pd.DataFrame, pkg: Package, level: str, max_arcs: int = MAX_ARCS,
              scale: tuple[float, float] | None = None) -> FlowMap:
-    """The map of `records`; `scale` (largest flow, largest place total) fixes widths and circles, by
-    default those of these records."""
+    """The map of the given `records` (pandas, counted through their polars frame); `scale` (largest flow, largest
+    place total) fixes widths and circles, by default those of these records."""
+    return _flow_map(engine.frame_of(records), engine.categories(records), pkg, level, max_arcs, scale)
+
+
+def _flow_map(given: pl.DataFrame, cats: dict, pkg: Package, level: str, max_arcs: int = MAX_ARCS,
+              scale: tuple[float, float] | None = None, pledged: pl.DataFrame | None = None) -> FlowMap:
+    """The map of what was given (`given`, the records' frame), and of what was promised (`pledged`) apart."""
     coords = coordinates(pkg, level)
-    flows = attributed(ends(aggregate_flows(records, level), coords), pkg.places)
-    shown = top_arcs(flows, max_arcs)
-    totals = place_totals(records, level)
+    flows = attributed(ends(engine.aggregate_flows_frame(given, level, cats), coords), pkg.places)
+    totals = engine.place_totals_frame(given, level, cats)
     qmax, place_max = scale if scale is not None else (width_scale(flows), place_scale(totals))
-    return FlowMap(shown.reset_index(drop=True), totals, coords, records_by_key(records, level),
-                   int(unmapped(records, level)["record_no"].nunique()), qmax, legend(flows), len(flows), place_max)
+    promised = (attributed(ends(engine.aggregate_flows_frame(pledged, level, cats), coords), pkg.places)
+                if pledged is not None and pledged.height else pd.DataFrame())
+    return FlowMap(top_arcs(flows, max_arcs).reset_index(drop=True), totals, coords, _records_by_key(given, level),
+                   _unmapped(given, level), qmax, legend(flows), len(flows), place_max, promised)
 
 
 TOP_FLOWS = 10
@@ -213,39 +183,13 @@ NOT_STATED = ""  # the admin-1 code of an end whose province or state the source
 
 
 def sankey_links(records: pd.DataFrame, measure: str = "masks") -> pd.DataFrame:
-    """Chinese provinces -> US states, one link per province, state and direction, whichever way help went.
+    """Chinese provinces -> US states, one link per province, state and direction, whichever way help went
+    (`_sankey_links` of pandas records).
 
     measure "masks": mask pieces; "items": every counted thing (pieces, items and pairs together);
     "records": donation records and messages. Ends whose province or state is not stated keep
     `NOT_STATED` as code, so the links add up to the records' own totals."""
-    if measure not in SANKEY_MEASURES:
-        raise ValueError(f"unknown measure {measure!r}")
-    r = records[["record_no", "direction", "cn_admin1", "us_admin1", "category", "unit", "quantity"]]
-    if measure == "masks":
-        r = r[r["category"].isin(MASKS) & (r["unit"] == "pieces")]
-    elif measure == "items":
-        r = r[r["unit"].isin(PHYSICAL_UNITS)]
-    r = r.assign(cn_admin1=r["cn_admin1"].astype(str).replace("nan", NOT_STATED),
-                 us_admin1=r["us_admin1"].astype(str).replace("nan", NOT_STATED), direction=r["direction"].astype(str))
-    keys = ["cn_admin1", "us_admin1", "direction"]
-    if measure == "records":
-        g = r.groupby(keys)["record_no"].nunique().rename("value")
-    else:
-        g = r.groupby(keys)["quantity"].sum(min_count=1).rename("value")
-    out = g.reset_index()
-    out = out[out["value"].notna() & (out["value"] > 0)]
-    return out.sort_values(["value", "cn_admin1", "us_admin1"], ascending=[False, True, True]).reset_index(drop=True)
-
-
-def measure_total(records: pd.DataFrame, measure: str) -> float:
-    """What the records' table adds up to for `measure` (the Sankey's links must sum to it)."""
-    if measure == "records":
-        return float(records["record_no"].nunique()) if len(records) else 0.0
-    if measure == "masks":
-        r = records[records["category"].isin(MASKS) & (records["unit"] == "pieces")]
-    else:
-        r = records[records["unit"].isin(PHYSICAL_UNITS)]
-    return float(r["quantity"].sum())
+    return _sankey_links(engine.frame_of(records), measure)
 
 
 def flow_table(records: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
@@ -265,46 +209,23 @@ def flow_table(records: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
 
 
 def text_summary(records: pd.DataFrame) -> dict:
-    s = summary(records)
-    records = records[["direction", "from_id", "to_id"]]
-    s["places_cn"] = int(pd.concat([records.loc[records["direction"] == "cn_to_us", "from_id"],
-                                    records.loc[records["direction"] == "us_to_cn", "to_id"]]).nunique())
-    s["places_us"] = int(pd.concat([records.loc[records["direction"] == "cn_to_us", "to_id"],
-                                    records.loc[records["direction"] == "us_to_cn", "from_id"]]).nunique())
-    return s
+    """The page's counts of pandas records, with the places each side (`atlas.engine.summary_frame`)."""
+    return engine.summary_frame(engine.frame_of(records))
 
 
 def sankey_view(data: Data, filters: Filters, measure: str = "masks") -> pd.DataFrame:
     """The Sankey's links for `filters` (see `sankey_links`)."""
-    if data.frame is not None:
-        # only the columns the links use are gathered for the kept rows (a filtered copy of all of them is not)
-        used = ["record_no", "quantity", "category", "unit", "cn_admin1", "us_admin1", "direction"]
-        return _sankey_links(engine.select(data, filters).select(used), measure)
-    return sankey_links(engine.select(data, filters), measure)
+    # only the columns the links use are gathered for the kept rows (a filtered copy of all of them is not)
+    used = ["record_no", "quantity", "category", "unit", "cn_admin1", "us_admin1", "direction"]
+    return _sankey_links(engine.select(data, filters).select(used), measure)
 
 
-# --- the same numbers from the columnar records (polars) -------------------------------------------
+# --- counted in the records' polars frame (the one engine) -----------------------------------------
 # Chosen over DuckDB by a benchmark on 1,000,000 donations (1.44 M records; flows aggregation, first call,
 # wall / CPU seconds on a busy 2-core machine): pandas none 1.00 / 0.61, Fujian 0.46 / 0.33, California
 # 0.56 / 0.24; polars Fujian 0.078 / 0.069, California 0.120 / 0.127; DuckDB none 1.34 / 1.35, Fujian
 # 0.077 / 0.077, California 0.166 / 0.157. Polars is as fast as DuckDB filtered, faster unfiltered on a
-# quiet machine (0.45 s in ../shared/STACK.md), and its frames keep the shape of the pandas code they mirror.
-# Each function returns exactly what its pandas twin above returns (tests/test_columnar.py compares them).
-
-
-
-
-
-def _rows(frame: pl.DataFrame) -> np.ndarray:
-    return frame["row"].to_numpy()
-
-
-
-
-
-
-
-
+# quiet machine (0.45 s in ../shared/STACK.md). The pandas-named functions above count through these.
 
 
 def _records_by_key(frame: pl.DataFrame, level: str, limit: int = 9) -> dict[str, list[str]]:
@@ -341,8 +262,6 @@ def _unmapped(frame: pl.DataFrame, level: str) -> int:
     else:
         m = (pl.col("from_lat").is_null() | pl.col("from_lat").is_nan() | pl.col("to_lat").is_null() | pl.col("to_lat").is_nan())
     return int(frame.select(pl.col("record_no").filter(m).n_unique()).item())
-
-
 
 
 def _sankey_links(frame: pl.DataFrame, measure: str) -> pd.DataFrame:
@@ -382,23 +301,3 @@ def _sankey_links(frame: pl.DataFrame, measure: str) -> pd.DataFrame:
     if measure != "records":
         out["value"] = out["value"].astype("Float64")
     return out.reset_index(drop=True)
-
-
-def _view_columnar(data: Data, filters: Filters, level: str) -> FlowsView | None:
-    frame = engine.select(data, filters, promised=True)
-    if frame.height == 0:
-        return None
-    given = frame.filter(engine.counted_expr())
-    cats = engine.categories(data.records)
-    coords = coordinates(data.package, level)
-    flows = attributed(ends(engine.aggregate_flows_frame(given, level, cats), coords), data.package.places)
-    totals = engine.place_totals_frame(given, level, cats)
-    qmax, place_max = dataset_scale(data)
-    pledged = engine.promised_rows(frame)
-    promised_flows = (attributed(ends(engine.aggregate_flows_frame(pledged, level, cats), coords), data.package.places)
-                      if pledged.height else pd.DataFrame())
-    fmap = FlowMap(top_arcs(flows).reset_index(drop=True), totals, coords, _records_by_key(given, level),
-                   _unmapped(given, level), qmax, legend(flows), len(flows), place_max, promised_flows)
-    head = data.records.iloc[_rows(frame.head(SCREEN_ROWS))]
-    promised = data.records.iloc[_rows(pledged)]
-    return FlowsView(fmap, engine.summary_frame(frame), flow_table(head), frame.height, flow_table(promised))

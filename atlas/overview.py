@@ -11,8 +11,8 @@ from . import engine
 from .filters import Filters
 from .i18n import fmt_number, t
 from .package import Package
-from .records import Data, positions, period
-from .vocab import MASKS, PROMISED
+from .records import Data, period
+from .vocab import MASKS
 
 # What the report's text states (II.i.1, CPAFFC by 26 May 2020, both directions; footnote 5, MedShare)
 # set against what the package's rows sum to within the same scope: (key, direction, item categories,
@@ -55,34 +55,25 @@ class OverviewView:
 
 def view(data: Data, filters: Filters) -> OverviewView | None:
     """The overview's figures for `filters`, or None when no record matches."""
-    if data.frame is not None:  # the rows found and the headline counted in the columnar records (tests/test_columnar.py)
-        frame = engine.select(data, filters, promised=True)
-        if frame.height == 0:
-            return None
-        counts = {k: v for k, v in engine.summary_frame(frame).items() if k not in ("places_cn", "places_us")}
-        cats = engine.categories(data.records)
-        given = frame.filter(engine.counted_expr())
-        return OverviewView(counts, _category_totals_columnar(given, cats),
-                            _region_giving_columnar(given, data.package.regions, cats))
-    records = engine.select(data, filters, promised=True)
-    if records.empty:
+    frame = engine.select(data, filters, promised=True)
+    if frame.height == 0:
         return None
-    given = records[engine.counted_mask(records)]
-    return OverviewView(engine.summary(records), category_totals(given), region_giving(given, data.package.regions))
+    counts = {k: v for k, v in engine.summary_frame(frame).items() if k not in ("places_cn", "places_us")}
+    cats = engine.categories(data.records)
+    given = frame.filter(engine.counted_expr())
+    return OverviewView(counts, _category_totals_columnar(given, cats),
+                        _region_giving_columnar(given, data.package.regions, cats))
 
 
 
 
 def category_totals(records: pd.DataFrame) -> pd.DataFrame:
-    """Quantity per direction, category and unit (messages counted one each)."""
-    g = (records.groupby(["direction", "category", "unit"], observed=True)
-         .agg(quantity=("quantity", "sum"), known=("quantity", "count"), records=("record_no", "nunique")).reset_index())
-    g = engine.stated(g)
-    return g[g["records"] > 0]
+    """Quantity per direction, category and unit (messages counted one each), of pandas records (counted through
+    their polars frame)."""
+    return _category_totals_columnar(engine.frame_of(records), engine.categories(records))
 
 
-# --- the same two tables from the columnar records: grouped in polars, then the few grouped rows go through the
-# very pandas steps above (tests/test_columnar.py compares them). At a million records 0.7 s became about 0.1.
+# --- grouped in polars, then the few grouped rows as pandas for the charts. At a million records 0.7 s became 0.1.
 
 def _category_totals_columnar(frame, cats: dict) -> pd.DataFrame:
     import polars as pl
@@ -127,55 +118,9 @@ def _region_table(rows: list[pd.DataFrame], regions: pd.DataFrame) -> pd.DataFra
 
 
 def region_giving(records: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
-    """For each province and state: donations given and received (records) and masks, for comparison charts."""
-    records = records[["record_kind", "record_no", "from_admin1", "to_admin1", "category", "quantity"]]
-    don = records[records["record_kind"] == "donation"]
-    rows = []
-    for role, key in (("gave", "from_admin1"), ("received", "to_admin1")):
-        g = don.groupby(key, observed=True).agg(donations=("record_no", "nunique")).reset_index().rename(columns={key: "admin1"})
-        masks = (don[don["category"].isin(MASKS)].groupby(key, observed=True)["quantity"].sum()
-                 .rename("masks").reset_index().rename(columns={key: "admin1"}))
-        g = g.merge(masks, on="admin1", how="left")
-        g["role"] = role
-        rows.append(g)
-    msg = records[records["record_kind"] == "message"]
-    for role, key in (("sent_messages", "from_admin1"), ("received_messages", "to_admin1")):
-        g = msg.groupby(key, observed=True).agg(messages=("record_no", "nunique")).reset_index().rename(columns={key: "admin1"})
-        g["role"] = role
-        rows.append(g)
-    return _region_table(rows, regions)
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    codes, uniques = pd.factorize(values)
-    return codes, pd.Index(uniques)
-
-
-def _of(codes: tuple[np.ndarray, pd.Index], wanted) -> np.ndarray:
-    """Which rows hold one of `wanted` (by code: a million strings are compared once per distinct value)."""
-    index, uniques = codes
-    return np.isin(index, np.flatnonzero(uniques.isin(list(wanted))))
-
-
-def _scope(pkg: Package, scope: str, direction: str) -> np.ndarray:
-    """Which donations fall in a stated figure's scope (a boolean per row of pkg.donations)."""
-    d = pkg.donations
-    if scope == "table1":
-        return d["source_ref"].str.startswith("Table 1,").to_numpy(dtype=bool)
-    if scope == "sister_excl_hubei":
-        places = pkg.places.set_index("place_id")
-
-        def per_place(column: str, ids: str) -> np.ndarray:  # looked up once per distinct place, not per donation
-            codes, uniques = pd.factorize(d[ids])
-            return np.append(places[column].reindex(uniques).to_numpy(dtype=object), None)[codes]
-        donor_gov = per_place("actor_kind", "donor_place_id") == "government"
-        outside_hubei = per_place("admin1", "recipient_place_id") != "CN-HB"
-        return d["direction"].eq(direction).to_numpy(dtype=bool) & donor_gov & outside_hubei
-    if scope == "companies":
-        kind = pkg.places.set_index("place_id")["actor_kind"]
-        return d["direction"].eq(direction).to_numpy(dtype=bool) & (d["donor_place_id"].map(kind) == "company").to_numpy(dtype=bool)
-    assert scope == "none", scope
-    return np.zeros(len(d), dtype=bool)
+    """For each province and state: donations given and received (records) and masks, for comparison charts (of
+    pandas records, counted through their polars frame)."""
+    return _region_giving_columnar(engine.frame_of(records), regions, engine.categories(records))
 
 
 def reconciliation_view(data: Data, filters: Filters | None = None) -> pd.DataFrame:
@@ -183,8 +128,6 @@ def reconciliation_view(data: Data, filters: Filters | None = None) -> pd.DataFr
     0.05 s at a million donations, against 1.3 s from the package's tables). `filters` is accepted so the one view
     cache can hold it, and must be the defaults: the reconciliation is of the whole record."""
     assert filters is None or filters == Filters(), "the reconciliation is unfiltered"
-    if data.frame is None:
-        return reconciliation(data.package)
     return _reconciliation_columnar(data.package, data.frame)
 
 
@@ -198,7 +141,7 @@ def _reconciliation_columnar(pkg: Package, frame) -> pd.DataFrame:
                                     & (c("to_admin1") != "CN-HB").fill_null(True)),
               "companies": (c("from_kind") == "company").fill_null(False),
               "none": pl.lit(False)}
-    pledged = (c("status") == "pledged").fill_null(False)
+    pledged = ~engine.counted_expr()  # pledged or committed: the engine's rule
     total = lambda mask: c("quantity").filter(mask).sum()
     sums, rows = [], []
     for i, (name, direction, cats, unit_wanted, fid, scope, reason) in enumerate(RECONCILE):
@@ -240,35 +183,10 @@ def reconciliation(pkg: Package) -> pd.DataFrame:
     """Both directions, per category, cash included: what the report's text states beside what the package's
     rows in the same scope sum to, the difference, the delivered rows outside that scope, the pledged
     ones (never summed in) and a reason code (``reconcile.reason.<code>``). A figure the package lacks
-    is left out; a category the text states nothing for keeps an empty ``text_total``.
-
-    Worked on positions and codes: each item line's donation is found once, each scope computed once; at a
-    million donations the string joins and set lookups per figure took 11 s."""
-    kf = pkg.key_figures.set_index("figure_id")
-    d, items = pkg.donations, pkg.donation_items
-    owner = positions(d["donation_id"], items["donation_id"])  # every line's donation (-1: none; keys are checked)
-    of_owner = lambda values: np.append(values, [-1] if values.dtype != bool else [False])[owner]
-    direction_codes, directions = _codes(d["direction"])
-    item_direction = of_owner(direction_codes)
-    item_pledged = of_owner(d["status"].eq("pledged").to_numpy(dtype=bool))
-    category, unit = _codes(items["category"]), _codes(items["unit"])
-    quantity = items["quantity"].to_numpy(dtype=float, na_value=np.nan)
-    scopes: dict[tuple[str, str], np.ndarray] = {}
-    total = lambda mask: int(np.nansum(quantity[mask]))
-    rows = []
-    for name, direction, cats, unit_wanted, fid, scope, reason in RECONCILE:
-        if fid is not None and fid not in kf.index:  # a package without the stated figure: nothing to set the sum against
-            continue
-        if (scope, direction) not in scopes:
-            scopes[scope, direction] = of_owner(_scope(pkg, scope, direction))
-        scoped = scopes[scope, direction]
-        it = np.isin(item_direction, np.flatnonzero(directions == direction)) & _of(category, cats)
-        if unit_wanted:
-            it &= _of(unit, (unit_wanted,))
-        delivered = it & ~item_pledged
-        rows.append(_reconcile_row(kf, name, direction, unit_wanted, fid, reason, total(delivered & scoped),
-                                   total(delivered & ~scoped), total(it & item_pledged)))
-    return _reconcile_table(rows)
+    is left out; a category the text states nothing for keeps an empty ``text_total``."""
+    from .records import flow_records
+    records = flow_records(pkg)
+    return _reconciliation_columnar(pkg, engine.frame_of(records))
 
 
 # What each headline card's caption sets beside its number: key figures stated in the text.

@@ -18,7 +18,7 @@ OFFICIAL = {"total": "kf-sister-total-2022", "province_state": "kf-sister-provin
 def view(data: Data, filters: Filters) -> pd.DataFrame:
     """Sister relationships in the chosen provinces and states, with whether (and which way) help was recorded."""
     pkg = data.package
-    records = data.records[engine.counted_mask(data.records)]  # help given, not promised
+    records = engine.given_records(data)  # help given, not promised
     places = pkg.places.set_index("place_id")
     p = pkg.pairings.copy()
     for side in ("cn", "us"):
@@ -230,7 +230,7 @@ def help_items(data: Data, view: pd.DataFrame, lang: str = "en") -> pd.DataFrame
     as the sources print them (given, not pledged: the counting engine's rule; only once the relationship existed, the
     rule `view` applies). One row per pairing_id with `cn_to_us` and `us_to_cn` text ("" where none)."""
     from . import engine
-    records = data.records[engine.counted_mask(data.records)]
+    records = engine.given_records(data)
     places = data.package.places.set_index("place_id")
     parent = places["part_of"].replace("", None).dropna() if "part_of" in places else pd.Series(dtype=str)
     up = lambda ids: ids.astype(str).map(parent).fillna(ids.astype(str))

@@ -24,26 +24,19 @@ from .package import Package, arrow_strings
 SCREEN_ROWS = 1_000  # rows of a table sent to the browser: what a rerun costs does not grow with the data
 
 
-# The columns the columnar engine filters and aggregates (the flows page); `row` is the record's position in
-# `Data.records`, through which a few rows of text (a screen of the table, an export) are taken from pandas.
-FRAME_COLUMNS = ("record_kind", "record_no", "direction", "category", "unit", "quantity", "quantity_missing", "status",
-                 "from_id", "to_id", "from_kind", "to_kind", "from_admin1", "to_admin1", "from_lat", "to_lat",
-                 "cn_admin1", "us_admin1", "date_start", "date_end", "source_ref")
-FRAME_TEXT = ("status", "date_start", "date_end", "source_ref")
-ENGINES = ("polars", "pandas")
+FRAME_COLUMNS, frame_of = engine.FRAME_COLUMNS, engine.frame_of  # the engine's frame of the records
 
 
 @dataclass(frozen=True)
 class Data:
     """Everything loaded once per process: the package, its flow records, and what a URL may name.
 
-    `frame` is the columnar engine's copy of the records (polars, FRAME_COLUMNS plus `row`) that the flows
-    page filters and aggregates; None runs the same numbers in pandas (ATLAS_ENGINE=pandas: the reference
-    the tests compare with, never the production path)."""
+    `frame` is the engine's copy of the records (polars, `atlas.engine.FRAME_COLUMNS` plus `row`): every number
+    is filtered and counted there (`atlas.engine`); `records` holds their text."""
     package: Package
     records: pd.DataFrame
     vocab: Vocabulary
-    frame: Any = None
+    frame: Any
     source: str = "csv"    # where the records came from: "csv" (read and checked) or "columnar" (the stored copy)
     derived: dict = field(default_factory=dict)  # values of a pass over all records, kept in the copy (`derive`)
     key: str = ""          # the package's content hash (`atlas.columnar.package_hash`): what its copy is stored under
@@ -51,11 +44,6 @@ class Data:
     @property
     def months(self) -> tuple[str, ...]:
         return self.vocab.months
-
-
-def engine_name() -> str:
-    """The engine of the flows numbers: polars, unless ATLAS_ENGINE=pandas asks for the reference path."""
-    return "pandas" if os.environ.get("ATLAS_ENGINE", "").strip().lower() == "pandas" else "polars"
 
 
 def load(path: str | Path | None = None, background: bool = False) -> Data:
@@ -66,7 +54,7 @@ def load(path: str | Path | None = None, background: bool = False) -> Data:
         derived = {"months": list(months(records, pkg.key_figures))}
     vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), tuple(derived["months"]),
                                     tuple(r["name"] for r in pkg.descriptor["resources"]))
-    return Data(pkg, records, vocab, frame if engine_name() == "polars" else None, source, derived, key)
+    return Data(pkg, records, vocab, frame, source, derived, key)
 
 
 def derive(pkg: Package, records: pd.DataFrame, frame: pl.DataFrame) -> dict:
@@ -74,17 +62,6 @@ def derive(pkg: Package, records: pd.DataFrame, frame: pl.DataFrame) -> dict:
     fixed scale (`atlas.engine.dataset_scale`). Stored with the columnar copy, so a start from it skips them."""
     scale = engine.scale_of(records, frame)
     return {"months": list(months(records, pkg.key_figures)), "scale": list(scale)}
-
-
-def frame_of(records: pd.DataFrame) -> pl.DataFrame:
-    """The records' columns that the flows page filters and aggregates, as a polars frame with their `row`."""
-    # Through an Arrow table: the same frame as `pl.from_pandas`, which at a million records kept 360 MB where
-    # this keeps 175 (the text columns were converted twice).
-    frame = pl.from_arrow(pa.Table.from_pandas(records[list(FRAME_COLUMNS)], preserve_index=False))
-    # Text the engine matches as text (a status, a source reference) is text there, whether or not pandas holds it as
-    # a category (`atlas.package.as_category`): the same frame from any package.
-    text = [pl.col(c).cast(pl.String) for c in FRAME_TEXT if frame.schema[c] != pl.String]
-    return frame.with_columns(*text, pl.int_range(pl.len(), dtype=pl.Int32).alias("row"))
 
 
 def period(values: pd.Series) -> tuple[pd.Series, pd.Series]:

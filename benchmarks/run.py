@@ -218,7 +218,8 @@ async def session_memory(browser, srv: server.Server, sessions: int, budget_s: f
 def expected_downloads(data_dir: Path) -> tuple[dict[str, tuple[str, str, int]], int]:
     """Per province with records: (English name, flows CSV file name, rows) and the corporate table's rows."""
     from atlas.exports import file_name
-    from atlas.filters import FIELDS, defaults, filters_of, match, only, slug
+    from atlas import engine
+    from atlas.filters import FIELDS, defaults, filters_of, only, slug
     from atlas.records import load
     from components.site import BY_KEY
 
@@ -231,7 +232,7 @@ def expected_downloads(data_dir: Path) -> tuple[dict[str, tuple[str, str, int]],
             f = filters_of({**base, "province": (code,)})
             # named as components.downloads.name_for names it: after the filters the flows page applies
             csv_name = file_name("flows", slug(only(f, BY_KEY["flows"].applies), d.vocab), "csv")
-            out[code] = (name, csv_name, len(match(d.records, f)))
+            out[code] = (name, csv_name, engine.select(d, f, promised=True).height)
     return out, len(d.package.corporate_donations)
 
 

@@ -35,8 +35,8 @@ def warm() -> bool:
 
 def stored_key() -> str:
     """The name of the loaded package's stored first views (see `atlas.stored_views.key`)."""
-    from atlas import package, records, stored_views
-    return stored_views.key(data.get().key, str(package.data_dir()), records.engine_name(),
+    from atlas import package, stored_views
+    return stored_views.key(data.get().key, str(package.data_dir()),
                             code=stored_views.modules(ROOT / "atlas", ROOT / "components")
                             + sorted((ROOT / "atlas" / "locales").glob("*.json")))  # the charts' words
 

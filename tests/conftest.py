@@ -258,3 +258,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/e2e/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
+
+
+def matching(records, filters, table=None):
+    """The pandas records that `filters` keep, through the engine's polars frame of them (atlas.engine: the one
+    engine; the tests' way to filter a hand-made or hostile set of records)."""
+    from atlas import engine
+    from atlas.filters import FIELDS, kept
+    return records.iloc[engine.rows(kept(engine.frame_of(records), filters, table or FIELDS))]

@@ -14,13 +14,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas import i18n
-from atlas.filters import (FIELDS, Field, Filters, active, defaults, describe, filters_class, filters_of, match, only,
+from tests.conftest import matching
+from atlas.filters import (FIELDS, Field, Filters, active, defaults, describe, filters_class, filters_of, only,
                            parse_query, slug, to_query)
 
 STATUSES = ("donated", "pledged")
 STATUS = Field("status", "multi", lambda vocab: {s: s for s in STATUSES}, (), attrs=("statuses",),
                pages=("overview", "flows"), widget="multiselect", names="status",
-               match=lambda records, codes: records["status"].isin(codes).to_numpy(),
                expr=lambda codes: pl.col("status").cast(pl.String).is_in(list(codes)).fill_null(False))
 TABLE = FIELDS + (STATUS,)
 StatusFilters = filters_class(TABLE)
@@ -84,7 +84,7 @@ def test_describe_names_the_new_filter_in_the_readers_language(vocab, lang):
                                                 (("pledged",), "CN-JS"), (("donated",), "CN-FJ")])
 def test_match_keeps_the_records_of_the_chosen_statuses(records, statuses, province):
     f = StatusFilters(statuses=statuses, provinces=(province,) if province else ())
-    got = match(records, f, table=TABLE)
+    got = matching(records, f, table=TABLE)
     keep = records["status"].isin(statuses)
     if province:
         keep &= records["cn_admin1"].astype(str) == province
@@ -95,7 +95,7 @@ def test_match_keeps_the_records_of_the_chosen_statuses(records, statuses, provi
         assert len(got) == counts[statuses]
     if statuses == ("pledged",) and province == "CN-JS":
         assert got["record_id"].tolist() == ["t-wuxi-san-antonio"]  # Wuxi's 30,000 masks pledged to San Antonio
-    assert len(match(records, StatusFilters(), table=TABLE)) == len(records)
+    assert len(matching(records, StatusFilters(), table=TABLE)) == len(records)
 
 
 # --- the sidebar renders the table it is given ---------------------------------------------------
@@ -171,11 +171,11 @@ def test_the_sidebar_of_the_app_table_has_no_status_widget():
 
 
 def test_a_new_filter_works_in_production_on_the_polars_records(atlas_data):
-    """Issue 29: a Field without a polars `expr` crashed production; the extension test only ran pandas' `match`."""
+    """Issue 29: a Field without a polars `expr` crashed production, and the extension test only ran a pandas
+    `match`: now a field is a filter by its expression, the one engine's (atlas.engine)."""
     from atlas.filters import kept
     got = kept(atlas_data.frame, StatusFilters(statuses=("pledged",), provinces=("CN-JS",)), table=TABLE)
     assert set(atlas_data.records.iloc[got["row"].to_numpy()]["record_id"]) == {"t-wuxi-san-antonio"}
     pledged = kept(atlas_data.frame, StatusFilters(statuses=("pledged",)), table=TABLE)
-    assert pledged.height == match(atlas_data.records, StatusFilters(statuses=("pledged",)), table=TABLE).shape[0] == 2
-    with pytest.raises(ValueError, match="no polars"):
-        Field("broken", "multi", match=lambda records, codes: records["status"].isin(codes).to_numpy())
+    assert pledged.height == 2
+    assert not Field("view_option", "multi").is_filter  # without an expression a field narrows nothing

@@ -6,7 +6,8 @@ backwards or malformed month ranges and non-ASCII digits are all reported, not a
 """
 import pytest
 
-from atlas.filters import MAX_VALUE_LENGTH, MAX_VALUES, Filters, match, parse_query, slug, to_query
+from atlas.filters import MAX_VALUE_LENGTH, MAX_VALUES, Filters, parse_query, slug, to_query
+from tests.conftest import matching
 from tests.conftest import SCRIPT
 
 
@@ -134,13 +135,13 @@ def test_unknown_keys_are_shortened_and_capped(vocab):
 # --- match: the records the filters keep (figures printed in the CCG report) ---------------------
 
 def test_fujian_is_eight_table1_donations_to_eight_recipients(records):
-    r = match(records, Filters(provinces=("CN-FJ",)))
+    r = matching(records, Filters(provinces=("CN-FJ",)))
     assert set(r["source_ref"]) == {f"Table 1, row {n}" for n in range(8, 16)}
     assert r["to_id"].nunique() == 8
 
 
 def test_direction_and_category_filters(records):
-    us = match(records, Filters(direction="us_to_cn"))
+    us = matching(records, Filters(direction="us_to_cn"))
     assert set(us["direction"]) == {"us_to_cn"}
-    letters = match(records, Filters(categories=("letter",)))
+    letters = matching(records, Filters(categories=("letter",)))
     assert letters["record_id"].nunique() == 23  # Table 2: 23 of the 31 printed rows are letters

@@ -4,13 +4,14 @@ import pandas as pd
 import pytest
 
 from atlas import engine, overview
-from atlas.filters import Filters, match
+from atlas.filters import Filters
+from tests.conftest import matching
 from atlas.i18n import t
 from atlas.vocab import MASKS
 
 
 def test_empty_result_is_an_empty_frame(atlas_data, records):
-    r = match(records, Filters(provinces=("CN-FJ",), direction="us_to_cn"))
+    r = matching(records, Filters(provinces=("CN-FJ",), direction="us_to_cn"))
     assert r.empty
     s = engine.summary(r)
     assert s["donations"] == 0 and s["masks_cn_to_us"] == 0
@@ -68,7 +69,7 @@ def test_headline_of_a_province_that_pledged_nothing(atlas_data, bundled):
 
 def test_view_is_the_three_aggregates_of_the_matching_records(atlas_data, bundled, records):
     f = Filters(provinces=("CN-FJ",))
-    fujian = match(records, f)
+    fujian = matching(records, f)
     v = overview.view(atlas_data, f)
     assert v.summary == engine.summary(fujian)
     assert v.summary["donations"] == 8  # Table 1, rows 8 to 15

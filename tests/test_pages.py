@@ -114,7 +114,8 @@ def test_per_filter_views_are_shared_across_sessions_and_left_unmodified(atlas_d
     import pandas as pd
 
     from atlas import engine, flows, overview, pairings
-    from atlas.filters import Filters, match
+    from atlas.filters import Filters
+    from tests.conftest import matching
     from components import data
     from components.decks import place_points
 
@@ -125,7 +126,7 @@ def test_per_filter_views_are_shared_across_sessions_and_left_unmodified(atlas_d
     f = Filters(provinces=("CN-FJ",))
     view = data.view(flows.view, f, level="region")
     assert view is data.view(flows.view, f, "zh", level="region"), "one entry whatever the language"
-    records = match(atlas_data.records, f)
+    records = matching(atlas_data.records, f)
     assert view.rows == len(records) == 12 and view.summary["donations"] == 8  # Fujian: 8 donations, 12 item lines
     fresh = flows.flow_map(records, atlas_data.package, "region")
     pd.testing.assert_frame_equal(view.map.flows, fresh.flows)
