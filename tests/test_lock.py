@@ -88,3 +88,23 @@ def test_audit_names_every_version_it_could_not_check_when_pypi_is_unreachable(m
     out = capsys.readouterr().out
     assert "UNCHECKED  alpha==1.0  [PyPI not reachable" in out and "UNCHECKED  beta==2.0" in out
     assert "2 NOT CHECKED: alpha==1.0, beta==2.0" in out and "0 checked and clean" in out
+
+
+def test_audit_names_a_pin_pypi_has_no_advisory_data_for(monkeypatch, capsys, tmp_path):
+    # README "Serving safely": from these machines PyPI answers only for a project's newest release, so an older pin
+    # is UNCHECKED (numpy 2.4.6, the newest for Python 3.11, while 2.5.5 needs 3.12), never "clean"
+    from atlas.build import audit
+
+    def pypi(url, timeout):
+        if url.endswith("/numpy/2.4.6/json"):
+            return None  # the release's own page: not answered
+        if url.endswith("/numpy/json"):
+            return {"info": {"version": "2.5.5"}, "vulnerabilities": []}
+        return {"vulnerabilities": []}
+    monkeypatch.setattr(audit, "_get", pypi)
+    lock = tmp_path / "r.lock"
+    lock.write_text("numpy==2.4.6 \\\n    --hash=sha256:00\nxxhash==4.1.0 \\\n    --hash=sha256:00\n")
+    assert audit.main([str(lock)]) == 2
+    out = capsys.readouterr().out
+    assert "UNCHECKED  numpy==2.4.6  [PyPI has no advisory data for 2.4.6 (its newest release is 2.5.5)" in out
+    assert "CLEAN      xxhash==4.1.0" in out and "1 NOT CHECKED: numpy==2.4.6" in out
