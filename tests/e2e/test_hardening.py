@@ -45,6 +45,8 @@ def test_security_headers_on_pages_and_embed(app_url):
 def test_metrics_are_not_public(app_url):
     assert _raw(app_url, "/_stcore/metrics", {"X-Forwarded-For": "203.0.113.9"}).status == 404
     assert _raw(app_url, "/_stcore/health").status == 200
+    # README: a client on this machine that does not come through a proxy is answered (an operator's own scrape)
+    assert _raw(app_url, "/_stcore/metrics").status == 200
 
 
 def test_over_limit_link_is_redirected_with_a_count(app_url, page):
