@@ -62,13 +62,15 @@ def browser_context_args(browser_context_args):
 
 # Watches the app's script state in the page: when it last changed, and whether a rerun has begun since.
 _WATCH = """() => {
-  if (window.__atlasWatch) return;
+  if (window.__atlasWatch) { window.__atlasWatch.changed = performance.now(); return; }
   window.__atlasWatch = {changed: performance.now()};
   const note = () => { window.__atlasWatch.changed = performance.now(); };
   new MutationObserver(note).observe(document.documentElement,
     {subtree: true, attributes: true, attributeFilter: ["data-test-script-state", "data-stale", "data-testid"], childList: true});
 }"""
-# Settled: the script is not running, no skeleton or stale element is left, and none of that has changed for QUIET_MS.
+# Settled: the script is not running, no skeleton or stale element is left, and none of that has changed for QUIET_MS
+# since settle was called (each call restarts the window: an action's rerun may not have begun when settle is called,
+# and a window counted from the last change before the action let settle return before that rerun began).
 # The quiet window is part of the condition, not a sleep: a rerun a click asked for starts within it (the server
 # answers a widget change in a few milliseconds), and any change restarts it.
 # The probes' condition (components/probes.py): every map is fitted to the width its browser reported, and the
