@@ -110,8 +110,12 @@ def hover_place(page, box: dict, lon: float, lat: float, view, name: str,
 
     On a loaded machine the page may still be settling (the map drawn late, the layout moving): each round
     measures the canvas again before it tries."""
-    for attempt in range(3):
+    for attempt in range(2):  # at most one retry (note_retry)
         if attempt:
+            # the retry on the page loaded again, as a reader reloads a map that shows nothing on hover (in long
+            # browser runs one map in several sessions answered no hover at all, while it did alone: issue #28)
+            page.reload()
+            settle(page)
             box = canvas_box(page)  # measured again once the map has stopped changing
         x0, y0 = screen_position(lon, lat, view, box)
         x0, y0 = x0 + spot[0], y0 + spot[1]
