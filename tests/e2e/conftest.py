@@ -55,6 +55,22 @@ def browser_type_launch_args(browser_type_launch_args):
                      "--disable-component-update", "--disable-sync", "--no-first-run"]}
 
 
+@pytest.fixture
+def context(context):
+    """pytest-playwright's context, with what its pages printed to the console kept (`console_of`), so a failing
+    map test can say whether the browser lost its WebGL context or threw."""
+    kept: list[str] = []
+    context.on("console", lambda m: kept.append(f"{m.type}: {m.text}"[:300]))
+    context.on("weberror", lambda e: kept.append(f"pageerror: {e.error}"[:300]))
+    context._atlas_console = kept
+    yield context
+
+
+def console_of(page) -> list[str]:
+    """The console lines of `page`'s context kept by the `context` fixture (other contexts: none kept)."""
+    return [line for line in getattr(page.context, "_atlas_console", []) if "GPU stall" not in line]
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "accept_downloads": True}
@@ -287,6 +303,34 @@ DECK_STATE_JS = """([index]) => {
   const box = canvas ? canvas.getBoundingClientRect() : null;
   return {spec, view, box: box && {x: box.x, y: box.y, width: box.width, height: box.height}};
 }"""
+
+
+_MAP_DIAGNOSIS_JS = """(points) => {
+  const canvas = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+  const gl = canvas && (canvas.getContext("webgl2") || canvas.getContext("webgl"));
+  const tip = document.querySelector('[data-testid="stDeckGlJsonChart"] .deck-tooltip');
+  const box = canvas && canvas.getBoundingClientRect();
+  const name = (el) => el ? [el.tagName.toLowerCase(), el.getAttribute("data-testid"), (el.className || "").toString().slice(0, 60)]
+    .filter(Boolean).join(" ") : "nothing";
+  return {canvases: document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas').length,
+          box: box && [box.x, box.y, box.width, box.height].map(Math.round),
+          buffer: canvas && [canvas.width, canvas.height], lost: gl ? gl.isContextLost() : "no context",
+          tooltip: tip ? [getComputedStyle(tip).display, tip.innerText.slice(0, 80)] : "no tooltip element",
+          scroll: [window.scrollX, window.scrollY], dpr: window.devicePixelRatio,
+          under: points.map(([x, y]) => name(document.elementFromPoint(x, y)))};
+}"""
+
+
+def map_diagnosis(page, points: list[tuple[float, float]]) -> str:
+    """What a failed map hover met, for its assertion message: the canvas (box, drawing buffer, WebGL context
+    lost or not), the tooltip element, the element on top at each hovered point, and the console's WebGL and
+    error lines."""
+    try:
+        state = page.evaluate(_MAP_DIAGNOSIS_JS, [[round(x), round(y)] for x, y in points])
+    except Exception as exc:  # the diagnosis must never hide the failure it describes
+        state = f"(no diagnosis: {exc})"
+    lines = [line for line in console_of(page) if any(w in line.lower() for w in ("webgl", "context", "error"))]
+    return f"{state}; console: {lines[-12:]}"
 
 
 def deck_state(page, index: int = 0) -> dict:

@@ -17,7 +17,7 @@ from atlas.records import load
 from components import decks
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
-from .conftest import (_FRAMES, CANVAS, ROOT, OfflinePage, colour_count, deck_state, download, hex_rgb, note_retry, settle,
+from .conftest import (_FRAMES, CANVAS, ROOT, OfflinePage, colour_count, deck_state, download, map_diagnosis, hex_rgb, note_retry, settle,
                        tooltip_text, wait_drawn, wait_until)
 
 
@@ -128,7 +128,8 @@ def hover_place(page, box: dict, lon: float, lat: float, view, name: str,
                 note_retry(page.url, f"hover on {name}", attempt)
                 settle_drawing(page)
                 return x0 + dx, y0 + dy
-    raise AssertionError(f"hovering {name} at ({x0:.0f}, {y0:.0f}) never showed its tooltip")
+    raise AssertionError(f"hovering {name} at ({x0:.0f}, {y0:.0f}) never showed its tooltip (last: {text!r}); "
+                         f"{map_diagnosis(page, [(x0, y0)])}")
 
 
 def test_clicking_the_ohio_circle_on_fujian_filters_to_ohio(page, app_url, atlas):

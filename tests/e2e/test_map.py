@@ -22,7 +22,7 @@ from atlas.records import load
 from components.decks import COUNTRY_FILL, build_flow_deck
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
-from .conftest import _FRAMES, CANVAS, ROOT, note_retry, wait_drawn, deck_state, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
+from .conftest import _FRAMES, CANVAS, ROOT, map_diagnosis, note_retry, wait_drawn, deck_state, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
 
 
 
@@ -111,6 +111,7 @@ def test_click_on_a_place_filters_the_dashboard_across_pages(page, app_url):
     # deck.gl picks what is under the pointer from what it has drawn: hover once the map has stopped changing (on a
     # busy machine, with a map image being drawn ahead by the server's own Chromium, that can take seconds)
     target = None
+    tried: list[tuple[str, float, float, str]] = []
     for attempt in range(2):
         if attempt:  # once more on the page loaded again, as a reader reloads a map that answers no hover
             page.reload()
@@ -121,6 +122,7 @@ def test_click_on_a_place_filters_the_dashboard_across_pages(page, app_url):
             page.mouse.move(x, y)
             text = tooltip_text(page, timeout=8.0)
             first_line = text.splitlines()[0] if text else ""
+            tried.append((region["name_en"], round(x), round(y), first_line))
             if first_line.startswith(region["name_en"]) and "→" not in first_line:
                 target = (region, x, y)
                 break
@@ -128,7 +130,8 @@ def test_click_on_a_place_filters_the_dashboard_across_pages(page, app_url):
         if target:
             note_retry(page.url, "hover on a place of /flows", attempt)
             break
-    assert target, "hovering the computed positions of places never showed a place's tooltip"
+    assert target, ("hovering the computed positions of places never showed a place's tooltip: "
+                    f"{tried}; {map_diagnosis(page, [(x, y) for _, x, y, _ in tried[-6:]])}")
     region, x, y = target
     key = "province" if region["country"] == "CN" else "state"
     assert key not in query(page)
