@@ -329,8 +329,14 @@ def map_diagnosis(page, points: list[tuple[float, float]]) -> str:
         state = page.evaluate(_MAP_DIAGNOSIS_JS, [[round(x), round(y)] for x, y in points])
     except Exception as exc:  # the diagnosis must never hide the failure it describes
         state = f"(no diagnosis: {exc})"
+    try:  # the view deck.gl shows against the one its JSON asks for (the test computes positions from the JSON)
+        deck = deck_state(page)
+        views = {"shown": {k: deck["view"].get(k) for k in ("longitude", "latitude", "zoom")} if deck["view"] else None,
+                 "asked": {k: deck["spec"]["initialViewState"].get(k) for k in ("longitude", "latitude", "zoom")}}
+    except Exception as exc:
+        views = f"(no view: {exc})"
     lines = [line for line in console_of(page) if any(w in line.lower() for w in ("webgl", "context", "error"))]
-    return f"{state}; console: {lines[-12:]}"
+    return f"{state}; views: {views}; console: {lines[-12:]}"
 
 
 def deck_state(page, index: int = 0) -> dict:
