@@ -245,6 +245,22 @@ def curve(x0: float, y0: float, x1: float, y1: float, bend: float = BEND, n: int
     return path, round(float(mid[0]), 3), round(float(_unmerc(mid[1])), 3), round(angle, 1)
 
 
+def world_latitude(centre_y: float, zoom: float, height: int) -> float:
+    """The view latitude for a centre at Mercator `centre_y` (degrees), moved as little as needed for a map `height`
+    px tall at `zoom` to stay inside the world, as deck.gl's controller moves it (math.gl's normalizeViewportProps:
+    the 512 px world square never shows its edge above or below).
+
+    A view deck.gl has to move is moved on the reader's screen and reported back to Streamlit's component, which
+    keeps the moved latitude when the next view it is sent has the same latitude as the one before: a map first
+    drawn at the narrowest width kept the latitude of that view after it was fitted to the reader's width (in a
+    browser test, 7 of 12 fresh loads of /flows), so the circles were not where the fitted view puts them."""
+    half = height / 2 / 2 ** zoom  # half the map's height, in px of the 512 px world
+    bound = max(256 - half, 0) * 360 / 512  # how far (Mercator degrees) the centre may be from the equator
+    y = float(np.clip(centre_y, -bound, bound))
+    lat = float(_unmerc(y))
+    return math.trunc(lat * 1e4) / 1e4  # rounded towards the equator: never past the bound
+
+
 def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, margin_x: float = FIT_MARGIN_X,
              margin_y: float = FIT_MARGIN_Y, max_zoom: float = 5.0) -> pdk.ViewState:
     """A view centred on the points and zoomed so that all of them, with `margin_x` / `margin_y` pixels free around
@@ -265,7 +281,10 @@ def fit_view(lon, lat, width: int = FIT_WIDTH, height: int = MAP_HEIGHT, margin_
     usable_x, usable_y = max(width - 2 * margin_x, 40), max(height - 2 * margin_y, 40)
     zoom = min(math.log2(usable_x * 360 / (512 * span_x)), math.log2(usable_y * 360 / (512 * span_y)))
     zoom = math.floor(float(np.clip(zoom, MIN_FIT_ZOOM, max_zoom)) * 100) / 100  # rounded down: never past the fit
-    return pdk.ViewState(latitude=round(float(_unmerc((y0 + y1) / 2)), 4), longitude=round(centre_lon, 4),
+    # deck.gl shows no less than the world's height (below, it zooms in and centres on the equator): nor does the fit
+    world = math.ceil(math.log2(height / 512) * 100) / 100
+    zoom = max(zoom, world + 0.01 if world <= math.log2(height / 512) else world)
+    return pdk.ViewState(latitude=world_latitude((y0 + y1) / 2, zoom, height), longitude=round(centre_lon, 4),
                          zoom=zoom, min_zoom=MIN_FIT_ZOOM, max_zoom=9, pitch=0, bearing=0)
 
 

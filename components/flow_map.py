@@ -10,7 +10,7 @@ from atlas.vocab import PHYSICAL_UNITS
 
 from . import data, exhibits, sidebar, url_state
 from .decks import FIT_WIDTH, MAP_HEIGHT, build_flow_deck, category_colour, legend_widths, records_text
-from .map_width import map_width
+from .map_width import deck_key, map_width
 from .theme import dark
 
 MAP_KEY = "flow_map"
@@ -106,10 +106,12 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     left, right = st.columns([5, 2], gap="medium")
     with left:
         # Fitted to the reader's map: the width the browser measured (FIT_WIDTH, the narrowest, until it has).
-        width = map_width(MAP_KEY) or FIT_WIDTH
+        measured = map_width(MAP_KEY)
+        width = measured or FIT_WIDTH
         deck = data.rendered(("flow_deck", view_key, is_dark, width), lambda: build_flow_deck(
             fm, lang, dark=is_dark, basemap=basemap, fit_width=width, fit_height=MAP_HEIGHT))
-        st.pydeck_chart(deck, key=MAP_KEY, on_select=on_select(MAP_KEY, ("places", "flows")),
+        key = deck_key(MAP_KEY, measured)
+        st.pydeck_chart(deck, key=key, on_select=on_select(key, ("places", "flows")),
                         selection_mode="single-object", height=MAP_HEIGHT, alt=text)
     with right:
         show_top_flows(fm, lang, lines)

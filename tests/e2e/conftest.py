@@ -248,8 +248,12 @@ def wait_until(predicate, timeout: float = 30.0, what: str = "a condition"):
 TOOLTIP = '[data-testid="stDeckGlJsonChart"] .deck-tooltip'
 
 
-def tooltip_text(page, timeout: float = 6.0) -> str:
-    """The deck.gl tooltip's text once shown, or '' if none appears within `timeout` seconds."""
+def tooltip_text(page, timeout: float = 30.0) -> str:
+    """The deck.gl tooltip's text once shown, or '' if none appears within `timeout` seconds.
+
+    A hover is answered after deck.gl has drawn a picking frame and then the highlighted map: in this machine's
+    software WebGL under a loaded CPU one frame of the flow map can take seconds, so a tooltip can take several;
+    the wait ends as soon as any tooltip shows, right or wrong."""
     try:
         page.wait_for_function(
             "sel => { const t = document.querySelector(sel);"

@@ -106,28 +106,18 @@ def visible_spot(place, others, view, box: dict) -> tuple[float, float]:
 def hover_place(page, box: dict, lon: float, lat: float, view, name: str,
                 spot: tuple[float, float] = (0, 0)) -> tuple[float, float]:
     """Move the mouse onto the place's circle (at `spot` from its centre, then a few pixels around) until the
-    tooltip names it.
-
-    On a loaded machine the page may still be settling (the map drawn late, the layout moving): each round
-    measures the canvas again before it tries."""
-    for attempt in range(2):  # at most one retry (note_retry)
-        if attempt:
-            # the retry on the page loaded again, as a reader reloads a map that shows nothing on hover (in long
-            # browser runs one map in several sessions answered no hover at all, while it did alone: issue #28)
-            page.reload()
-            settle(page)
-            box = canvas_box(page)  # measured again once the map has stopped changing
-        x0, y0 = screen_position(lon, lat, view, box)
-        x0, y0 = x0 + spot[0], y0 + spot[1]
-        for dx, dy in ((0, 0), (2, 0), (-2, 0), (0, 2), (0, -2), (4, 4)):
-            page.mouse.move(box["x"] + 2, box["y"] + 2)
-            page.mouse.move(x0 + dx, y0 + dy, steps=3)
-            text = tooltip_text(page)
-            first = text.splitlines()[0] if text else ""
-            if first.startswith(name) and "→" not in first:
-                note_retry(page.url, f"hover on {name}", attempt)
-                settle_drawing(page)
-                return x0 + dx, y0 + dy
+    tooltip names it (each wait ends when any tooltip shows: conftest.tooltip_text)."""
+    x0, y0 = screen_position(lon, lat, view, box)
+    x0, y0 = x0 + spot[0], y0 + spot[1]
+    text = ""
+    for dx, dy in ((0, 0), (2, 0), (-2, 0), (0, 2), (0, -2), (4, 4)):
+        page.mouse.move(box["x"] + 2, box["y"] + 2)
+        page.mouse.move(x0 + dx, y0 + dy, steps=3)
+        text = tooltip_text(page)
+        first = text.splitlines()[0] if text else ""
+        if first.startswith(name) and "→" not in first:
+            settle_drawing(page)
+            return x0 + dx, y0 + dy
     raise AssertionError(f"hovering {name} at ({x0:.0f}, {y0:.0f}) never showed its tooltip (last: {text!r}); "
                          f"{map_diagnosis(page, [(x0, y0)])}")
 
@@ -305,3 +295,5 @@ def test_a_filter_picked_in_the_sidebar_updates_the_map_in_place(page, app_url):
     assert page.locator('[data-testid="stMain"]').get_by_text("Filtered by:", exact=False).first.is_visible()
     assert page.evaluate(f"window.__map === document.querySelector('{CANVAS}')"), "the map was built again"
     assert outlines == []
+    from .test_map_fit import assert_view_shown
+    assert_view_shown(deck_state(page))  # updated in place to the view fitted to Fujian, not the one it had

@@ -22,7 +22,7 @@ from atlas.records import load
 from components.decks import COUNTRY_FILL, build_flow_deck
 from components.theme import CATEGORY_COLOURS, DIRECTION_COLOURS
 
-from .conftest import _FRAMES, CANVAS, ROOT, map_diagnosis, note_retry, wait_drawn, deck_state, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
+from .conftest import _FRAMES, CANVAS, ROOT, map_diagnosis, wait_drawn, deck_state, OfflinePage, colour_count, download, hex_rgb, settle, tooltip_text
 
 
 
@@ -108,28 +108,19 @@ def test_click_on_a_place_filters_the_dashboard_across_pages(page, app_url):
     settle(page)
     records_before = donation_records(page)
     box = wait_for_canvas(page).bounding_box()
-    # deck.gl picks what is under the pointer from what it has drawn: hover once the map has stopped changing (on a
-    # busy machine, with a map image being drawn ahead by the server's own Chromium, that can take seconds)
+    # deck.gl picks what is under the pointer from what it has drawn: hover once the map has stopped changing
     target = None
     tried: list[tuple[str, float, float, str]] = []
-    for attempt in range(2):
-        if attempt:  # once more on the page loaded again, as a reader reloads a map that answers no hover
-            page.reload()
-            settle(page)
-            box = wait_for_canvas(page).bounding_box()
-        wait_drawn(page)
-        for region, x, y in drawn_places(page, box)[:6]:
-            page.mouse.move(x, y)
-            text = tooltip_text(page, timeout=8.0)
-            first_line = text.splitlines()[0] if text else ""
-            tried.append((region["name_en"], round(x), round(y), first_line))
-            if first_line.startswith(region["name_en"]) and "→" not in first_line:
-                target = (region, x, y)
-                break
-            page.mouse.move(box["x"] + 2, box["y"] + 2)  # off any object, so the next tooltip is fresh
-        if target:
-            note_retry(page.url, "hover on a place of /flows", attempt)
+    wait_drawn(page)
+    for region, x, y in drawn_places(page, box)[:6]:
+        page.mouse.move(x, y)
+        text = tooltip_text(page)
+        first_line = text.splitlines()[0] if text else ""
+        tried.append((region["name_en"], round(x), round(y), first_line))
+        if first_line.startswith(region["name_en"]) and "→" not in first_line:
+            target = (region, x, y)
             break
+        page.mouse.move(box["x"] + 2, box["y"] + 2)  # off any object, so the next tooltip is fresh
     assert target, ("hovering the computed positions of places never showed a place's tooltip: "
                     f"{tried}; {map_diagnosis(page, [(x, y) for _, x, y, _ in tried[-6:]])}")
     region, x, y = target
