@@ -86,5 +86,6 @@ def test_half_the_relationships_on_record_carry_a_sourced_year(atlas_data, bundl
     view = pairings.view(atlas_data, Filters())
     on = view[view["on_record"]]
     dated = on[on["established"] != ""]
-    assert (len(on), len(dated)) == (202, 104)
-    assert 2 * len(dated) >= len(on)
+    assert (len(on), len(dated)) == (202, 116)
+    # clearly above half, not at the line: 104 of 202 (51%) before the third round of searches, 116 (57%) after
+    assert 2 * len(dated) >= len(on) and len(dated) / len(on) > 0.55

@@ -150,7 +150,7 @@ def test_establishment_years_keep_disagreeing_sources(bundled, atlas_data):
     assert p.loc["pr-heilongjiang--wisconsin", "established"] == "1982"
     assert p.loc["pr-heilongjiang--wisconsin", "evidence_level"] == "stated"  # NBC15 names the sister-state tie
     dated = p[p["established"] != ""]
-    assert len(dated) == 104 and dated["established_sources"].str.contains('https?://', regex=True).all()
+    assert len(dated) == 116 and dated["established_sources"].str.contains('https?://', regex=True).all()
     y = pairings.years(pairings.view(atlas_data, Filters())).set_index("year")
     assert y.loc[1979, "pairs"] == 3 and y.loc[1979, "disputed"] == 1
     # each relationship once, in the earliest year its sources give: Hubei-Ohio (1979; 1985) is in 1979 only
