@@ -23,3 +23,12 @@ def test_years_chart_draws_the_stated_years(atlas_data):
                                     0, 0, 0, 0, 0, 0, 0, 0, 0]
         assert c.slug == "sister-relationships-by-year" and c.data["relationships"].sum() == 117  # the bars sum to the count
     assert "117 relationships" in build_pairing_years_chart(years, "en", "src", "").subtitle
+
+
+def test_years_chart_counts_one_relationship_in_the_singular(atlas_data):
+    """Wuxi (the pairings page's place search): only Wuxi-San Antonio has a stated year (2012)."""
+    years = pairings.years(pairings.find(pairings.view(atlas_data, Filters()), "Wuxi"))
+    assert years["year"].tolist() == [2012] and years["pairing_ids"].tolist() == ["pr-wuxi--san-antonio"]
+    en = build_pairing_years_chart(years, "en", "src", "").subtitle
+    assert "(1 relationship with a stated year)" in en
+    assert "（有年份记载的关系1对）" in build_pairing_years_chart(years, "zh", "src", "").subtitle
