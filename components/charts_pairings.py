@@ -30,8 +30,9 @@ def build_pairing_years_chart(years: pd.DataFrame, lang: str, source: str, filte
     top = float(years["pairs"].max()) if len(years) else 1.0
     fig.update_yaxes(title_text=t("pairing_years.axis_y", lang), tick0=0, dtick=max(1, math.ceil(top / 8)), ticklabelstandoff=8,
                      tickformat="d")
-    subtitle = t("pairing_years.subtitle", lang, pairs=fmt_number(years["pairing_ids"].str.split("; ").explode().nunique()
-                                                                  if len(years) else 0, lang), filters=filters_text)
+    n = int(years["pairing_ids"].str.split("; ").explode().nunique()) if len(years) else 0
+    subtitle = t("pairing_years.subtitle_one" if n == 1 else "pairing_years.subtitle", lang, pairs=fmt_number(n, lang),
+                 filters=filters_text)
     frame(fig, t("pairing_years.title", lang), subtitle, source, dark, height=420)
     data = years.rename(columns={"pairs": "relationships", "disputed": "of_which_sources_disagree"})
     return Chart("sister-relationships-by-year", t("pairing_years.title", lang), subtitle, source,

@@ -11,7 +11,7 @@ def test_facts_are_counted_from_the_package(atlas_data):
     assert f.donations_cn_to_us == 71  # 72 China-to-US donation records, one of them (Wuxi's) a pledge
     assert (f.top_company, f.top_amount_cny) == ("Citadel", 52_000_000)  # Table 4, row 1: 5,200 x CNY 10,000
     assert (f.support_percent, f.respondents) == (96.74, 1_776)  # key finding 3
-    assert f.pairs == 202  # stated or listed; the 22 pairs only inferred from a donation are not 'on record'
+    assert f.pairs == 204  # stated or listed; the 22 pairs only inferred from a donation are not 'on record'
 
 
 def test_overview_opens_with_the_name_the_story_and_links_to_the_pages():

@@ -57,7 +57,7 @@ def test_headline_shown_is_each_cards_words_number_and_caption_and_the_source_li
         assert [c[0] for c in shown["cards"]] == [t(f"headline.{c['key']}", lang) for c in cards]
     en = overview.headline_shown(summary, bundled, "en")
     assert en["cards"][0][1] == "2,634,076"
-    assert en["source"] == t("headline.source", "en", pairs="202", inferred="22")
+    assert en["source"] == t("headline.source", "en", pairs="204", inferred="22")
 
 
 def test_headline_of_a_province_that_pledged_nothing(atlas_data, bundled):

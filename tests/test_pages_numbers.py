@@ -13,7 +13,7 @@ def test_overview_headline_is_delivered_only_with_pledges_and_stated_totals_besi
     captions = [c.value for c in at.caption]
     assert any("plus 30,000 pledged, not counted" in c and "2,110,000" in c for c in captions)
     assert any("171,088" in c and "1,800,000" in c for c in captions)
-    assert any("202 sister relationships are on record" in c and "22 more are only inferred" in c for c in captions)
+    assert any("204 sister relationships are on record" in c and "22 more are only inferred" in c for c in captions)
     assert not any("own totals are larger" in c for c in captions)
     rec = next(df.value for df in at.dataframe if "Total stated in the text" in df.value.columns)
     assert set(rec["Direction"]) == {"China to US", "US to China"}
@@ -54,12 +54,12 @@ def test_pairings_page_filtered_to_ohio_shows_the_2020_help_on_hubei_ohio():
 def test_pairings_cards_count_pairs_on_record_unless_asked():
     at = run_app(page="pages/pairings.py")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Relationships on record"] == "202"
+    assert metrics["Relationships on record"] == "204"
     assert any("22 more pairs shown are only inferred" in c.value for c in at.caption)
     assert any("**inferred**, only a donation or message" in m.value for m in at.markdown)  # the legend
     at.toggle(key="pairings_count_inferred").set_value(True).run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Relationships shown, inferred included"] == "224"
+    assert metrics["Relationships shown, inferred included"] == "226"
     table = next(df.value for df in at.dataframe if "china" in df.value.columns)
     im = table.set_index("pairing_id").loc["pr-inner-mongolia--michigan"]
     assert im["evidence_level"] == "contradicted" and "wlns.com" in im["level_note"]
@@ -106,7 +106,7 @@ def test_pairings_page_tells_who_since_when_and_what_went_each_way_and_the_gap()
     assert history.at["pr-fujian--oregon", "help_cn_to_us"] == "50,000 surgical masks"
     assert history.at["pr-fuzhou--syracuse-ny", "us_state"] == "state not stated"
     captions = " ".join(c.value for c in at.caption).replace("\\", "")  # notes are shown as escaped Markdown
-    assert "The atlas holds 38 of the 50 province-state pairs and 164 of the 234 city pairs" in captions
+    assert "The atlas holds 40 of the 50 province-state pairs and 164 of the 234 city pairs" in captions
     assert "1 of these relationships is on Wikipedia's lists under a US city name" in captions
     wuxi = run_app({"place": "Wuxi", "lang": "zh"}, page="pages/pairings.py")
     assert not wuxi.exception

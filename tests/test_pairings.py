@@ -19,7 +19,7 @@ def _help_pairs(records, places):
 
 def test_every_pair_with_the_help_recorded_between_its_places(atlas_data, bundled, records):
     view = pairings.view(atlas_data, Filters())
-    assert len(view) == len(bundled.pairings) == 224
+    assert len(view) == len(bundled.pairings) == 226
     # help given, not promised: Wuxi's pledge of 30,000 masks is no help from Wuxi to San Antonio (issue 29); and
     # help only within a relationship that existed then: Fuzhou-Honolulu's agreement of 2021 (Star-Advertiser,
     # 2023-04-02) does not hold Fuzhou's masks of 2020
@@ -52,7 +52,7 @@ def test_help_of_a_state_agency_counts_for_its_states_pair(atlas_data):
 
 def test_every_pairing_has_an_evidence_level(bundled):
     p = bundled.pairings
-    assert p["evidence_level"].value_counts().to_dict() == {"listed": 161, "inferred": 21, "stated": 41, "contradicted": 1}
+    assert p["evidence_level"].value_counts().to_dict() == {"listed": 161, "inferred": 21, "stated": 43, "contradicted": 1}
     bases = p["basis"].str.split("+")
     assert (p.loc[bases.map(lambda b: "stated_in_text" in b or "stated_in_source" in b), "evidence_level"] == "stated").all()
     # a pair a public source names (NBC15: Heilongjiang, Wisconsin's sister state) is stated too
@@ -76,12 +76,13 @@ def test_a_pair_a_public_source_contradicts_is_marked_and_cites_it(bundled):
 def test_on_record_counts_leave_out_inferred_pairs(atlas_data, bundled):
     view = pairings.view(atlas_data, Filters())
     s = pairings.summary(view, bundled)
-    assert s["pairs"] == s["pairs_all"] == pairings.on_record(bundled) == 202 == 224 - 22
+    assert s["pairs"] == s["pairs_all"] == pairings.on_record(bundled) == 204 == 226 - 22
     assert (s["inferred"], s["contradicted"]) == (22, 1)
     # Hubei-Ohio (the report's text), Heilongjiang-Wisconsin (NBC15) and the pairs public web pages state
-    assert s["province_state"] == 38  # Heilongjiang-Alaska stated by a reprinted Alaska governor's release
+    assert s["province_state"] == 40  # Heilongjiang-Alaska stated by a reprinted Alaska governor's release;
+    # Sichuan-California by the California governor's release of 2017, Shandong-Georgia by Dazhong Daily (2019)
     everything = pairings.summary(view, bundled, include_inferred=True)
-    assert everything["pairs"] == 224 and everything["province_state"] == 45
+    assert everything["pairs"] == 226 and everything["province_state"] == 47
 
 
 @pytest.mark.parametrize("f, column, codes", [
@@ -111,7 +112,7 @@ def test_summary_counts_the_shown_pairs_against_the_official_totals(atlas_data, 
     shown = view[view["on_record"]]
     assert s["pairs"] == len(shown) == s["province_state"] + s["city"]
     assert s["exchanged"] == int((shown["exchange"] != "none").sum())
-    assert s["pairs_all"] == 202
+    assert s["pairs_all"] == 204
     kf = bundled.key_figures.set_index("figure_id")
     assert (s["official_total"], s["official_province_state"], s["official_city"]) == (
         int(kf.at["kf-sister-total-2022", "value"]), int(kf.at["kf-sister-province-state-2022", "value"]),
@@ -124,7 +125,7 @@ def test_summary_without_the_official_figures(atlas_data, bundled):
     pkg = Package(bundled.path, bundled.descriptor, {**bundled.tables, "key_figures": kf})
     s = pairings.summary(pairings.view(atlas_data, Filters()), pkg)
     assert s["official_total"] is None and s["official_province_state"] is None and s["official_city"] is None
-    assert s["official_date"] is None and s["pairs"] == 202
+    assert s["official_date"] is None and s["pairs"] == 204
 
 
 @pytest.mark.parametrize("lang, column", [("en", "name_en"), ("zh", "name_zh")])
@@ -150,7 +151,7 @@ def test_establishment_years_keep_disagreeing_sources(bundled, atlas_data):
     assert p.loc["pr-heilongjiang--wisconsin", "established"] == "1982"
     assert p.loc["pr-heilongjiang--wisconsin", "evidence_level"] == "stated"  # NBC15 names the sister-state tie
     dated = p[p["established"] != ""]
-    assert len(dated) == 104 and dated["established_sources"].str.contains('https?://', regex=True).all()
+    assert len(dated) == 117 and dated["established_sources"].str.contains('https?://', regex=True).all()
     y = pairings.years(pairings.view(atlas_data, Filters())).set_index("year")
     assert y.loc[1979, "pairs"] == 3 and y.loc[1979, "disputed"] == 1
     # each relationship once, in the earliest year its sources give: Hubei-Ohio (1979; 1985) is in 1979 only

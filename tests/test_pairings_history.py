@@ -34,7 +34,7 @@ def test_a_pair_whose_state_no_source_names_is_listed_under_no_state(atlas_data,
         "pr-changsha--new-haven-ct", "pr-hangzhou--greenwich-ct"}
     # nationally they are relationships on record (on Wikipedia's lists), their state shown as not stated
     s = pairings.summary(everything, bundled)
-    assert s["pairs"] == 202 and s["state_not_stated"] == 22
+    assert s["pairs"] == 204 and s["state_not_stated"] == 22
     assert pairings.summary(pairings.view(atlas_data, Filters(states=("US-WY",))), bundled)["pairs"] == 2  # Gillette counts
     table = pairings.table(everything, "en").set_index("pairing_id")
     assert (table.loc[sorted(doubtful), "us_state"] == "state not stated").all()
@@ -47,7 +47,7 @@ def test_per_state_counts_leave_out_the_guessed_states(atlas_data, bundled):
     everything = pairings.view(atlas_data, Filters())
     per_state = sum(pairings.summary(pairings.view(atlas_data, Filters(states=(s,))), bundled)["pairs"]
                     for s in sorted(set(everything["us_admin1"])))
-    assert per_state == 202 - 22
+    assert per_state == 204 - 22
 
 
 # --- reconciled to the official totals ----------------------------------------------------------------
@@ -75,7 +75,7 @@ def test_the_cumulative_lines_count_each_dated_relationship_once(bundled):
     dated = on[on["established"] != ""]
     last = c[c["year"] == c["year"].max()].set_index("level")["on_record_dated"]
     assert c["year"].max() == 2025 and c["year"].min() == 1979
-    assert last.to_dict() == {"all": len(dated) == 104 and 104, "province_state": 32, "city": 72}
+    assert last.to_dict() == {"all": len(dated) == 117 and 117, "province_state": 35, "city": 82}
     assert last["all"] == last["province_state"] + last["city"]
     for level, g in c.groupby("level"):
         assert g["on_record_dated"].is_monotonic_increasing, level
@@ -90,12 +90,12 @@ def test_the_gap_sentence_says_the_packages_numbers(bundled):
                  "total": len(on), "dated": int((on["established"] != "").sum()), "state_not_stated": 22,
                  "official_date": "2022-04-29", "official_year": "2022", "official_province_state": 50,
                  "official_city": 234, "official_total": 284, "latest_total": 288, "latest_date": "2025-11-06"}
-    assert (g["province_state"], g["city"], g["total"], g["dated"]) == (38, 164, 202, 104)
+    assert (g["province_state"], g["city"], g["total"], g["dated"]) == (40, 164, 204, 117)
     en = gap_sentence(g, "en")
-    assert en.startswith("The atlas holds 38 of the 50 province-state pairs and 164 of the 234 city pairs the CPAFFC")
-    assert "(202 of 284)" in en and "104 of the 202" in en and "22 city pairs" in en and "288 (2025-11-06)" in en
+    assert en.startswith("The atlas holds 40 of the 50 province-state pairs and 164 of the 234 city pairs the CPAFFC")
+    assert "(204 of 284)" in en and "117 of the 204" in en and "22 city pairs" in en and "288 (2025-11-06)" in en
     zh = gap_sentence(g, "zh")
-    assert "50对友好省州中的38对" in zh and "234对友好城市中的164对" in zh and "288对" in zh
+    assert "50对友好省州中的40对" in zh and "234对友好城市中的164对" in zh and "288对" in zh
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -107,7 +107,7 @@ def test_the_reconciliation_chart_draws_both_levels_beside_the_official_totals(a
     assert official.groupby("level")["value"].apply(list).to_dict() == {
         "all": [201, 277, 284, 286, 288], "city": [203, 234], "province_state": [41, 43, 49, 50]}
     now = c.data[c.data["series"] == "on_record_with_or_without_year"].set_index("level")["value"].to_dict()
-    assert now == {"all": 202, "province_state": 38, "city": 164}
+    assert now == {"all": 204, "province_state": 40, "city": 164}
     dots = [tr for tr in c.figure.data if tr.mode == "markers"]  # dots, values on hover (labels collided at 390 px)
     assert [list(tr.y) for tr in dots] == [[201, 277, 284, 286, 288], [41, 43, 49, 50], [203, 234]]
     assert c.notes[0] == gap_sentence(pairings.gap(bundled), lang)
