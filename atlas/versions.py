@@ -341,4 +341,45 @@ def explain(changes: pd.DataFrame, why: pd.DataFrame, versions_between: list[str
 
 def between(older: Version, newer: Version, root: Path | str | None = None) -> list[str]:
     """The version numbers whose changes lie between `older` (excluded) and `newer` (included)."""
-    return [v.number for v in versions(root) if older.order < v.order <= newer.order]
+    rank = [v.number for v in versions(root)]
+    return rank[rank.index(older.number) + 1:rank.index(newer.number) + 1]
+
+
+# --- as a reader sees them -------------------------------------------------------------------------------------------
+
+def listing(listed: tuple[Version, ...], lang: str) -> pd.DataFrame:
+    """The versions, newest first: number, date, the commit it was taken from (12 digits; the current one: none) and
+    what it changed in the reader's language."""
+    return pd.DataFrame([{"version": v.number, "released": v.released, "commit": v.commit[:12],
+                          "summary": v.describe(lang)} for v in reversed(listed)],
+                        columns=["version", "released", "commit", "summary"])
+
+
+def compared(shown: Version, other: str, listed: tuple[Version, ...]) -> tuple[Version, Version]:
+    """(older, newer) of the versions a "what changed" table compares: the shown one and `other` ("": the one before
+    the shown version if that is the latest, else the latest)."""
+    if other:
+        found = next((v for v in listed if v.number == other), listed[-1])
+    elif shown.current:
+        found = listed[-2] if len(listed) > 1 else shown
+    else:
+        found = listed[-1]
+    return ordered(shown, found, listed)
+
+
+def ordered(a: Version, b: Version, listed: tuple[Version, ...]) -> tuple[Version, Version]:
+    """(older, newer) of two versions, as listed (the current one is the newest whatever its number)."""
+    rank = [v.number for v in listed]
+    return (a, b) if rank.index(a.number) <= rank.index(b.number) else (b, a)
+
+
+def readable(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A "what changed" table as the data page shows it: the reason in the reader's language."""
+    reason = changes["reason_zh"].where(changes["reason_zh"] != "", changes["reason"]) if lang == "zh" else changes["reason"]
+    return changes.assign(reason=reason)[["table", "change", "key", "field", "before", "after", "reason", "source_id"]]
+
+
+def export(changes: pd.DataFrame, older: Version, newer: Version) -> pd.DataFrame:
+    """A "what changed" table as its address serves it: the two versions named on every row, both languages."""
+    return changes.assign(**{"from": older.number, "to": newer.number})[
+        ["from", "to", "table", "change", "key", "field", "before", "after", "reason", "reason_zh", "source_id"]]
