@@ -347,14 +347,6 @@ def between(older: Version, newer: Version, root: Path | str | None = None) -> l
 
 # --- as a reader sees them -------------------------------------------------------------------------------------------
 
-def listing(listed: tuple[Version, ...], lang: str) -> pd.DataFrame:
-    """The versions, newest first: number, date, the commit it was taken from (12 digits; the current one: none) and
-    what it changed in the reader's language."""
-    return pd.DataFrame([{"version": v.number, "released": v.released, "commit": v.commit[:12],
-                          "summary": v.describe(lang)} for v in reversed(listed)],
-                        columns=["version", "released", "commit", "summary"])
-
-
 def compared(shown: Version, other: str, listed: tuple[Version, ...]) -> tuple[Version, Version]:
     """(older, newer) of the versions a "what changed" table compares: the shown one and `other` ("": the one before
     the shown version if that is the latest, else the latest)."""

@@ -41,7 +41,13 @@ def show(lang: str) -> None:
     st.header(t("versions.heading", lang))
     st.markdown(t("versions.text", lang))
     sidebar.option("version", format_func=lambda v: t("version.latest", lang, version=listed[-1].number) if not v else v)
-    show_table(versions.listing(listed, lang), lang, key="versions_list")
+    with st.container(key="versions_list"):   # newest first, each in full (a table's cell cut the summaries)
+        for v in reversed(listed):
+            when = t("versions.published", lang, date=md(v.released)) if v.released else ""
+            commit = t("versions.commit", lang, commit=md(v.commit[:12])) if v.commit else ""
+            shown_mark = t("versions.shown", lang) if v.number == shown.number else ""
+            head = " · ".join(x for x in (f"**{md(v.number)}**", when, commit, shown_mark) if x)
+            st.markdown(f"{head} — {md(v.describe(lang))}")
     if len(listed) < 2:
         return
     other = url_state.value("compare")

@@ -4,6 +4,7 @@ in-process as Starlette would match them; the pages through AppTest (marked app)
 import csv
 import io
 import json
+import re
 import zipfile
 from urllib.parse import parse_qs, urlsplit
 
@@ -215,8 +216,9 @@ def test_the_data_page_lists_the_versions_and_what_changed():
     assert not at.exception
     assert "What changed from 1.0.0 to 2.0.0" in [s.value for s in at.subheader]
     tables = [df.value for df in at.dataframe]
-    listing = next(t for t in tables if "Published" in t.columns or "version" in t.columns)
-    assert listing.iloc[:, 0].tolist() == ["2.0.0", "1.0.0"]
+    listing = [m.value for m in at.markdown if re.match(r"\*\*\d\\\.\d\\\.\d\*\*", m.value)]
+    assert [m.split("**")[1] for m in listing] == ["2\\.0\\.0", "1\\.0\\.0"]
+    assert "*shown now*" in listing[0] and "data/ at commit dbaed23d6917" in listing[1]
     changed = next(t for t in tables if "Before" in t.columns or "before" in t.columns)
     honolulu = changed[(changed.iloc[:, 2] == "t1-13") & (changed.iloc[:, 3] == "status")]
     assert len(honolulu) == 1 and "Star-Advertiser" in honolulu.iloc[0, 6]
