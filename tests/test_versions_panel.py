@@ -225,3 +225,16 @@ def test_the_data_page_lists_the_versions_and_what_changed():
     assert any("816 rows added, removed or changed in 7 tables" in c.value for c in at.caption)
     zh = run_app({"lang": "zh", "version": "1.0.0"}, "pages/data_sources.py")
     assert not zh.exception and "从 1.0.0 版到 2.0.0 版的变化" in [s.value for s in zh.subheader]
+
+
+def test_an_old_versions_brief_names_it_counts_its_numbers_and_links_back_to_it():
+    from atlas.filters import defaults
+    from components import brief
+    state = {**defaults(), "provinces": (), "province": ("CN-FJ",), "dates": ("2020-05", "2020-05"), "version": "1.0.0"}
+    with data.using("1.0.0"):
+        made = brief.content(state, "flows", "http://h", None)
+    assert made["version"].startswith("Data package version 1.0.0;")
+    assert made["link"] == "http://h/flows?province=Fujian&from=2020-05&to=2020-05&version=1.0.0"
+    assert "**8** donation records" in made["summary"] and "version 1.0.0" in made["cite"]
+    latest = brief.content({**state, "version": ""}, "flows", "http://h", None)
+    assert latest["link"].endswith("&version=2.0.0") and latest["summary"] == "" and "7 records" in latest["notes"][1]
