@@ -20,7 +20,7 @@ ICON = "data:image/svg+xml;base64," + base64.b64encode(ICON_SVG.encode("ascii"))
 def main() -> None:
     from atlas.i18n import md, t
     from atlas.package import PackageError
-    from components import sidebar, streamlit_fixes, theme_probe, url_state
+    from components import data, sidebar, streamlit_fixes, theme_probe, url_state
     from components.site import PAGES
 
     st.set_page_config(page_title="Cooperation Atlas · 合作图谱", page_icon=ICON, layout="wide")
@@ -37,16 +37,19 @@ def main() -> None:
     lang = url_state.lang()
     page = st.navigation([st.Page(p.file, title=t(f"page.{p.key}", lang), icon=p.icon, url_path=p.url_path or None,
                                   default=not p.url_path) for p in PAGES])
-    sidebar.render()
-    streamlit_fixes.narrow_screen_sidebar()
-    with st.sidebar.container(key="atlas_width_probes"):  # hidden (components/frame.py's style)
-        theme_probe.probe()
-    with streamlit_fixes.routed():
-        try:
-            page.run()
-        except PackageError as error:  # a file the page reads beyond the tables (geo/): named, as above
-            st.error(t("error.package", lang, detail=md(error)), icon=":material/error:")
-            st.caption(t("error.package_hint", lang))
+    # Everything below reads the package of the version the URL names (components/data.using): its numbers, tables,
+    # exports, citations; the version was checked when the URL was parsed (an unknown one is dropped with a warning).
+    with data.using(url_state.version()):
+        sidebar.render()
+        streamlit_fixes.narrow_screen_sidebar()
+        with st.sidebar.container(key="atlas_width_probes"):  # hidden (components/frame.py's style)
+            theme_probe.probe()
+        with streamlit_fixes.routed():
+            try:
+                page.run()
+            except PackageError as error:  # a file the page reads beyond the tables (geo/): named, as above
+                st.error(t("error.package", lang, detail=md(error)), icon=":material/error:")
+                st.caption(t("error.package_hint", lang))
     url_state.write_url()
 
 

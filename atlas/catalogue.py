@@ -117,18 +117,37 @@ def _zip_entries(path: Path) -> list[tuple[str, Path, set[str] | None]]:
     the boundaries and their notes. Nothing else in the folder travels."""
     from .boundaries import BOUNDARY_FILES
     from .package import PackageError, open_package, package_file
+    from . import versions
+    if versions.is_release(path):
+        return _release_entries(Path(path))
     opened = open_package(path)
     entries = [("datapackage.json", opened.descriptor_file.resolve(), None)]
     for name, file in opened.files.items():
         r = opened.resources[name]
         numeric = {f["name"] for f in r["schema"]["fields"] if f.get("type", "string") in _CHECKED_TYPES}
         entries.append((posixpath.normpath(r["path"]), file, numeric))
-    for rel in ("README.md", *(f"geo/{n}" for n in (*BOUNDARY_FILES.values(), *GEO_EXTRAS))):
+    for rel in ("README.md", "CHANGELOG.md", *(f"geo/{n}" for n in (*BOUNDARY_FILES.values(), *GEO_EXTRAS))):
         try:
             entries.append((rel, package_file(opened.path, rel), None))
         except PackageError:
             continue  # absent, or not a regular file inside the package: not shipped
     return entries
+
+
+def _release_entries(path: Path) -> list[tuple[str, Path, set[str] | None]]:
+    """An earlier release's ZIP: its files as they were published (its manifest lists them: descriptor, tables,
+    README) and the manifest naming the commit they come from; the numeric columns are those of its own descriptor.
+    No boundaries: a release holds none (every version's maps draw the current ones)."""
+    from .package import package_file
+    from .versions import MANIFEST, manifest
+    kept = manifest(path)
+    descriptor = json.loads(package_file(path, "datapackage.json").read_text(encoding="utf-8"))
+    numeric = {r.get("path"): {f["name"] for f in r.get("schema", {}).get("fields", [])
+                               if f.get("type", "string") in _CHECKED_TYPES}
+               for r in descriptor.get("resources", []) if isinstance(r, dict)}
+    entries = [(f["path"], package_file(path, f["path"]), numeric.get(f["path"]) if f["path"].endswith(".csv") else None)
+               for f in kept["files"]]
+    return entries + [(MANIFEST, package_file(path, MANIFEST), None)]
 
 
 def package_zip(path: Path) -> bytes:

@@ -12,7 +12,7 @@ link reopens exactly the view; only filters are part of the cache key of the com
 URL values are English names or codes; several values are repeated keys:
   province=Fujian  state=Ohio  direction=cn_to_us  category=surgical_mask  actor=company
   from=2020-01  to=2020-05  lang=zh  level=place  currency=USD  table=donations  q=Ohio  basemap=1
-  as_table=survey (charts shown as their table)
+  version=1.0.0 (an earlier version of the data package)  as_table=survey (charts shown as their table)
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Mapping
 import pandas as pd
 import polars as pl
 
+from . import versions
 from . import vocab as V
 from .i18n import LANGS, label, t
 
@@ -101,6 +102,8 @@ class Field:
             return vocab.region_name(code, lang)
         if self.names == "lang":
             return {"en": "English", "zh": "中文"}.get(code, code)
+        if self.names == "version":
+            return t("version.latest", lang, version=versions.latest().number) if not code else code
         if self.names:
             return label(self.names, code, lang)
         return code
@@ -153,6 +156,11 @@ def _months_expr(span) -> Any:
 
 
 _codes = lambda values: (lambda vocab: {v: v for v in values})
+
+
+def _versions(vocab: Vocabulary) -> dict[str, str]:
+    """The package's versions (atlas.versions), and "" for the current one (spelt "latest" in a link)."""
+    return {"": "latest", **{n: n for n in versions.numbers()}}
 RECORD_PAGES = ("overview", "flows")
 # The data page keeps the rows of its record tables (donations, their items, messages) that the filters keep.
 FILTERED_PAGES = RECORD_PAGES + ("data",)
@@ -194,6 +202,13 @@ FIELDS: tuple[Field, ...] = (
     # The sister-relationships page narrowed to the pairs that name a place (a city, county, province or state), in
     # English or Chinese: "who are we paired with" for Wuxi as for Fujian or Ohio.
     Field("place", "text", default="", pages=("pairings",), widget="text", sidebar=False),
+    # The version of the data package shown (atlas.versions): empty for the current one, whatever its number; a
+    # number keeps the link on that version when a newer one comes (every citation names the version it saw). Not a
+    # filter: it chooses the package the filters apply to (components/data.using), on every page and address.
+    Field("version", "one", _versions, "", pages=("*",), widget="select", sidebar=False, names="version"),
+    # The version the data page's "what changed" table compares the shown one with ("": the one before the shown
+    # version if that is the latest, else the latest).
+    Field("compare", "one", _versions, "", pages=("data",), widget="select", sidebar=False, names="version"),
     # The charts a reader switched to their table tab (each chart's tabs are this field's widget).
     Field("as_table", "multi", _codes(V.CHARTS), (), pages=("overview", "flows", "corporate", "survey", "pairings"), widget="tabs",
           sidebar=False),
@@ -339,7 +354,7 @@ def parse_query(params: Mapping[str, list[str] | str], vocab: Vocabulary,
         for v in values(key):
             code = lookup(f, v)
             if code is None:
-                warnings.append((key, shown(v), "unknown"))
+                warnings.append((key, shown(v), "unknown_version" if f.names == "version" else "unknown"))
             elif code not in found:
                 found.append(code)
         return found

@@ -192,7 +192,8 @@ def fmt_unit(unit: str, lang: str) -> str:
 # Columns whose values are vocabulary codes, and the catalogue prefixes that name them (first found wins).
 CODE_COLUMNS = {"direction": ("direction",), "category": ("category",), "unit": ("unit",), "role": ("role",),
                 "level": ("level",), "exchange_during_covid": ("exchange",), "theme": ("theme", "kftheme"),
-                "status": ("status",), "basis": ("basis",), "evidence_level": ("evidence_level",), "series": ("series",)}
+                "status": ("status",), "basis": ("basis",), "evidence_level": ("evidence_level",), "series": ("series",),
+                "change": ("change",)}
 
 
 def has(key: str, lang: str = "en") -> bool:

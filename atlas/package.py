@@ -341,6 +341,11 @@ def _size(n: int) -> str:
 _NUMERIC = {"integer": "Int64", "number": "Float64"}
 
 def _read_resource(file: Path, resource: dict) -> pd.DataFrame:
+    return typed(read_text(file, resource), resource)
+
+
+def read_text(file: Path, resource: dict) -> pd.DataFrame:
+    """A resource's CSV as text columns (every cell a string, empty for none), its header checked against its schema."""
     name, schema, shown = resource["name"], resource["schema"], _cut(resource["path"], EXCERPT)
     fields = schema["fields"]
     df = _read_fast(file, [f["name"] for f in fields], name)
@@ -361,6 +366,15 @@ def _read_resource(file: Path, resource: dict) -> pd.DataFrame:
         raise PackageError(f"columns [{found}] do not match the schema {expected}"
                            + (f" (missing: {', '.join(absent)})" if absent else ""), resource=name,
                            field=absent[0] if absent else None)
+    return df
+
+
+def typed(df: pd.DataFrame, resource: dict) -> pd.DataFrame:
+    """Text columns (`read_text`) converted to the schema's types and checked against its constraints."""
+    name, fields = resource["name"], resource["schema"]["fields"]
+    expected = [f["name"] for f in fields]
+    if list(df.columns) != expected:
+        raise PackageError(f"columns {list(df.columns)[:30]} do not match the schema {expected}", resource=name)
     for f in fields:
         df[f["name"]] = _convert(df[f["name"]], f, name)
         if name in REPEATING and f.get("type", "string") not in _NUMERIC and f.get("type") != "boolean":
@@ -537,6 +551,12 @@ def arrow_strings(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     if isinstance(values.dtype, pd.CategoricalDtype):
         return pa.array(values).dictionary_decode().cast(pa.large_string())
     return pa.array(values, type=pa.large_string())
+
+
+def check_keys(tables: dict[str, pd.DataFrame], resources: dict[str, dict]) -> None:
+    """Every table's primary key unique and every foreign key found (PackageError naming the first that is not)."""
+    for name in RESOURCE_NAMES:
+        _check_keys(name, resources[name]["schema"], tables)
 
 
 def _check_keys(name: str, schema: dict, tables: dict[str, pd.DataFrame]) -> None:

@@ -48,7 +48,18 @@ class Data:
 
 def load(path: str | Path | None = None, background: bool = False) -> Data:
     """The package at `path`, from its columnar copy when one matches the CSVs (else read, checked and stored;
-    with `background`, stored by a thread while the package is already served)."""
+    with `background`, stored by a thread while the package is already served). An earlier release kept beside the
+    package (`atlas.versions`) is read from its CSVs and upgraded to the current schema each time (no copy: it is the
+    bundled package's size, and its records are built by the same `flow_records`)."""
+    from . import versions
+    if path is not None and versions.is_release(path):
+        pkg = versions.load_release(path)
+        records = flow_records(pkg)
+        frame = frame_of(records)
+        derived = derive(pkg, records, frame)
+        vocab = Vocabulary.from_regions(pkg.regions, used_regions(pkg), tuple(derived["months"]),
+                                        tuple(r["name"] for r in pkg.descriptor["resources"]))
+        return Data(pkg, records, vocab, frame, "release", derived, f"release-{pkg.descriptor.get('version', '')}")
     pkg, records, frame, derived, source, key = columnar.load(path, flow_records, frame_of, derive, background)
     if derived is None:  # the copy is being written in the background: the months now, the map's scale when asked
         derived = {"months": list(months(records, pkg.key_figures))}

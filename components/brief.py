@@ -61,11 +61,14 @@ def file_name(state: Mapping[str, Any], vocab, paper: str) -> str:
 
 
 def page_link(base: str, page_key: str, state: Mapping[str, Any], vocab) -> str:
-    """The address that reopens the view: the page, the filters it applies, its view options, the language."""
+    """The address that reopens the view: the page, the filters it applies, its view options, the language, and the
+    version of the data the brief shows (a printed brief keeps leading to what it shows)."""
     from urllib.parse import urlencode
+    from . import exhibits
     from .site import BY_KEY
     page = BY_KEY[page_key]
-    names = set(page.applies) | {"lang"} | ({"level"} if page_key == "flows" else set())
+    state = exhibits.pinned(state)
+    names = set(page.applies) | {"lang", "version"} | ({"level"} if page_key == "flows" else set())
     relevant = {f.name: (state.get(f.name, f.default) if f.name in names else f.default) for f in FIELDS}
     q = urlencode([(k, v) for k, vs in to_query(relevant, vocab).items() for v in vs])
     return base + page.path + (f"?{q}" if q else "")

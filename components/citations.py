@@ -140,10 +140,12 @@ def title_of(name: str, state: Mapping[str, Any]) -> str:
 
 
 def path_of(name: str, state: Mapping[str, Any]) -> str:
-    """The page address (path and query) of the view cited: the exhibit's page with the fields it reads."""
+    """The page address (path and query) of the view cited: the exhibit's page with the fields it reads, and the version
+    of the data it shows (always named: the citation keeps pointing at what was seen)."""
+    state = exhibits.pinned(state)
     lang = state.get("lang", "en")
     if name in ("atlas", "package"):
-        q = [("lang", "zh")] if lang == "zh" else []
+        q = ([("lang", "zh")] if lang == "zh" else []) + ([("version", state["version"])] if state["version"] else [])
         return (site.BY_KEY["data"].path if name == "package" else "/") + ("?" + urlencode(q) if q else "")
     ex = exhibits.BY_NAME[name]
     q = exhibits.query_of(ex, state, data.vocab()) + ([("table", ex.name)] if ex.page == "data" else [])

@@ -11,10 +11,15 @@ quarter of it (a whole table at a million rows) is made for the callers asking a
 
 Built on `atlas.memo.Memo` rather than `st.cache_resource`: the HTTP routes run outside any script run,
 where Streamlit's cache works but warns on every call; the memo is the same for both.
+
+Versions (`atlas.versions`): `using(version)` makes an earlier release of the package the one every call above
+reads, for the page run or the request that names it (`version=` in the URL, `/api/v1/v/<version>/...`). Every
+key of the cache holds the folder the package is read from, so each version's views and files are kept apart.
 """
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import threading
@@ -24,6 +29,7 @@ from typing import Any, Callable, Iterator
 from atlas.filters import Filters, Vocabulary
 from atlas.i18n import t
 from atlas.memo import Memo, size_of
+from atlas import versions
 from atlas.package import data_dir
 from atlas.records import Data, load
 
@@ -106,14 +112,73 @@ def _load(path: str) -> Data:
     return _packages.get(path, lambda: load(path, background=True))  # a new columnar copy is written by a thread
 
 
+_shown: contextvars.ContextVar[str] = contextvars.ContextVar("atlas_version_path", default="")
+
+
+def _path() -> str:
+    """The folder of the package this page run or request reads: its version's, else the current package's."""
+    return _shown.get() or str(data_dir())
+
+
+@contextlib.contextmanager
+def using(version: str) -> Iterator[versions.Version]:
+    """Within the block, the package of `version` ("" or "latest": the current one) is what every function here
+    reads. `atlas.versions.UnknownVersion` if the package has no such version: the text is only compared with the
+    listed versions, never made into a path."""
+    found = versions.find(version or "", data_dir())
+    token = _shown.set(str(found.path))
+    try:
+        yield found
+    finally:
+        _shown.reset(token)
+
+
+def listed() -> tuple[versions.Version, ...]:
+    """Every version of the package, oldest first (the last is the current one)."""
+    return versions.versions(data_dir())
+
+
+def listed_numbers() -> tuple[str, ...]:
+    return tuple(v.number for v in listed())
+
+
+def version() -> versions.Version:
+    """The version shown (`using`), the current one outside any block."""
+    path = _path()
+    listed = versions.versions(data_dir())
+    return next((v for v in listed if str(v.path) == path), listed[-1])
+
+
+def api_prefix() -> str:
+    """Where the shown version's package is served: /api/v1 for the current one, /api/v1/v/<version> for another."""
+    shown = version()
+    return "/api/v1" if shown.current else f"/api/v1/v/{shown.number}"
+
+
 def get() -> Data:
     """The loaded package; raises PackageError (app.py and the routes show it) if it is broken."""
-    return _load(str(data_dir()))
+    return _load(_path())
 
 
 def loaded() -> bool:
     """Whether the package is loaded (or failed to: get() then raises at once) without waiting for it."""
-    return str(data_dir()) in _packages
+    return _path() in _packages
+
+
+_changes = Memo(8)
+
+
+def changes(older: str, newer: str):
+    """What changed from version `older` to version `newer` (either order: from the older to the newer), every row with
+    its reason (`atlas.versions.diff` and `explain`), once per process for each pair; UnknownVersion for a version the
+    package does not have."""
+    root = data_dir()
+    a, b = versions.ordered(versions.find(older, root), versions.find(newer, root), versions.versions(root))
+
+    def make():
+        diff = versions.diff(_load(str(a.path)).package, _load(str(b.path)).package)
+        return versions.explain(diff, versions.reasons(root), versions.between(a, b, root))
+    return _changes.get((str(a.path), str(b.path)), make)
 
 
 def vocab() -> Vocabulary:
@@ -122,7 +187,7 @@ def vocab() -> Vocabulary:
 
 def view(fn: Callable[..., Any], filters: Filters, lang: str = "en", **options) -> Any:
     """`fn(data, filters, **options)`, computed once per process for each distinct set of arguments."""
-    path = str(data_dir())
+    path = _path()
     key = _asked("views", (f"{fn.__module__}.{fn.__qualname__}", path, astuple(filters), tuple(sorted(options.items()))))
     make = lambda: fn(_load(path), filters, **options)
     if key not in _views and _in_script_run():
@@ -134,13 +199,13 @@ def view(fn: Callable[..., Any], filters: Filters, lang: str = "en", **options) 
 
 def of_package(fn: Callable[..., Any]) -> Any:
     """`fn(package)` for numbers that depend on the package only (computed once per process)."""
-    path = str(data_dir())
+    path = _path()
     return _of_packages.get((f"{fn.__module__}.{fn.__qualname__}", path), lambda: fn(_load(path).package))
 
 
 def rendered(key: tuple, make: Callable[[], Any]) -> Any:
     """An export's bytes (or any rendered value), once per process for each key (bounded in entries and bytes)."""
-    return _rendered.get(_asked("rendered", (str(data_dir()),) + key), make)
+    return _rendered.get(_asked("rendered", (_path(),) + key), make)
 
 
 def made_from(value: Any, key: tuple, make: Callable[[], Any], memo: Memo | None = None) -> Any:

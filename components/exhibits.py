@@ -78,8 +78,8 @@ class Exhibit:
         return {"chart": ("png", "svg", "html", "json"), "map": ("png", "html")}.get(self.kind, ())
 
     def names(self) -> tuple[str, ...]:
-        """Every URL field this exhibit reads: its filters, options and the language."""
-        return ("lang",) + self.filters + self.options
+        """Every URL field this exhibit reads: its filters, options, the language and the package's version."""
+        return ("lang", "version") + self.filters + self.options
 
 
 # --- the builders ---------------------------------------------------------------------------------
@@ -292,6 +292,12 @@ def query_of(exhibit: Exhibit, state: Mapping[str, Any], vocab: Vocabulary) -> l
     names = set(exhibit.names())
     relevant = {f.name: (state.get(f.name, f.default) if f.name in names else f.default) for f in FIELDS}
     return [(k, v) for k, vs in to_query(relevant, vocab).items() for v in vs]
+
+
+def pinned(state: Mapping[str, Any]) -> dict:
+    """`state` naming the version of the data it shows (the current one's number where it names none): what a citation
+    and the link inside a file carry, so that they keep pointing at what was seen when newer versions come."""
+    return {**state, "version": state.get("version") or data.version().number}
 
 
 def cache_key(state: Mapping[str, Any], vocab: Vocabulary) -> tuple:

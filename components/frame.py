@@ -22,6 +22,8 @@ def header(key: str) -> str:
     page_setup(lang)
     st.title(t(f"page.{key}", lang))
     st.markdown(t(f"purpose.{key}", lang))
+    from .versions_panel import notice
+    notice(lang)  # an earlier version of the data (an old citation's link): which, and that a newer one exists
     # The notes that come and go with the URL (link warnings, which filters apply) in one container: the page's
     # elements after it keep their places whatever the filters, so the browser updates them instead of building
     # them again (a map that moved one place down was a new map: its canvas, outlines and 4 s of drawing).

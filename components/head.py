@@ -95,6 +95,8 @@ def tags(page_key: str, state: Mapping[str, Any], base: str, exhibit: exhibits.E
     licence = next(iter(descriptor.get("licenses", [])), {})
     page = site.BY_KEY[page_key]
     url = url or page_url(page_key, state, base)
+    # what a reference manager keeps names the version of the data seen (the page's own link follows the latest)
+    cited_url = page_url(page_key, exhibits.pinned(state), base) if exhibit is None else url
     shown = exhibit or main_exhibit(page_key, state)
     cited = exhibit or cited_exhibit(page_key, state)
     work = citations.work(cited.name, state, base)
@@ -114,17 +116,17 @@ def tags(page_key: str, state: Mapping[str, Any], base: str, exhibit: exhibits.E
     out = [
         _meta("description", description),
         _meta("citation_title", heading), _meta("citation_author", cite.ATLAS), _meta("citation_publisher", cite.ATLAS),
-        _meta("citation_public_url", url), _meta("citation_language", "zh" if lang == "zh" else "en"),
+        _meta("citation_public_url", cited_url), _meta("citation_language", "zh" if lang == "zh" else "en"),
     ]
     if work.published:   # only a date the package states: none is invented
         out += [_meta("citation_publication_date", work.published.replace("-", "/")), _meta("DC.date", work.published)]
     out += [
         _meta("DC.title", heading), _meta("DC.creator", cite.ATLAS), _meta("DC.publisher", cite.ATLAS),
-        _meta("DC.identifier", url), _meta("DC.language", "zh" if lang == "zh" else "en"), _meta("DC.type", "Dataset"),
+        _meta("DC.identifier", cited_url), _meta("DC.language", "zh" if lang == "zh" else "en"), _meta("DC.type", "Dataset"),
         _meta("DC.rights", f"{licence.get('title') or licence.get('name', '')} ({licence.get('path', '')})"),
         _meta("DC.description", f"{description} {cite.sources_sentence(work)}".strip()),
         *(_meta("DC.source", cite.source_reference(s, lang)) for s in work.sources),
-        f'<link rel="cite-as" href="{attr(url)}">',
+        f'<link rel="cite-as" href="{attr(cited_url)}">',
         f'<link rel="license" href="{attr(licence.get("path", ""))}">' if licence.get("path") else "",
         *(f'<link rel="alternate" type="{attr(mime.split(";")[0])}" title="{attr(t(label, lang))}" '
           f'href="{attr(base + cite_path + "." + ext + ("?" + cite_q if cite_q else ""))}">'
@@ -174,6 +176,7 @@ def dataset(base: str, full: bool = True) -> dict:
     (`full`: every source of sources.csv; else those a citation names, with the count of the others)."""
     pkg = data.get().package
     d = pkg.descriptor
+    api = data.api_prefix()   # an earlier version's files at /api/v1/v/<version>/
     licence = next(iter(d.get("licenses", [])), {})
     org = {"@type": "Organization", "name": cite.ATLAS, "alternateName": cite.ATLAS_ZH, "url": base + "/"}
     sources = pkg.tables["sources"].astype(object).to_dict("records")
@@ -183,12 +186,13 @@ def dataset(base: str, full: bool = True) -> dict:
         based_on = list(citations.sources_of("package", "en")[0])
     body: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "Dataset",
-        "@id": base + "/api/v1/dataset.jsonld",
+        "@id": base + api + "/dataset.jsonld",
         "name": d.get("title", cite.ATLAS),
         "alternateName": [t("cite.atlas_title", "zh"), cite.ATLAS, cite.ATLAS_ZH],
         "description": [{"@language": "en", "@value": d.get("description", "")},
                         {"@language": "zh-Hans", "@value": t("meta.dataset_description", "zh")}],
-        "url": base + site.BY_KEY["data"].path,   # one landing page for the one dataset, whichever page carries it
+        # one landing page for the one dataset, whichever page carries it (an earlier version's: with its version)
+        "url": base + site.BY_KEY["data"].path + ("" if api == "/api/v1" else "?" + urlencode({"version": d.get("version", "")})),
         "version": str(d.get("version", "")),
         "license": licence.get("path", ""),
         "isAccessibleForFree": True,
@@ -200,11 +204,11 @@ def dataset(base: str, full: bool = True) -> dict:
         "citation": [cite.source_reference(s, "en") for s in based_on],
         "distribution": [
             *({"@type": "DataDownload", "name": r["name"], "description": r.get("description", ""),
-               "encodingFormat": "text/csv", "contentUrl": f"{base}/api/v1/{r['name']}.csv"} for r in d.get("resources", [])),
+               "encodingFormat": "text/csv", "contentUrl": f"{base}{api}/{r['name']}.csv"} for r in d.get("resources", [])),
             {"@type": "DataDownload", "name": "cooperation-atlas-data.zip", "encodingFormat": "application/zip",
-             "contentUrl": f"{base}/api/v1/cooperation-atlas-data.zip"},
+             "contentUrl": f"{base}{api}/cooperation-atlas-data.zip"},
             {"@type": "DataDownload", "name": "datapackage.json", "encodingFormat": "application/json",
-             "contentUrl": f"{base}/api/v1/datapackage.json"},
+             "contentUrl": f"{base}{api}/datapackage.json"},
         ],
     }
     if d.get("created"):   # a date only where the descriptor states one (Data Package's `created`): none is invented

@@ -13,9 +13,14 @@
   GET /api/v1/cite/<name>.bib|.ris|.json|.txt   the citation of the atlas, the package or any exhibit (this view)
   GET /api/v1/dataset.jsonld           the package as a schema.org Dataset
   GET /healthz                         the package loaded, and its version (503 if it cannot be)
+  GET /api/v1/versions.json            every version of the package (atlas.versions), each kept and servable
+  GET /api/v1/v/<version>/...          any address of /api/v1/ for that version of the package (also `version=`)
+  GET /api/v1/changes.csv | .json?from=<version>&to=<version>   what changed between two versions, with reasons
+  GET /api/v1/CHANGELOG.md             the data's changelog (made by the build)
 
 Every address takes exactly the page URL's parameters (`province=Fujian&lang=zh`...), parsed by the
-same `atlas.filters.parse_query`; a chart also takes `theme=light|dark`, every file `download=1` (sent as
+same `atlas.filters.parse_query` (`version=` among them: the package of that version answers, components/data.using);
+a chart also takes `theme=light|dark`, every file `download=1` (sent as
 an attachment under the page's file name). A parameter the page would warn about is a 400 here with a
 JSON error naming it; a filter that the exhibit does not show is listed in `X-Atlas-Ignored`. What is made
 is kept per parameter set in the one cache (`components/data.rendered`) and answered with an ETag.
@@ -31,13 +36,13 @@ import re
 import threading
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from atlas import catalogue
+from atlas import catalogue, versions
 from atlas.exports import csv_bytes, file_name, for_reader, table_schema
 from atlas.filters import FIELDS, active, filters_of, only, parse_query, slug
 from atlas.i18n import t
@@ -56,7 +61,7 @@ ZIP_NAME = "cooperation-atlas-data.zip"
 CITE_FORMATS = ("bib", "ris", "json", "txt")   # /api/v1/cite/<name>.<fmt> (atlas.cite.FORMATS)
 MIME = {"csv": "text/csv; charset=utf-8", "json": "application/json", "png": "image/png", "svg": "image/svg+xml",
         "html": "text/html; charset=utf-8", "zip": "application/zip", "js": "text/javascript; charset=utf-8",
-        "pdf": "application/pdf"}
+        "pdf": "application/pdf", "md": "text/markdown; charset=utf-8"}
 SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
 if os.environ.get("ATLAS_WORKER"):  # set by components/serve.py: which of several processes answered
     SECURITY["X-Atlas-Worker"] = os.environ["ATLAS_WORKER"][:16]
@@ -90,7 +95,11 @@ def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Respo
         try:
             if len(request.url.query.encode()) > MAX_QUERY:
                 raise Problem(414, "query_too_long", f"The query string is longer than {MAX_QUERY:,} bytes.")
-            return handler(request)
+            with data.using(_version_of(request)):
+                return handler(request)
+        except versions.UnknownVersion as error:
+            return _problem(Problem(404, "unknown_version", str(error), versions=list(data.listed_numbers()),
+                                    see="/api/v1/versions.json"))
         except Problem as p:
             return _problem(p)
         except PackageError as error:
@@ -103,6 +112,20 @@ def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Respo
 
 
 # --- parameters -----------------------------------------------------------------------------------
+
+def _version_of(request: Request) -> str:
+    """The version of the package a request reads: the one its address names (/api/v1/v/<version>/...; UnknownVersion
+    if there is none such), else its `version=` if that is one of the package's (any other value is left to the
+    query's parsing, which answers 400 naming it), else the current one ("")."""
+    in_path = request.path_params.get("version")
+    asked = request.query_params.getlist("version")
+    if in_path is not None:
+        if asked and asked != [in_path]:
+            raise Problem(400, "bad_parameters", "The address names one version of the data and its query another.",
+                          problems=[{"param": "version", "value": ", ".join(asked)[:40], "reason": "one_only"}])
+        return in_path
+    return asked[0] if len(asked) == 1 and asked[0] in data.listed_numbers() else ""
+
 
 def parse(request: Request, exhibit: exhibits.Exhibit | None = None, controls_allowed: dict | None = None) -> tuple[dict, dict]:
     """The request's URL state (every field) and its controls (theme, download; `controls_allowed` for an address
@@ -121,6 +144,8 @@ def parse(request: Request, exhibit: exhibits.Exhibit | None = None, controls_al
                              "message": f"{name} must be one of: {', '.join(allowed)}."})
         controls[name] = values[0] if values and values[0] in allowed else allowed[0]
     result = parse_query(params, data.vocab())
+    if "version" in request.path_params:  # /api/v1/v/<version>/...: the state names it, as `version=` would
+        result.state["version"] = "" if request.path_params["version"] in ("", "latest") else data.version().number
     for param, value, reason in result.warnings:
         problems.append({"param": param, "value": value, "reason": reason,
                          "message": t(f"warning.{reason}", "en", param=param, value=value)})
@@ -151,9 +176,14 @@ def _split(file: str) -> tuple[str, str]:
 # --- answering --------------------------------------------------------------------------------------
 
 def _package_meta() -> dict:
+    """The package answering (the version the request names): name, title, version, licences, its descriptor's
+    address, and for an earlier version the latest one."""
     d = data.get().package.descriptor
-    return {"name": d.get("name", ""), "title": d.get("title", ""), "version": d.get("version", ""),
-            "licenses": d.get("licenses", []), "descriptor": "/api/v1/datapackage.json"}
+    meta = {"name": d.get("name", ""), "title": d.get("title", ""), "version": d.get("version", ""),
+            "licenses": d.get("licenses", []), "descriptor": data.api_prefix() + "/datapackage.json"}
+    if not data.version().current:
+        meta["latest_version"] = data.listed()[-1].number   # a newer version exists
+    return meta
 
 
 def _headers(kind_of_file: str, name: str, download: bool) -> dict:
@@ -164,7 +194,7 @@ def _headers(kind_of_file: str, name: str, download: bool) -> dict:
     return {**SECURITY, "Content-Type": MIME[kind_of_file],
             "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
             "X-Atlas-Package-Version": str(meta["version"]),
-            "Link": f'</api/v1/datapackage.json>; rel="describedby"' + (f', <{licence}>; rel="license"' if licence else ""),
+            "Link": f'<{meta["descriptor"]}>; rel="describedby"' + (f', <{licence}>; rel="license"' if licence else ""),
             "Cache-Control": "public, max-age=300"}
 
 
@@ -220,8 +250,9 @@ def with_footer(figure, text: str):
 def _footer(request: Request, ex: exhibits.Exhibit, state: dict) -> str:
     from .charts import escape_html
     lang = state.get("lang", "en")
-    licence = next((lic.get("title") or lic.get("name", "") for lic in _package_meta()["licenses"]), "")
-    return escape_html(t("export.footer", lang, url=_page_url(request, ex, state), licence=licence))
+    meta = _package_meta()
+    licence = next((lic.get("title") or lic.get("name", "") for lic in meta["licenses"]), "")
+    return escape_html(t("export.footer", lang, version=meta["version"], url=_page_url(request, ex, state), licence=licence))
 
 
 def _export_table(ex: exhibits.Exhibit, state: dict):
@@ -245,8 +276,11 @@ def link_base() -> str:
 
 
 def _page_url(request: Request, ex: exhibits.Exhibit, state: dict) -> str:
+    """The page a made file links back to: the exhibit's page in this view, naming the version of the data the file
+    shows (a file kept for years still leads to what it shows)."""
     from urllib.parse import urlencode
     from .site import BY_KEY
+    state = exhibits.pinned(state)
     q = urlencode(exhibits.query_of(ex, state, data.vocab()) + ([("table", ex.name)] if ex.page == "data" else []))
     return link_base() + BY_KEY[ex.page].path + (f"?{q}" if q else "")
 
@@ -517,11 +551,12 @@ def page_html(request: Request) -> Response:
         params: dict[str, list[str]] = {}
         for k, v in request.query_params.multi_items()[:MAX_PARAMS]:
             params.setdefault(k, []).append(v[:MAX_QUERY])
-        state = head.page_state(page_key, parse_query(params, data.vocab()).state)
-        lang = state.get("lang", "en")
-        base = link_base()
-        body = data.rendered(("page_html",) + head.cache_key(page_key, state) + (base,), lambda: head.insert(
-            plain(), head.tags(page_key, state, base), head.title(page_key, state)).encode("utf-8"))
+        with data.using(_version_of(request)):   # an earlier version's page: its head names that version
+            state = head.page_state(page_key, parse_query(params, data.vocab()).state)
+            lang = state.get("lang", "en")
+            base = link_base()
+            body = data.rendered(("page_html",) + head.cache_key(page_key, state) + (base,), lambda: head.insert(
+                plain(), head.tags(page_key, state, base), head.title(page_key, state)).encode("utf-8"))
     except Exception:  # a broken package still gets its page (which names the problem), only without the tags
         _LOG.warning("page head without tags for %s", request.url.path, exc_info=True)
         body = plain().encode("utf-8")
@@ -530,12 +565,12 @@ def page_html(request: Request) -> Response:
 
 @guarded
 def index(request: Request) -> Response:
-    parse(request)
+    state, _ = parse(request)
     lang_note = "Every address takes the page URL's parameters, e.g. ?province=Fujian&lang=zh."
     fields = {f.name: {"keys": list(f.url_keys), "kind": f.kind, "default": f.default} for f in FIELDS}
     entries = []
     for ex in exhibits.EXHIBITS:
-        defaults = {f.name: f.default for f in FIELDS}
+        defaults = {**{f.name: f.default for f in FIELDS}, "version": state["version"]}  # this version's addresses
         entry = {"name": ex.name, "kind": ex.kind, "page": ex.page, "filters": list(ex.filters), "options": list(ex.options)}
         entry["data"] = {fmt: exhibits.address(ex, fmt, defaults, data.vocab(), api=True) for fmt in ex.api_formats}
         entry["files"] = {fmt: exhibits.address(ex, fmt, defaults, data.vocab(), api=False) for fmt in ex.chart_formats}
@@ -545,11 +580,100 @@ def index(request: Request) -> Response:
             entry["schema"] = f"/api/v1/datapackage.json#{ex.name}"
         entry["cite"] = {fmt: f"/api/v1/cite/{ex.name}.{fmt}" for fmt in CITE_FORMATS}
         entries.append(entry)
+    prefix = data.api_prefix()
     return _json({"package": _package_meta(), "about": lang_note, "parameters": fields, "exhibits": entries,
-                  "zip": f"/api/v1/{ZIP_NAME}", "health": "/healthz", "brief": "/api/v1/brief.pdf",
+                  "zip": f"{prefix}/{ZIP_NAME}", "health": "/healthz", "brief": "/api/v1/brief.pdf",
+                  "versions": "/api/v1/versions.json", "changes": "/api/v1/changes.csv?from=&to=",
+                  "changelog": "/api/v1/CHANGELOG.md",
                   "oembed": "/api/v1/oembed?url=", "embed_listener": "/assets/embed.js",
                   "dataset": "/api/v1/dataset.jsonld",
                   "cite": {name: {fmt: f"/api/v1/cite/{name}.{fmt}" for fmt in CITE_FORMATS} for name in ("atlas", "package")}})
+
+
+def _release_addresses(v: versions.Version) -> dict:
+    prefix = "/api/v1" if v.current else f"/api/v1/v/{v.number}"
+    return {"api": prefix + "/", "datapackage": prefix + "/datapackage.json", "zip": f"{prefix}/{ZIP_NAME}",
+            "pages": f"/?{urlencode([('version', v.number)])}"}
+
+
+@guarded
+def versions_json(request: Request) -> Response:
+    """Every version of the package, oldest first, each kept and servable at its own addresses, and what changed from
+    the one before it."""
+    _no_parameters(request, ())
+    listed = data.listed()
+    out = []
+    for before, v in zip((None,) + listed[:-1], listed):
+        entry = {"version": v.number, "released": v.released, "commit": v.commit, "current": v.current,
+                 "summary": v.summary, "summary_zh": v.summary_zh, **_release_addresses(v)}
+        if before is not None:
+            entry["changes"] = f"/api/v1/changes.csv?{urlencode([('from', before.number), ('to', v.number)])}"
+        out.append(entry)
+    body = json_bytes({"latest": listed[-1].number, "versions": out, "changelog": "/api/v1/CHANGELOG.md",
+                       "about": "Semantic versioning: a major version changes what a field means or how rows are "
+                                "counted, a minor one adds tables, fields or rows, a patch corrects single values. "
+                                "Any address of /api/v1/ takes version=<version>, or is served under /api/v1/v/<version>/."})
+    return _answer(request, body, {**SECURITY, "Content-Type": MIME["json"], "Cache-Control": "public, max-age=300"})
+
+
+def _no_parameters(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
+    """The request's parameters, each at most once and among `allowed` (download=1 always), else a 400 naming them."""
+    problems, out = [], {}
+    for key in dict.fromkeys(request.query_params.keys()):
+        values = request.query_params.getlist(key)
+        if key not in (*allowed, "download") or len(values) > 1 or (key == "download" and values != ["1"]):
+            problems.append({"param": key[:40], "value": ", ".join(values)[:40], "reason": "unknown"})
+        else:
+            out[key] = values[0]
+    if problems:
+        raise Problem(400, "bad_parameters", f"This address takes {', '.join(allowed + ('download',))} only, once each.",
+                      problems=problems[:10])
+    return out
+
+
+@guarded
+def changes_file(request: Request) -> Response:
+    """What changed between two versions (`from`, `to`: version numbers, either order, compared from the older to the
+    newer; defaults: the version before `to`, and the latest): every row added, removed or changed (one line per
+    changed field) in each table, with the reason in English and Chinese and its sources."""
+    params = _no_parameters(request, ("from", "to"))
+    fmt = request.url.path.rsplit(".", 1)[1]
+    listed = data.listed()
+    numbers = [v.number for v in listed]
+    bad = [{"param": k, "value": params[k][:40], "reason": "unknown_version",
+            "message": f"{k} must be one of the versions: {', '.join(numbers)}."} for k in ("from", "to")
+           if k in params and params[k] not in numbers]
+    if bad:
+        raise Problem(400, "bad_parameters", "Some parameters are not valid here; nothing was answered.", problems=bad)
+    newer = versions.find(params.get("to", ""))
+    older = versions.find(params["from"]) if "from" in params else (versions.previous(newer) or newer)
+    older, newer = versions.ordered(older, newer, listed)
+    changes = data.changes(older.number, newer.number)
+    table = versions.export(changes, older, newer)
+    key = ("changes", older.number, newer.number, fmt)
+    if fmt == "csv":
+        body = data.rendered(key, lambda: csv_bytes(table))
+    else:
+        body = data.rendered(key, lambda: json_bytes({
+            "from": older.number, "to": newer.number, "changelog": "/api/v1/CHANGELOG.md",
+            "summary": json.loads(versions.summary(changes).to_json(orient="records")),
+            "row_count": len(table), "rows": json.loads(table.to_json(orient="records", force_ascii=False))}))
+    name = f"cooperation-atlas-changes_{older.number}_to_{newer.number}.{fmt}"
+    headers = {**_headers(fmt, name, params.get("download") == "1"), "X-Atlas-Package-Version": newer.number}
+    return _answer(request, body, headers)
+
+
+@guarded
+def changelog_md(request: Request) -> Response:
+    """The data's CHANGELOG.md, as the build made it (every version, what rows changed, why, with sources)."""
+    from atlas.package import package_file
+    params = _no_parameters(request, ())
+    try:
+        file = package_file(data_dir(), "CHANGELOG.md", limit=10_000_000)
+    except PackageError:
+        raise Problem(404, "not_found", "This package has no CHANGELOG.md.") from None
+    body = data.rendered(("changelog",), file.read_bytes)
+    return _answer(request, body, _headers("md", "CHANGELOG.md", params.get("download") == "1"))
 
 
 @guarded
@@ -656,6 +780,14 @@ ROUTES = [
     Route("/api/v1", index, methods=["GET", "HEAD"]),
     Route("/api/v1/", index, methods=["GET", "HEAD"]),
     Route("/api/v1/oembed", oembed, methods=["GET", "HEAD"]),
+    Route("/api/v1/versions.json", versions_json, methods=["GET", "HEAD"]),
+    Route("/api/v1/changes.csv", changes_file, methods=["GET", "HEAD"]),
+    Route("/api/v1/changes.json", changes_file, methods=["GET", "HEAD"]),
+    Route("/api/v1/CHANGELOG.md", changelog_md, methods=["GET", "HEAD"]),
+    # each version of the package at its own addresses (the same handlers, `version` taken from the path: guarded)
+    *(Route(f"/api/v1/v/{{version}}{path}", handler, methods=["GET", "HEAD"])
+      for path, handler in (("", index), ("/", index), ("/brief.pdf", brief_pdf), ("/dataset.jsonld", dataset_jsonld),
+                            ("/cite/{file}", cite_file), ("/{file}", api_file))),
     Route("/api/v1/brief.pdf", brief_pdf, methods=["GET", "HEAD"]),
     Route("/api/v1/dataset.jsonld", dataset_jsonld, methods=["GET", "HEAD"]),
     Route("/api/v1/cite/{file}", cite_file, methods=["GET", "HEAD"]),

@@ -56,6 +56,11 @@ def lang() -> str:
     return state().get("lang", "en")
 
 
+def version() -> str:
+    """The version of the data package the link names ("": the current one)."""
+    return state().get("version", "")
+
+
 def filters() -> Filters:
     return filters_of(state())
 
@@ -81,11 +86,12 @@ def update(**values: Any) -> None:
 
 
 def reset() -> None:
-    """Every filter and every page's view option back to its default; only the language stays. (View options of
-    other pages, a table tab, the map's level, the data page's table and search, kept riding in every copied link
-    after a reset: issue #31.)"""
+    """Every filter and every page's view option back to its default; only the language and the data's version stay
+    (a reset clears what the reader chose to look at, not which data: an old citation's link stays on its version).
+    (View options of other pages, a table tab, the map's level, the data page's table and search, kept riding in
+    every copied link after a reset: issue #31.)"""
     base = defaults(FIELDS, data.vocab())
-    update(**{f.name: base[f.name] for f in FIELDS if f.name != "lang"})
+    update(**{f.name: base[f.name] for f in FIELDS if f.name not in ("lang", "version")})
 
 
 def _next_generation() -> None:

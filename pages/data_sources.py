@@ -3,7 +3,7 @@ import streamlit as st
 
 from atlas import catalogue
 from atlas.i18n import has, md, t
-from components import data, downloads, exhibits, frame, sidebar, url_state
+from components import data, downloads, exhibits, frame, sidebar, url_state, versions_panel
 from components.frame import show_passage
 from components.tables import show_table
 
@@ -31,6 +31,8 @@ else:
     show_passage(catalogue.passage(pkg, choice, table.iloc[chosen[0]]) if chosen else None, lang, bool(chosen))
 with st.expander(t("data.schema", lang)):
     show_table(catalogue.schema_table(pkg, choice), lang)
+
+versions_panel.show(lang)
 
 st.header(t("data.cite_heading", lang))
 st.markdown(t("data.cite_text", lang))

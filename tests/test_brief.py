@@ -68,7 +68,7 @@ def test_the_fujian_brief_is_one_page_with_its_map_figures_sources_and_link(brie
         assert squeeze(plain(line)) in text, line
     assert ("Fujian" if lang == "en" else "福建") in text
     assert squeeze(d.package.source_title("ccg2020")) in text or "全球化智库" in text or "CenterforChinaandGlobalization" in text
-    link = f"{LOCAL}/flows?province=Fujian" + ("&lang=zh" if lang == "zh" else "")
+    link = f"{LOCAL}/flows?province=Fujian" + ("&lang=zh" if lang == "zh" else "") + "&version=2.0.0"  # the version shown
     assert squeeze(link) in text, "the link back to the view"
     assert d.package.descriptor["version"] in text
     assert ("CreativeCommons" in text) and ("NaturalEarth" in text)

@@ -1,7 +1,7 @@
 """A rebuild from ../shared reproduces the committed data/ (and the resolved Wikipedia pairs) byte for byte.
 
 Every file of data/ is a build output, its README.md included (step 4 fills it from the tables).
-All four steps run into a temporary folder (`atlas.build.pipeline.run`). The boundaries step reads npm
+All five steps run into a temporary folder (`atlas.build.pipeline.run`). The boundaries step reads npm
 tarballs from the build's cache (`$ATLAS_NPM_CACHE` or ~/.cache/cooperation-atlas/npm), fetching them
 once with `npm pack`. Where that cannot be done, the other steps are still checked, on the committed
 boundaries, and the test fails all the same, saying which step went unchecked: nothing is skipped.
@@ -58,7 +58,7 @@ def test_rebuild_reproduces_the_committed_package(tmp_path, shared_dir, gazettee
     except geo.SourceUnavailable as e:
         unchecked.append(f"boundaries step NOT checked, its inputs could not be had: {e}")
         shutil.copytree(DATA / "geo", out / "geo")  # so that the other steps are still checked
-    pipeline.run(shared_dir, out, pairs, steps=["wikipedia", "tables", "readme"], gazetteer=gazetteer, log=print)
+    pipeline.run(shared_dir, out, pairs, steps=["wikipedia", "tables", "releases", "readme"], gazetteer=gazetteer, log=print)
     diffs = differences(out, DATA)
     if pairs.read_bytes() != resolve_wikipedia.PAIRS.read_bytes():
         diffs.append(f"atlas/build/curation/wikipedia_pairs.csv: differs\n{first_difference(pairs, resolve_wikipedia.PAIRS)}")

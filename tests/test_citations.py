@@ -52,10 +52,12 @@ def test_a_table_without_source_ids_cites_the_packages_sources():
 
 def test_the_view_cited_is_the_exhibits_own_filters_and_language():
     w = citations.work("flows-sankey", state(province="Fujian", currency="USD", lang="zh"), "http://h", dt.date(2026, 12, 6))
-    assert w.url == "http://h/flows?province=Fujian&lang=zh"  # currency is no view option of the Sankey
-    assert w.lang == "zh" and "福建" in w.filters and w.version == data.get().package.descriptor["version"]
+    # currency is no view option of the Sankey; the version seen is always named (issue 33: the citation keeps
+    # pointing at what was seen when a newer version comes)
+    assert w.url == "http://h/flows?province=Fujian&lang=zh&version=2.0.0"
+    assert w.lang == "zh" and "福建" in w.filters and w.version == data.get().package.descriptor["version"] == "2.0.0"
     table = citations.work("donations", state(province="Fujian"), "")
-    assert table.url == "/data?province=Fujian&table=donations"
+    assert table.url == "/data?province=Fujian&version=2.0.0&table=donations"
 
 
 @pytest.mark.parametrize("fmt,mime", [("bib", "application/x-bibtex"), ("ris", "application/x-research-info-systems"),
@@ -96,7 +98,7 @@ def test_a_hostile_host_never_becomes_the_citations_address():
 def test_the_configured_base_wins_over_the_host(monkeypatch):
     monkeypatch.setenv("ATLAS_BASE_URL", "https://atlas.example.org")
     body = get("atlas.ris").body.decode()
-    assert "UR  - https://atlas.example.org/\n" in body and "localhost" not in body
+    assert "UR  - https://atlas.example.org/?version=2.0.0\n" in body and "localhost" not in body
 
 
 def test_every_exhibit_is_citable_at_its_address():

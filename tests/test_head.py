@@ -84,7 +84,11 @@ def test_every_page_head_carries_citation_open_graph_oembed_and_dataset_tags(p, 
     assert h.meta["citation_author"] == ["Cooperation Atlas"] and h.meta["twitter:card"] == ["summary_large_image"]
     assert h.meta["og:image"] == h.meta["twitter:image"]
     rels = {link["rel"]: link for link in h.links}
-    assert rels["cite-as"]["href"] == h.meta["og:url"][0] == h.meta["citation_public_url"][0]
+    # what a reference manager keeps names the version seen; the link shared (og:url) follows the latest (issue 33)
+    assert rels["cite-as"]["href"] == h.meta["citation_public_url"][0] == h.meta["DC.identifier"][0]
+    pinned = urlsplit(h.meta["citation_public_url"][0])
+    assert pinned.path == urlsplit(h.meta["og:url"][0]).path == p.path
+    assert parse_qs(pinned.query) == {**parse_qs(urlsplit(h.meta["og:url"][0]).query), "version": ["2.0.0"]}
     oembed = next(link for link in h.links if link.get("type") == "application/json+oembed")
     assert urlsplit(oembed["href"]).path == "/api/v1/oembed"
     assert parse_qs(urlsplit(oembed["href"]).query) == {"url": [h.meta["og:url"][0]], "format": ["json"]}
@@ -216,7 +220,9 @@ def test_the_embed_head_carries_the_tags_of_its_exhibit():
     assert urlsplit(image).path == "/charts/corporate-giving.png"
     assert parse_qs(urlsplit(image).query) == {"currency": ["USD"], "lang": ["zh"], "size": ["card"]}
     url, = h.meta["citation_public_url"]
-    assert urlsplit(url).path == "/corporate" and parse_qs(urlsplit(url).query) == {"currency": ["USD"], "lang": ["zh"]}
+    # the page the embed links back to names the version of the data it shows (issue 33)
+    assert urlsplit(url).path == "/corporate" and parse_qs(urlsplit(url).query) == {"currency": ["USD"], "lang": ["zh"],
+                                                                                    "version": ["2.0.0"]}
     assert h.meta["citation_title"] == h.meta["DC.title"] and h.meta["citation_author"] == ["Cooperation Atlas"]
     assert len(h.ld) == 1 and json.loads(h.ld[0])["@type"] == "Dataset"
     assert response.body.decode().count("<head>") == 1

@@ -4,10 +4,13 @@
 2. ``wikipedia`` (`atlas.build.resolve_wikipedia`): ``<shared>/data/`` list -> the resolved pairs CSV
 3. ``tables`` (`atlas.build.package_tables`): ``<shared>/seeds/``, curation, steps 1-2 -> ``<out>/*.csv``
    and ``<out>/datapackage.json``
-4. ``readme`` (`atlas.build.readme`): curation's README template, the tables of step 3 and the pairs of
+4. ``releases`` (`atlas.build.releases`): curation's releases.csv and changes.csv, git history, the package of
+   step 3 -> ``<out>/releases/`` (each earlier version as it was published, the list of versions, why rows
+   changed) and ``<out>/CHANGELOG.md``
+5. ``readme`` (`atlas.build.readme`): curation's README template, the tables of step 3 and the pairs of
    step 2 -> ``<out>/README.md`` (every count in it computed from the tables)
 
-``python -m atlas.build`` runs all four; ``--only STEP ...`` runs some (in this order, whatever the
+``python -m atlas.build`` runs all five; ``--only STEP ...`` runs some (in this order, whatever the
 order given). The npm tarballs are read from ``--src`` (default: a cache folder outside the
 repository, ``$ATLAS_NPM_CACHE`` or ``~/.cache/cooperation-atlas/npm``); missing ones are fetched
 there once with ``npm pack``, so only the first build needs the npm registry.
@@ -21,13 +24,13 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import geo, package_tables, readme, resolve_wikipedia
+from . import geo, package_tables, readme, releases, resolve_wikipedia
 from .gazetteer import Gazetteer
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 OUT = ROOT / "data"
-STEPS = ("boundaries", "wikipedia", "tables", "readme")
+STEPS = ("boundaries", "wikipedia", "tables", "releases", "readme")
 
 
 def npm_cache() -> Path:
@@ -59,6 +62,8 @@ def run(shared: Path = SHARED, out: Path = OUT, pairs: Path = resolve_wikipedia.
             done[step] = geo.build(Path(src) if src else npm_cache(), Path(out) / "geo")
         elif step == "readme":
             done[step] = readme.build(Path(out), Path(pairs))
+        elif step == "releases":
+            done[step] = releases.build(Path(out))
         else:
             gaz = gaz or Gazetteer()
             if step == "wikipedia":
@@ -84,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         run(args.shared, args.out, args.pairs, args.src, args.only)
-    except (geo.SourceUnavailable, geo.BoundaryProblems, readme.TemplateOutOfDate, FileNotFoundError) as e:
+    except (geo.SourceUnavailable, geo.BoundaryProblems, readme.TemplateOutOfDate, releases.ReleasesOutOfDate,
+            FileNotFoundError) as e:
         print(f"build failed: {e}", file=sys.stderr)
         return 1
     return 0

@@ -1,4 +1,4 @@
-"""Step 4 of the build: ``<out>/README.md``, the package's description, with every count taken from the package.
+"""Step 5 of the build: ``<out>/README.md``, the package's description, with every count taken from the package.
 
     python -m atlas.build --only readme [--out data] [--pairs CSV]
 

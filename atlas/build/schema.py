@@ -161,7 +161,7 @@ RESOURCES = {
             f("source_ref", description="Where in the source: a CCG table row, the Wikipedia list row; empty for a web page"),
             f("quote", description="The source's exact words naming the relationship (stated_in_text, stated_in_source); "
               "empty for a table or list row"),
-        ], "foreignKeys": [PAIRING_FK, SOURCE_FK]},
+        ], "primaryKey": ["pairing_id", "source_id", "source_ref"], "foreignKeys": [PAIRING_FK, SOURCE_FK]},
     },
     "pairing_years": {
         "description": "Years public sources give for each sister relationship, one row per year and source, sources "
@@ -213,6 +213,12 @@ PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 CONTRIBUTORS = [{"title": "Cooperation Atlas", "roles": ["creator"]}]
 
 
+# The package's version (semantic versioning: https://semver.org): major when a field changes what it means or rows are
+# counted otherwise, minor when tables, fields or rows are added, patch for corrections of single values. Every
+# version is listed in curation/releases.csv; earlier ones are kept in data/releases/ (atlas/build/releases.py).
+VERSION = "2.0.0"
+
+
 def datapackage() -> dict:
     return {
         "$schema": PROFILE,
@@ -220,7 +226,7 @@ def datapackage() -> dict:
         "title": "Cooperation Atlas: China-US people-to-people cooperation during COVID-19",
         "description": "Donations, messages of support, sister relationships, corporate giving, survey findings and dated figures "
                        "extracted row by row from five public documents. Every row cites its source and where in it.",
-        "version": "1.0.0",
+        "version": VERSION,
         "contributors": CONTRIBUTORS,
         "licenses": LICENSES,
         "sources": [
