@@ -75,9 +75,9 @@ def test_no_module_imports_another_modules_private_name():
     assert crossing == []
 
 
-@pytest.mark.parametrize("page", sorted(PAGES))
-def test_page_modules_import_no_other_page_module(page):
-    assert graph()[page] & PAGES == set()
+@pytest.mark.parametrize("page_module", sorted(PAGES))  # not "page": pytest-playwright's fixture of that name
+def test_page_modules_import_no_other_page_module(page_module):
+    assert graph()[page_module] & PAGES == set()
 
 
 def test_the_loader_imports_no_page_module():
