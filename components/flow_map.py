@@ -10,7 +10,8 @@ from atlas.vocab import PHYSICAL_UNITS
 
 from . import data, exhibits, sidebar, url_state
 from .decks import FIT_WIDTH, MAP_HEIGHT, build_flow_deck, category_colour, legend_widths, records_text
-from .map_width import deck_key, map_width
+from .map_width import map_width
+from .streamlit_fixes import deck_key
 from .theme import dark
 
 MAP_KEY = "flow_map"

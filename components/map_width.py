@@ -53,13 +53,3 @@ def map_width(key: str) -> int | None:
         probes.seen(key, width)
     return width
 
-
-def deck_key(key: str, width: int | None) -> str:
-    """The widget key of the map drawn at `width` (`map_width(key)`): another key until the browser has measured it.
-
-    Streamlit's deck component, sent a new view while it is being set up, sometimes kept the view of the map it
-    first drew, fitted to `decks.FIT_WIDTH` (in browser tests, most often on a phone), so the circles were not where
-    the fitted view puts them and a hover or click met another object. A new key once the width is known gives the
-    fitted map a component of its own, which starts at its view; later changes (filters, a resized window) update
-    that map in place (decks.world_latitude says why those updates hold)."""
-    return key if width else f"{key}_unfitted"

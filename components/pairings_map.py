@@ -9,7 +9,8 @@ from atlas.map_text import pairings_map_text
 
 from . import data, exhibits, sidebar, url_state
 from .decks import FIT_WIDTH, build_pairings_deck
-from .map_width import deck_key, map_width
+from .map_width import map_width
+from .streamlit_fixes import deck_key
 from .flow_map import on_select, show_map_text
 from .theme import dark
 

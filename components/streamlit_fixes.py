@@ -34,6 +34,17 @@
    installed uvicorn would use another parser, and the patch says so in the log and leaves it.
    (tests/test_long_requests.py and tests/e2e/test_hardening.py fail without it.)
 
+4. `deck_key()` (issues #28, #31): Streamlit's deck component (`st.pydeck_chart`) keeps the view it shows in its own
+   state and, when a rerun sends a deck with another `initialViewState`, merges in only the keys that differ from
+   the previous deck's. A map is first drawn fitted to the narrowest width (the browser has not yet said how wide
+   it is, components/map_width.py) and, a moment later, fitted to the reader's width: in browser tests the component
+   kept the first view in 7 of 12 fresh loads of /flows on a laptop and most loads on a phone, so the circles were
+   not where the fitted view puts them (a hover or click met another object, and the map was not fitted). The map
+   fitted to a measured width gets a widget key of its own, so its component starts at its view; later changes
+   (filters, a resized window) update it in place, which holds once the view is one deck.gl does not move
+   (components/decks.world_latitude). (tests/e2e/test_map_fit.py, which compares the view shown with the view
+   sent, fails without it.)
+
 (Downloads needed a second patch, of MediaFileManager, while files were made inside one session; they
 are now plain links to the app's stable addresses, components/http.py, and need none.)
 """
@@ -176,3 +187,9 @@ def answer_long_requests() -> bool:
     cls.send_400_response, cls.data_received, cls.eof_received = send_400_response, data_received, eof_received
     cls._atlas_long_requests = True
     return True
+
+
+def deck_key(key: str, width: int | None) -> str:
+    """The widget key of a map drawn at `width` (what `map_width.map_width(key)` returned): another key until the
+    browser has measured it (4. in the module's docstring)."""
+    return key if width else f"{key}_unfitted"
