@@ -41,12 +41,14 @@ def test_every_map_image_names_the_data_licence(client, name, lang):
     assert "see the data package" not in body and "见数据包的许可说明" not in body
 
 
+@pytest.mark.app  # SVG drawn by kaleido (Chromium)
 @pytest.mark.parametrize("name", ["flows-sankey", "survey-findings", "corporate-giving"])
 def test_chart_images_name_the_licence(client, name):
     svg = client.get(f"/charts/{name}.svg").text
     assert LICENCE in svg
 
 
+@pytest.mark.app  # SVG drawn by kaleido (Chromium)
 def test_the_sankey_shows_its_values_on_screen_and_in_its_image(client):
     figure = json.loads(client.get("/charts/flows-sankey.json?province=Fujian").content)
     labels = figure["data"][0]["node"]["label"]

@@ -2,6 +2,7 @@
 modules never importing each other, the loader importing no page module. Every import counts, also one inside a
 function: a cycle deferred to call time is still a cycle."""
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ PAGES = {"overview", "flows", "corporate", "survey", "pairings", "catalogue", "l
 LOADER = {"package", "columnar", "records"}
 
 
+@functools.cache  # parsed once per test process, not once per test
 def modules() -> dict[str, ast.Module]:
     return {p.stem: ast.parse(p.read_text(encoding="utf-8")) for p in ATLAS.glob("*.py") if p.stem != "__init__"}
 
@@ -33,6 +35,7 @@ def imports(tree: ast.Module) -> list[tuple[str, str | None]]:
     return out
 
 
+@functools.cache
 def graph() -> dict[str, set[str]]:
     mods = modules()
     return {name: {m for m, _ in imports(tree) if m in mods and m != name} for name, tree in mods.items()}
