@@ -29,8 +29,14 @@ $(VENV)/.installed-build: requirements-build.lock $(VENV)/.installed
 	$(BIN)/pip install -q --require-hashes -r requirements-build.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed $(VENV)-cff/.installed
 	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
+	touch $@
+
+# cffconvert (the tests validate CITATION.cff with it) pins jsonschema < 4, which frictionless needs at 4.x: its own venv.
+$(VENV)-cff/.installed: requirements-cff.lock
+	$(PYTHON) -m venv $(VENV)-cff
+	$(VENV)-cff/bin/pip install -q --require-hashes -r requirements-cff.lock
 	touch $@
 
 lock: | $(BIN)/python
@@ -91,4 +97,4 @@ validate: install-build
 	$(BIN)/frictionless validate data/datapackage.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(VENV)-cff .pytest_cache

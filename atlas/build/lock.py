@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCKS = {"requirements.lock": "requirements.txt", "requirements-build.lock": "requirements-build.txt",
-         "requirements-dev.lock": "requirements-dev.txt"}
+         "requirements-dev.lock": "requirements-dev.txt", "requirements-cff.lock": "requirements-cff.txt"}
 
 
 def canonical(name: str) -> str:
