@@ -118,19 +118,24 @@ def content(state: Mapping[str, Any], page_key: str, base: str, map_png: bytes |
         out["reconcile"] = t("brief.reconcile", lang, stated=fmt_number(r["text_total"], lang),
                              rows=fmt_number(r["rows_sum"], lang), difference=fmt_number(r["difference"], lang)) + \
             " " + t(f"reconcile.reason.{r['reason']}", lang)
+    # the sources the view's rows cite, as its citation names them (components/citations.sources_of: one rule for
+    # "what this view draws"; the page's own list named only the report where the rows also cite a newspaper)
+    from . import citations
+    cited = exhibits.main_exhibit(page_key) or exhibits.BY_NAME["flow-map"]
+    named, more = citations.sources_of(cited.name, lang, state)
     rows = pkg.sources.set_index("source_id")
-    ids = list(rows.index) if "*" in page.sources else [s for s in page.sources if s in rows.index]
+    ids = [s.id for s in named if s.id in rows.index]
     out["sources"] = [source_title(pkg, sid, lang) + (f" — {rows.at[sid, 'url']}" if rows.at[sid, "url"] else "")
-                      for sid in ids]
+                      for sid in ids] or [s.title for s in named]
+    if more:
+        out["sources"].append(t("cite.more_sources", lang, n=more).lstrip("; ；"))
     version = pkg.descriptor.get("version", "")
     out["licence"] = t("mapexport.licence", lang, licence=package_licence())
     out["version"] = t("brief.version", lang, version=version, date=today.isoformat())
     out["link"] = page_link(base, page_key, state, vocab)
     # the citation every "Link, embed, cite" gives (atlas.cite: APA in English, GB/T 7714 in Chinese), of the page's
     # main exhibit in this view: the version, the access date and the sources its rows cite; no invented year
-    from . import citations
     from atlas import cite
-    cited = exhibits.main_exhibit(page_key) or exhibits.BY_NAME["flow-map"]
     out["cite"] = cite.text(citations.work(cited.name, state, base, today))
     return out
 

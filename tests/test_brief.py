@@ -116,3 +116,18 @@ def test_a_map_card_is_1200_by_630_and_follows_the_links_filters():
         card(f"{HOST}/charts/flow-map.png?size=card&state=Ohio")
     assert fujian.size == ohio.size == (1200, 630)
     assert fujian.tobytes() != ohio.tobytes()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_briefs_sources_are_those_its_citation_names(lang):
+    # the brief listed the page's own sources (the CCG report only) while its citation, from the rows of Fujian's
+    # flows, also named the Honolulu Star-Advertiser (Fuzhou's masks for Honolulu, delivered 23 June 2020)
+    from components import citations
+    state = parse_query({"province": "Fujian", "lang": lang}, data.vocab()).state
+    c = brief.content(state, "flows", LOCAL, None)
+    named, more = citations.sources_of("flow-map", lang, state)
+    assert len(c["sources"]) == len(named) + (1 if more else 0)
+    assert c["sources"][0].startswith("Center for China and Globalization (CCG)")
+    assert any(s.startswith("Honolulu Star-Advertiser, Honolulu receives donated masks from Fuzhou (2020-06-23)")
+               for s in c["sources"])
+    assert "Star-Advertiser" in c["cite"]
