@@ -227,7 +227,7 @@ def gap(pkg: Package) -> dict:
 
 def help_items(data: Data, view: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """What went each way in 2020 within each shown relationship that `view` marks as having help that way: the items
-    as the sources print them (given, not pledged: the counting engine's rule; only once the relationship existed, the
+    as the sources print them in English, in Chinese from each record's category, quantity and unit (given, not pledged: the counting engine's rule; only once the relationship existed, the
     rule `view` applies). One row per pairing_id with `cn_to_us` and `us_to_cn` text ("" where none)."""
     from . import engine
     records = engine.given_records(data)
@@ -238,9 +238,29 @@ def help_items(data: Data, view: pd.DataFrame, lang: str = "en") -> pd.DataFrame
     cn = giver.where(records["direction"] == "cn_to_us", receiver)
     us = receiver.where(records["direction"] == "cn_to_us", giver)
     year = pd.to_numeric(records["date_end"].astype("str").str[:4], errors="coerce")
-    from .i18n import has, label
+    from .i18n import fmt_money, fmt_number, fmt_unit, has, label, t
+    from .vocab import PHYSICAL_UNITS
     kind = records["category"].astype(str).map(lambda c: label("category", c, lang) if has(f"category.{c}") else c)
-    item = records["item_as_printed"].astype(str).where(records["item_as_printed"].astype(str).str.strip() != "", kind)
+    if lang == "zh":
+        # the sources print items in English ("21,200 N95/KN95 masks"): a Chinese page says them in Chinese, from the
+        # same record's category, quantity and unit (as the flows page's largest flows do)
+        # (money as money; a message by its kind; an item whose category and amount do not say all the source does, an
+        # "other" or an amount not stated, keeps the source's words, marked as the original)
+        def said(code: str, what: str, quantity, unit: str, printed: str) -> str:
+            known = not pd.isna(quantity)
+            if known and code != "other" and unit in PHYSICAL_UNITS:
+                u = fmt_unit(unit, lang)
+                return f"{fmt_number(quantity, lang)} " + (what if u in what else t("map.what_unit", lang, what=what, unit=u))
+            if known and unit in ("CNY", "USD"):
+                return f"{what} {fmt_money(quantity, unit, lang)}"
+            if unit == "messages" or not printed.strip():
+                return what
+            return t("pairings.item_as_printed", lang, what=what, printed=printed.strip())
+        item = pd.Series([said(c, w, q, u, p) for c, w, q, u, p in zip(
+            records["category"].astype(str), kind, records["quantity"], records["unit"].astype(str),
+            records["item_as_printed"].astype(str))], index=records.index)
+    else:
+        item = records["item_as_printed"].astype(str).where(records["item_as_printed"].astype(str).str.strip() != "", kind)
     r = pd.DataFrame({"key": (cn + "|" + us).to_numpy(), "direction": records["direction"].astype(str).to_numpy(),
                       "year": year.to_numpy(), "item": item.to_numpy()})
     out = []
@@ -252,7 +272,7 @@ def help_items(data: Data, view: pd.DataFrame, lang: str = "en") -> pd.DataFrame
         row = {"pairing_id": v["pairing_id"]}
         for d in ("cn_to_us", "us_to_cn"):
             items = list(dict.fromkeys(mine.loc[mine["direction"] == d, "item"])) if v[f"help_{d}"] else []
-            row[d] = "; ".join(items)
+            row[d] = t("pairings.item_separator", lang).join(items)
         out.append(row)
     return pd.DataFrame(out, columns=["pairing_id", "cn_to_us", "us_to_cn"])
 

@@ -112,7 +112,8 @@ def test_pairings_page_tells_who_since_when_and_what_went_each_way_and_the_gap()
     assert not wuxi.exception
     history = next(df.value for df in wuxi.dataframe if "since" in df.value.columns).set_index("pairing_id")
     assert history.at["pr-wuxi--san-antonio", "since"] == "2012"
-    assert history.at["pr-wuxi--san-antonio", "help_us_to_cn"] == "raising funds to purchase needed supplies"
+    # San Antonio's help as Table 2 words it, marked as the original on the Chinese page (its amount is not stated)
+    assert history.at["pr-wuxi--san-antonio", "help_us_to_cn"] == "现金（原文：raising funds to purchase needed supplies）"
     assert "本图集收录中国人民对外友好协会与美国姐妹城市国际组织" in " ".join(c.value for c in wuxi.caption).replace("\\", "")
 def test_the_chinese_pairings_table_and_map_name_the_agency_in_chinese_without_pair_ids():
     """Issue #31: "经由Ohio Development Services Agency的援助" and pair ids such as pr-hubei--ohio on a Chinese page."""

@@ -147,7 +147,8 @@ def test_ohio_each_year_says_what_it_refers_to(atlas_data):
     assert h.at["pr-liuzhou--cincinnati", "years"].startswith("1988: agreement signed")
     zh = pairings.history(atlas_data, v, "zh").set_index("pairing_id")
     assert zh.at["pr-hubei--ohio", "years"].split(" · ")[2].startswith("2009: 续签协议")
-    assert zh.at["pr-liuzhou--cincinnati", "help_us_to_cn"] == "Letter"  # as Table 2 prints it, in either language
+    assert zh.at["pr-liuzhou--cincinnati", "help_us_to_cn"] == "慰问信"  # Table 2 prints "Letter": said in Chinese on a Chinese page
+    assert h.at["pr-liuzhou--cincinnati", "help_us_to_cn"] == "Letter"  # as Table 2 prints it
 
 
 def test_wuxi_found_by_name_with_its_help_each_way(atlas_data):
@@ -170,3 +171,20 @@ def test_the_history_marks_help_exactly_where_the_view_does(atlas_data):
     h = pairings.history(atlas_data, v, "en").set_index("pairing_id").loc[on.index]
     for d in ("cn_to_us", "us_to_cn"):
         assert ((h[f"help_{d}"] != "none on record") == on[f"help_{d}"]).all(), d
+
+
+def test_the_chinese_history_says_what_went_in_chinese(atlas_data):
+    # issue #31: the help columns of the Chinese page printed the sources' English ("21,200 N95/KN95 masks",
+    # "Call & email", "1,000 N95 respirators; 3,000 surgical masks"); now the record's category, quantity and unit in
+    # Chinese, and an item the vocabulary knows only as "other" keeps the source's words, marked as the original
+    import re
+    history = pairings.history(atlas_data, pairings.view(atlas_data, Filters()), "zh").set_index(["china", "united_states"])
+    assert history.at[("上海市", "旧金山"), "help_cn_to_us"] == "21,200 防护口罩（N95、KN95、FFP2）（个）"
+    assert history.at[("上海市", "旧金山"), "help_us_to_cn"] == "电话和邮件"
+    hubei = history.at[("湖北省", "俄亥俄州"), "help_us_to_cn"]
+    assert hubei.split("；") == ["1,000 防护口罩（N95、KN95、FFP2）（个）", "3,000 外科口罩（个）",
+                                "其他物资（原文：8,100 packs of disinfecting wipes）", "50 防护服（件）"]
+    for column in ("help_cn_to_us", "help_us_to_cn"):
+        for text in history[column]:
+            rest = re.sub(r"（原文：[^）]*）|N95|KN95|FFP2", "", text)
+            assert not re.search(r"[A-Za-z]", rest), text
