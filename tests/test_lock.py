@@ -55,6 +55,23 @@ def test_make_installs_from_the_locks_with_hashes():
     assert "--require-hashes -r requirements.lock" in makefile
     assert "--require-hashes -r requirements-dev.lock" in makefile
     assert "--require-hashes -r requirements-build.lock" in makefile
+    assert "--require-hashes -r requirements-cff.lock" in makefile
+
+
+def test_the_cffconvert_lock_holds_its_whole_tree_as_installed_in_its_own_venv():
+    site = next((ROOT / ".venv-cff" / "lib").glob("python*/site-packages"), None)
+    if site is None:
+        pytest.skip("no .venv-cff here: `make install-dev` makes it")
+    installed = {_canonical(d.metadata["Name"]): d for d in metadata.distributions(path=[str(site)])}
+    locked = _locked("requirements-cff.lock")
+    assert _direct("requirements-cff.txt") <= set(locked)
+    for name, version in locked.items():
+        dist = installed[name]
+        assert dist.version == version, (name, dist.version, version)
+        for spec in dist.requires or []:
+            req = Requirement(spec)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                assert _canonical(req.name) in locked, f"{name} needs {req.name}, which requirements-cff.lock lacks"
 
 
 def test_the_app_installs_without_the_build_tools():
