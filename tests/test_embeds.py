@@ -198,3 +198,22 @@ def test_the_briefs_link_names_only_a_host_the_server_answers_under(monkeypatch)
     assert http.brief_base(http.request_for("http://evil.example/api/v1/brief.pdf")) == "", "a relative link"
     monkeypatch.setenv("ATLAS_BASE_URL", "https://atlas.example.org")
     assert http.brief_base(http.request_for("http://evil.example/api/v1/brief.pdf")) == "https://atlas.example.org"
+
+
+def test_unknown_assets_answer_a_json_404():
+    # README "Serving safely": unknown addresses under /assets/ answer a JSON 404 too (the browser test's list of
+    # prefixes covers /api/v1/, /charts/ and /embed/)
+    import json
+    for path in ("/assets/nope.json", "/assets/outlines-world-0000000000000000.json"):
+        answer = get(f"{HOST}{path}")
+        assert answer.status_code == 404 and answer.headers["content-type"].startswith("application/json"), path
+        assert json.loads(answer.body)["error"] == "not_found"
+
+
+def test_each_search_of_a_table_is_its_own_csv():
+    # README "Bad input": every distinct link makes its own export, a CSV of the data page's search q= one per search
+    wiki = get(f"{HOST}/api/v1/sources.csv?q=wikipedia")
+    ccg = get(f"{HOST}/api/v1/sources.csv?q=CCG")
+    assert wiki.status_code == ccg.status_code == 200
+    assert wiki.body != ccg.body and b"wikipedia" in wiki.body.lower() and b"Center for China" in ccg.body
+    assert get(f"{HOST}/api/v1/sources.csv?q=wikipedia").body == wiki.body  # the same search, the same file
