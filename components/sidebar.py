@@ -146,21 +146,24 @@ def months(f: Field, options: list[str], value: tuple, key: str, label: str, hel
         start = st.session_state.get(k_from) or first
         store(start, max(start, st.session_state.get(k_to) or last))
 
-    # A widget's first value comes from the state (later, from its own session value, which the callbacks keep).
-    st.session_state.setdefault(k_preset, preset_of((None if lo == first else lo, None if hi == last else hi), presets))
-    st.session_state.setdefault(k_from, lo)
-    st.session_state.setdefault(k_to, hi)
+    # A widget's first value is the state's (later, its own session value, which the callbacks keep). The state's
+    # value is also each widget's `index`: what a browser that has lost the widget's own value shows and sends
+    # back, and what Streamlit falls back to when that value is not an option. Left at Streamlit's default (the
+    # first option), such a fallback set To to Jan 2007, the first month, and emptied the page (CI of 8bb06d2:
+    # /flows?province=Fujian&state=Maryland became ...&to=2007-01; tests/test_pages.py
+    # ::test_a_date_picker_without_a_value_falls_back_to_the_view, not to its first month).
+    codes = list(presets) + ["custom"]
+    preset = preset_of((None if lo == first else lo, None if hi == last else hi), presets)
     show = lambda m: month_label(m, lang)
     with st.container(key=key):
-        codes = list(presets) + ["custom"]
-        st.radio(label, codes, format_func=lambda c: t(f"dates.preset.{c}", lang), key=k_preset, help=help_text,
-                 on_change=on_preset)
+        st.radio(label, codes, index=codes.index(preset), format_func=lambda c: t(f"dates.preset.{c}", lang),
+                 key=k_preset, help=help_text, on_change=on_preset)
         left, right = st.columns(2)
-        start = left.selectbox(t("dates.from", lang), options, format_func=show, key=k_from, on_change=on_from,
-                               filter_mode="contains")
+        start = left.selectbox(t("dates.from", lang), options, index=options.index(lo), format_func=show, key=k_from,
+                               on_change=on_from, filter_mode="contains")
         ends = [m for m in options if m >= (start or first)]
-        end = right.selectbox(t("dates.to", lang), ends, format_func=show, key=k_to, on_change=on_to,
-                              filter_mode="contains")
+        end = right.selectbox(t("dates.to", lang), ends, index=ends.index(hi) if hi in ends else len(ends) - 1,
+                              format_func=show, key=k_to, on_change=on_to, filter_mode="contains")
     start, end = start or first, end or last
     return (None if start == first else start, None if end == last else end)
 

@@ -335,6 +335,26 @@ def test_a_from_after_to_moves_to_and_a_link_opens_on_its_preset():
     assert "from" not in at.query_params and qp(at, "to") == ["2021-06"]
 
 
+def test_a_date_picker_without_a_value_falls_back_to_the_view():
+    """A browser that has lost a picker's own value (Streamlit's frontend then shows the widget's default and sends
+    it, or sends none) leaves the view's dates as they are. With Streamlit's default index, To fell back to its first
+    option and a CI run's /flows?province=Fujian&state=Maryland became ...&to=2007-01, an empty page."""
+    for params in ({"province": "Fujian", "state": "Maryland"}, {"from": "2020-03", "to": "2020-05"}):
+        at = run_app(params)
+        widgets = {"preset": at.radio(key="filter_dates_0_preset"), "from": at.selectbox(key="filter_dates_0_from"),
+                   "to": at.selectbox(key="filter_dates_0_to")}
+        shown = {name: w.value for name, w in widgets.items()}
+        for name, w in widgets.items():
+            # what the browser falls back to is what it shows now
+            assert w.options[w.proto.default] == w.options[w.index], (params, name)
+        for name in ("from", "to", "preset"):
+            key = f"filter_dates_0_{name}"
+            (at.radio if name == "preset" else at.selectbox)(key=key).set_value(None).run()
+            assert not at.exception
+            assert {k: qp(at, k) for k in ("from", "to")} == {k: [params[k]] if k in params else [] for k in ("from", "to")}, (params, name)
+            assert at.selectbox(key="filter_dates_0_to").value == shown["to"], (params, name)
+
+
 def test_one_is_singular_in_the_unmapped_and_inferred_captions():
     """Issue #31: "1 records are not drawn", "1 more pairs shown"."""
     flows_captions = [c.value for c in run({"province": "Hebei"}, "pages/flows.py").caption]
