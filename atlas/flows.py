@@ -199,7 +199,7 @@ def flow_table(records: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
     if limit is not None:
         records = records.head(limit)
     cols = ["record_id", "direction", "from_name_en", "from_name_zh", "from_admin1", "to_name_en", "to_name_zh", "to_admin1",
-            "category", "quantity", "unit", "item_as_printed", "from_as_printed", "to_as_printed", "as_of", "status",
+            "category", "quantity", "unit", "item_as_printed", "from_as_printed", "to_as_printed", "for_as_printed", "as_of", "status",
             "doubtful", "correction_note", "source_id", "source_ref"]
     out = records[cols].copy()
     for c in out.columns:  # categories as text (missing values stay missing): a few rows, not the whole dictionary

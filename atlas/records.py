@@ -153,6 +153,10 @@ def flow_records(pkg: Package) -> pd.DataFrame:
         "to_id": category(d["recipient_place_id"], don_pos, m["recipient_place_id"]),
         "from_as_printed": column(d["donor_as_printed"], don_pos, m["sender_as_printed"]),
         "to_as_printed": column(d["recipient_as_printed"], don_pos, m["recipient_as_printed"]),
+        # For whom, where the source names beneficiaries the recipient passed the help on to (the package's
+        # donations.beneficiary_*): the record counts under their province or state (below).
+        "for_id": category(d["beneficiary_place_id"], don_pos, ""),
+        "for_as_printed": column(d["beneficiary_as_printed"], don_pos, ""),
         "category": category(items["category"], item_pos, m["kind"]),
         "quantity": column(items["quantity"].astype("Float64"), item_pos, 1.0),
         "unit": category(items["unit"], item_pos, "messages"),
@@ -176,6 +180,16 @@ def flow_records(pkg: Package) -> pd.DataFrame:
         for col, source in (("name_en", "name_en"), ("name_zh", "name_zh"), ("kind", "actor_kind"), ("admin1", "admin1"),
                             ("country", "country"), ("lat", "lat")):
             r[f"{end}_{col}"] = _take(places[source], pos)
+    # A region is where the help went: the beneficiaries' province or state where a source names them (Qualcomm's
+    # gift to the Red Cross Society of China in Beijing bought ambulances for Hubei hospitals: Hubei), else the
+    # recipient's. The recipient (to_id, to_name_*) stays who received it.
+    ids = r["for_id"].cat
+    pos = np.append(place_index.get_indexer(ids.categories), -1)[ids.codes.to_numpy()]
+    beneficiary = _take(places["admin1"], pos)
+    if beneficiary.notna().any():
+        cats = r["to_admin1"].cat.categories.union(beneficiary.cat.categories)
+        to, ben = (c.cat.set_categories(cats) for c in (r["to_admin1"], beneficiary))
+        r["to_admin1"] = _compact(np.where(ben.notna().to_numpy(), ben.cat.codes.to_numpy(), to.cat.codes.to_numpy()), cats)
     cn_from = r["direction"].eq("cn_to_us").to_numpy()
     for side, cn_end, us_end in (("cn_admin1", "from_admin1", "to_admin1"), ("us_admin1", "to_admin1", "from_admin1")):
         cats = r[cn_end].cat.categories.union(r[us_end].cat.categories)

@@ -264,3 +264,27 @@ def test_us_offices_in_china_are_drawn_alike(atlas_data):
     assert "us-org-nc-commerce-china" not in set(at_places.map.flows["to_key"])  # no arc to a place it is not at
     row23 = flows.records_table(atlas_data, nc)
     assert "Table 1, row 23" in " ".join(row23.astype(str).stack())
+
+
+def test_a_gift_counts_where_the_source_says_it_was_for(atlas_data):
+    """Issue 29 item 7: Qualcomm's CNY 7 million went to the Red Cross Society of China, in Beijing, which provided
+    "20 ambulances and 1,864 protective suits ... to Wuhan Emergency Center, Tongji Hospital ... and other Hubei
+    hospitals" (CCG II.i.4). A Hubei filter found nothing of it; it now counts under Hubei, the Red Cross stays the
+    recipient, and the flows table says for whom."""
+    hubei, beijing = Filters(provinces=("CN-HB",)), Filters(provinces=("CN-BJ",))
+    got = flows.records_table(atlas_data, hubei)
+    row = got[got["record_id"] == "t-qualcomm-redcross"]
+    assert len(row) == 1
+    assert row.iloc[0]["to_name_en"] == "Red Cross Society of China" and row.iloc[0]["to_admin1"] == "CN-HB"
+    assert row.iloc[0]["for_as_printed"].startswith("Wuhan Emergency Center, Tongji Hospital")
+    assert "t-qualcomm-redcross" not in set(flows.records_table(atlas_data, beijing)["record_id"])
+    # the region level draws it to Hubei; the place level to the recipient, where it is
+    region = flows.view(atlas_data, hubei).map.flows.set_index(["direction", "category", "unit"])
+    assert region.loc[("us_to_cn", "cash", "CNY"), "to_key"] == "CN-HB"
+    assert region.loc[("us_to_cn", "cash", "CNY"), "quantity"] == 7_000_000
+    place = flows.view(atlas_data, hubei, level="place").map.flows
+    assert "cn-org-red-cross" in set(place.loc[place["category"] == "cash", "to_key"])
+    # the package says it with the source's words
+    d = atlas_data.package.donations.set_index("donation_id").loc["t-qualcomm-redcross"]
+    assert d["beneficiary_place_id"] == "cn-hubei" and "other Hubei hospitals" in d["beneficiary_ref"]
+    assert (atlas_data.package.donations["beneficiary_place_id"].fillna("") != "").sum() == 1

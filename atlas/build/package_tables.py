@@ -166,8 +166,24 @@ def build_table_records(ccg_text: str):
             items.append({"donation_id": did, "line": n, "category": line["category"], "quantity": line["quantity"],
                           "unit": line["unit"], "as_printed": line["as_printed"]})
     assert not lines, f"item lines of no text donation: {sorted(lines)}"
+    beneficiaries(donations)
     assert not events, f"events of no donation: {sorted(events)}"
     return donations, items, messages
+
+
+def beneficiaries(donations: list[dict]) -> None:
+    """Each donation's beneficiary (curation/donation_beneficiaries.csv): for whom the help was, where the source says
+    so and the recipient passed it on; empty elsewhere (the recipient is the beneficiary as far as the source says)."""
+    stated = {b["donation_id"]: b for b in curated("donation_beneficiaries.csv")}
+    for d in donations:
+        b = stated.pop(d["donation_id"], None)
+        fields = {"beneficiary_as_printed": b["as_printed"] if b else "", "beneficiary_place_id": b["place_id"] if b else "",
+                  "beneficiary_ref": quoted_ref(b["section"], b["quote"]) if b else ""}
+        before = list(d.items())
+        at = next(i for i, (k, _) in enumerate(before) if k == "recipient_place_id") + 1
+        d.clear()
+        d.update(before[:at] + list(fields.items()) + before[at:])  # in the schema's order, after the recipient
+    assert not stated, f"beneficiaries of no donation: {sorted(stated)}"
 
 
 def event(donation_id: str, events: dict[str, dict]) -> dict:

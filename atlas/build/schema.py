@@ -92,6 +92,12 @@ RESOURCES = {
             f("donor_province_as_printed", description="Table 1's province column (blank cells filled from the row above)"),
             f("donor_as_printed", required=True), f("donor_place_id", required=True),
             f("recipient_as_printed", required=True), f("recipient_place_id", required=True),
+            f("beneficiary_as_printed", description="For whom the help was, as the source names them, where the recipient "
+              "passed it on (Qualcomm's gift to the Red Cross Society of China, for Hubei hospitals); empty where the "
+              "source names no one else"),
+            f("beneficiary_place_id", description="The place of the beneficiaries: the flow counts under its province or "
+              "state, the recipient stays the recipient"),
+            f("beneficiary_ref", description="The source's exact words naming the beneficiaries"),
             f("as_of", description="Date of the record or of the list it is in", pattern=DATE_PATTERN),
             f("status", required=True, enum=vocab.DONATION_STATUSES,
               description="donated: listed as a donation; delivered: a dated source says it arrived (event_*); "
@@ -107,6 +113,7 @@ RESOURCES = {
             f("source_id", required=True), f("source_ref", required=True),
         ], "primaryKey": ["donation_id"],
             "foreignKeys": [SOURCE_FK, place_fk("donor_place_id"), place_fk("recipient_place_id"),
+                            place_fk("beneficiary_place_id"),
                             {"fields": "event_source_id", "reference": {"resource": "sources", "fields": "source_id"}}]},
     },
     "donation_items": {
