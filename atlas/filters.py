@@ -5,7 +5,12 @@ Like Datasette's `Filters._filters`, one list (`FIELDS`) drives everything else:
 the "Filtered by" words (`describe`), export file names (`slug`), which records match (`match_expr`,
 a polars expression over the records' frame: the one engine, atlas.engine) and the benchmarks. Adding a filter is one `Field` here plus its locale strings.
 
-A field is a *filter* when it narrows the records (it has `expr`), else a *view option* (language,
+What a field does with its values belongs to its kind (`Kind`: Multi, One, Range, Text, Flag, as Datasette's
+`Filter` subclasses own `where_clause` and `human_clause`): reading them from a link, writing them back, saying
+them in words, its default widget and the records a value keeps. The filters' values as one hashable value are
+`Filters`, declared below.
+
+A field is a *filter* when it narrows the records (it names a `column`, or has its own `expr`), else a *view option* (language,
 the flows map's level, the currency, the data page's table...). Both live in the URL, so a copied
 link reopens exactly the view; only filters are part of the cache key of the computed views.
 
@@ -78,8 +83,20 @@ class Field:
     widget: str = ""                   # "multiselect" | "radio" | "segmented" | "select" | "months" (presets + From/To) | "text" | "toggle"
     sidebar: bool = True               # rendered in the shared sidebar (else on its page)
     names: str = ""                    # locale prefix of the options' display names ("category" -> category.<code>)
-    expr: Callable[[Any], Any] | None = None   # the records a non-default value keeps, as a polars expression
+    column: str | tuple[str, ...] = ""  # the records' column(s) it narrows: a filter (its kind makes the expression)
+    expr: Callable[[Any], Any] | None = None   # or its own polars expression of a non-default value
     rebuild: bool = False              # changing it re-creates every widget (their labels depend on it)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"field {self.name!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
+        if not self.widget:
+            object.__setattr__(self, "widget", KINDS[self.kind].widget)
+
+    @property
+    def rules(self) -> "Kind":
+        """What its kind does with its values (`Kind`): parsing, URL writing, words, the records it keeps."""
+        return KINDS[self.kind]
 
     @property
     def url_keys(self) -> tuple[str, ...]:
@@ -91,7 +108,11 @@ class Field:
 
     @property
     def is_filter(self) -> bool:
-        return self.expr is not None
+        return self.expr is not None or bool(self.column)
+
+    def keeps(self, value: Any) -> Any:
+        """The records a set value keeps, as a polars expression over the records' frame."""
+        return self.expr(value) if self.expr is not None else self.rules.expr(self, value)
 
     def choices(self, vocab: Vocabulary) -> Mapping[str, str]:
         return self.options(vocab) if self.options else {}
@@ -136,23 +157,193 @@ def may_be_in_range(span, col, compare, missing, everything):
     return possible & ~in_range(span, col, compare, everything)
 
 
-def _isin_expr(column: str):
-    return lambda codes: pl.col(column).cast(pl.String).is_in(list(codes)).fill_null(False)
+def _any_of(columns: str | tuple[str, ...], test: Callable[[Any], Any]) -> Any:
+    """A record whose value in any of `columns` passes `test` (a missing value passes none)."""
+    columns = (columns,) if isinstance(columns, str) else columns
+    keep = pl.lit(False)
+    for c in columns:
+        keep = keep | test(pl.col(c).cast(pl.String)).fill_null(False)
+    return keep
 
 
-def _equals_expr(column: str):
-    return lambda code: (pl.col(column).cast(pl.String) == code).fill_null(False)
+class Reader:
+    """A query's values as a kind reads them: cleaned, capped, looked up; each thing dropped becomes a warning."""
+
+    def __init__(self, params: Mapping[str, list[str] | str], vocab: Vocabulary):
+        self.params, self.vocab = params, vocab
+        self.warnings: list[tuple[str, str, str]] = []
+
+    def warn(self, key: str, value: str, reason: str) -> None:
+        self.warnings.append((key, value, reason))
+
+    def values(self, key: str) -> list[str]:
+        raw = self.params.get(key, [])
+        raw = [raw] if isinstance(raw, str) else list(raw)
+        if len(raw) > MAX_VALUES:
+            self.warn(key, f"{len(raw)} values", "too_many")
+            raw = raw[:MAX_VALUES]
+        out = []
+        for v in raw:
+            if len(v) > MAX_VALUE_LENGTH:
+                self.warn(key, shown(v), "too_long")
+            elif v.strip():
+                out.append(v.strip())
+        return out
+
+    def lookup(self, f: "Field", value: str) -> str | None:
+        allowed = f.choices(self.vocab)
+        if value in allowed:
+            return value
+        if f.names == "region":  # regions: English name or code, any case
+            folded = value.casefold()
+            return next((c for c, n in allowed.items() if folded in (n.casefold(), c.casefold())), None)
+        return next((c for c, n in allowed.items() if n == value), None)
+
+    def codes(self, f: "Field") -> list[str]:
+        key, found = f.url_keys[0], []
+        for v in self.values(key):
+            code = self.lookup(f, v)
+            if code is None:
+                self.warn(key, shown(v), "unknown_version" if f.names == "version" else "unknown")
+            elif code not in found:
+                found.append(code)
+        return found
 
 
-def _actor_expr(kinds) -> Any:
-    kinds = list(kinds)
-    return (pl.col("from_kind").cast(pl.String).is_in(kinds).fill_null(False)
-            | pl.col("to_kind").cast(pl.String).is_in(kinds).fill_null(False))
+class Kind:
+    """What one kind of field does with its values, as Datasette's `Filter` subclasses own their `where_clause` and
+    `human_clause`: how it reads them from a link (`parse`), writes them back (`write`), says them in words
+    (`words`), whether a value narrows anything (`is_set`), which records it keeps (`expr`, over the field's
+    `column`), its widget when the field names none, and how its value sits in `Filters` (one attribute, or two
+    for a range). A field is a name, a kind and its options; adding a kind is one subclass in KINDS."""
+    name = ""
+    widget = ""
+
+    def attributes(self, f: "Field", value: Any) -> tuple:
+        """The value as the Filters attributes of the field (`Field.attr_names`), in order."""
+        return (value,)
+
+    def value(self, f: "Field", attributes: tuple) -> Any:
+        return attributes[0]
+
+    def is_set(self, f: "Field", value: Any) -> bool:
+        return value != f.default and value not in ((), None, "", False)
+
+    def parse(self, f: "Field", read: Reader) -> Any:
+        raise NotImplementedError
+
+    def write(self, f: "Field", value: Any, vocab: Vocabulary) -> dict[str, list[str]]:
+        """The URL parameters of a value that differs from the default."""
+        return {f.url_keys[0]: [str(f.choices(vocab).get(value, value)) if f.options else str(value)]}
+
+    def words(self, f: "Field", value: Any, lang: str, vocab: Vocabulary) -> str:
+        return f.display(value, lang, vocab)
+
+    def expr(self, f: "Field", value: Any) -> Any:
+        raise ValueError(f"a {self.name} field ({f.name}) keeps records only by its own `expr`")
 
 
-def _months_expr(span) -> Any:
-    """The date rule (`in_range`) as a polars expression."""
-    return in_range(span, pl.col, lambda e, op, v: getattr(e, op)(v).fill_null(False), pl.lit(True))
+class Multi(Kind):
+    """Several codes (repeated keys); a record is kept if its column holds any of them."""
+    name, widget = "multi", "multiselect"
+
+    def parse(self, f, read):
+        return tuple(read.codes(f))
+
+    def write(self, f, value, vocab):
+        return {f.url_keys[0]: [f.choices(vocab).get(c, c) for c in value]}
+
+    def words(self, f, value, lang, vocab):
+        names = t("list.comma", lang).join(f.display(c, lang, vocab) for c in value)
+        return t("filter." + f.name, lang) + t("label.colon", lang) + names if f.names == "region" else names
+
+    def expr(self, f, value):
+        codes = list(value)
+        return _any_of(f.column, lambda col: col.is_in(codes))
+
+
+class One(Kind):
+    """One code; a second is dropped with a warning."""
+    name, widget = "one", "radio"
+
+    def parse(self, f, read):
+        found = read.codes(f)
+        if len(found) > 1:
+            read.warn(f.url_keys[0], ", ".join(found), "one_only")
+        return found[0] if found else None  # none: the field keeps its default
+
+    def expr(self, f, value):
+        return _any_of(f.column, lambda col: col == value)
+
+
+class Range(Kind):
+    """Two months (keys `from` and `to`, either open); a record counts only if its whole dated span lies inside
+    (`in_range`, the date rule)."""
+    name, widget = "range", "months"
+
+    def attributes(self, f, value):
+        return tuple(value or (None, None))
+
+    def value(self, f, attributes):
+        return tuple(attributes)
+
+    def is_set(self, f, value):
+        return any(value or ())
+
+    def parse(self, f, read):
+        ends = []
+        for key in f.url_keys:
+            month = None
+            for v in read.values(key):
+                if _MONTH.fullmatch(v):
+                    month = v
+                    break
+                read.warn(key, shown(v), "bad_month")
+            ends.append(month)
+        lo, hi = ends
+        if lo and hi and lo > hi:
+            read.warn(f.url_keys[0], f"{lo} > {hi}", "bad_range")
+            lo = hi = None
+        return (lo, hi)
+
+    def write(self, f, value, vocab):
+        return {key: [v] for key, v in zip(f.url_keys, value or (None, None)) if v}
+
+    def words(self, f, value, lang, vocab):
+        return f"{value[0] or '…'} – {value[1] or '…'}"
+
+    def expr(self, f, value):
+        # `column` names the span's first and last possible month (the records' date_start, date_end)
+        col = dict(zip(("date_start", "date_end"), f.column)).__getitem__
+        return in_range(value, lambda name: pl.col(col(name)), lambda e, op, v: getattr(e, op)(v).fill_null(False),
+                        pl.lit(True))
+
+
+class Text(Kind):
+    """Free text, cut to MAX_TEXT characters."""
+    name, widget = "text", "text"
+
+    def parse(self, f, read):
+        vs = read.values(f.url_keys[0])
+        return vs[0][:MAX_TEXT] if vs else ""
+
+
+class Flag(Kind):
+    """On or off: `1` in the link, absent when off."""
+    name, widget = "flag", "toggle"
+
+    def parse(self, f, read):
+        key = f.url_keys[0]
+        vs = read.values(key)
+        if vs and vs[0] not in ("0", "1"):
+            read.warn(key, shown(vs[0]), "unknown")
+        return bool(vs) and vs[0] == "1"
+
+    def write(self, f, value, vocab):
+        return {f.url_keys[0]: ["1"]} if value else {}
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in (Multi(), One(), Range(), Text(), Flag())}
 
 
 _codes = lambda values: (lambda vocab: {v: v for v in values})
@@ -176,17 +367,17 @@ DATE_PRESETS: dict[str, tuple[str | None, str | None]] = {
 FIELDS: tuple[Field, ...] = (
     Field("lang", "one", _codes(LANGS), "en", pages=("*",), widget="radio", names="lang", rebuild=True),
     Field("province", "multi", lambda v: v.provinces, (), attrs=("provinces",), pages=FILTERED_PAGES + ("pairings",),
-          widget="multiselect", names="region", expr=_isin_expr("cn_admin1")),
+          widget="multiselect", names="region", column="cn_admin1"),
     Field("state", "multi", lambda v: v.states, (), attrs=("states",), pages=FILTERED_PAGES + ("pairings",),
-          widget="multiselect", names="region", expr=_isin_expr("us_admin1")),
+          widget="multiselect", names="region", column="us_admin1"),
     Field("direction", "one", _codes(("both",) + V.DIRECTIONS), "both", pages=FILTERED_PAGES, widget="radio",
-          names="direction", expr=_equals_expr("direction")),
+          names="direction", column="direction"),
     Field("category", "multi", _codes(V.CATEGORIES), (), attrs=("categories",), pages=FILTERED_PAGES, widget="multiselect",
-          names="category", expr=_isin_expr("category")),
+          names="category", column="category"),
     Field("actor", "multi", _codes(V.ACTOR_KINDS), (), attrs=("actors",), pages=FILTERED_PAGES, widget="multiselect",
-          names="actor", expr=_actor_expr),
+          names="actor", column=("from_kind", "to_kind")),  # either end: who gave or who received
     Field("dates", "range", lambda v: {m: m for m in v.months}, (None, None), keys=("from", "to"),
-          attrs=("date_from", "date_to"), pages=FILTERED_PAGES, widget="months", expr=_months_expr),
+          attrs=("date_from", "date_to"), pages=FILTERED_PAGES, widget="months", column=("date_start", "date_end")),
     Field("level", "one", _codes(("region", "place")), "region", pages=("flows",), widget="segmented", sidebar=False,
           names="flows.level"),
     Field("basemap", "flag", default=False, pages=("flows", "pairings"), widget="toggle", sidebar=False),
@@ -218,21 +409,38 @@ FILTER_FIELDS = tuple(f for f in FIELDS if f.is_filter)
 URL_KEYS = tuple(k for f in FIELDS for k in f.url_keys)
 
 
+@dataclass(frozen=True)
+class Filters:
+    """The data filters as one hashable value: what a view's numbers depend on, and so the key of every computed view
+    (regions as ISO 3166-2 codes, months as YYYY-MM, None for an open end). Declared here, one attribute per filter of
+    FIELDS (two for the date range: `Field.attr_names`), so that a reader of the code and a type checker see it;
+    tests/test_filter_table.py fails when it and the table differ."""
+    provinces: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    direction: str = "both"
+    categories: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+def filter_attributes(table: tuple[Field, ...]) -> list[tuple[str, Any]]:
+    """(attribute, default) of each filter of a table, in order: what its Filters class holds."""
+    return [(a, d) for f in table if f.is_filter for a, d in zip(f.attr_names, f.rules.attributes(f, f.default))]
+
+
 @lru_cache(maxsize=None)
 def filters_class(table: tuple[Field, ...]):
-    """The Filters class of a filter table: one attribute per filter (two for a range), once per table."""
-    attrs = []
-    for f in table:
-        if f.is_filter:
-            defaults = f.default if f.kind == "range" else (f.default,)
-            attrs += [(a, Any, field(default=d)) for a, d in zip(f.attr_names, defaults)]
-    cls = make_dataclass("Filters", attrs, frozen=True)
-    cls.__module__ = __name__  # so that Filters values pickle (Streamlit's cache hashes them)
+    """The Filters class of a filter table: `Filters` for the app's FIELDS; for a table with more filters (a test's,
+    a fork's), a subclass of it with their attributes."""
+    ours = {n for n, _ in filter_attributes(FIELDS)}
+    extra = [(a, d) for a, d in filter_attributes(table) if a not in ours]
+    if not extra:
+        return Filters
+    cls = make_dataclass("Filters_" + "_".join(a for a, _ in extra), [(a, Any, field(default=d)) for a, d in extra],
+                         bases=(Filters,), frozen=True)
+    cls.__module__ = __name__
     return cls
-
-
-Filters = filters_class(FIELDS)
-Filters.__doc__ = "The data filters as one hashable value (regions as ISO 3166-2 codes, months as YYYY-MM)."
 
 
 # --- state: one value per field -----------------------------------------------------------------
@@ -250,8 +458,7 @@ def filters_of(state: Mapping[str, Any], table: tuple[Field, ...] = FIELDS, cls=
     values = {}
     for f in table:
         if f.is_filter:
-            v = state.get(f.name, f.default)
-            values.update(zip(f.attr_names, v) if f.kind == "range" else {f.attr_names[0]: v})
+            values.update(zip(f.attr_names, f.rules.attributes(f, state.get(f.name, f.default))))
     return cls(**values)
 
 
@@ -260,13 +467,12 @@ def state_of(filters: Any, table: tuple[Field, ...] = FIELDS) -> dict[str, Any]:
     out = {}
     for f in table:
         if f.is_filter:
-            vs = tuple(getattr(filters, a) for a in f.attr_names)
-            out[f.name] = vs if f.kind == "range" else vs[0]
+            out[f.name] = f.rules.value(f, tuple(getattr(filters, a) for a in f.attr_names))
     return out
 
 
 def is_set(f: Field, value: Any) -> bool:
-    return value != f.default and value not in ((), None, "", False) if f.kind != "range" else any(value or ())
+    return f.rules.is_set(f, value)
 
 
 def active(state: Mapping[str, Any], table: tuple[Field, ...] = FIELDS, only_filters: bool = True) -> list[str]:
@@ -280,7 +486,7 @@ def match_expr(filters: Any, table: tuple[Field, ...] = FIELDS) -> Any:
     keep = pl.lit(True)
     for f in table:
         if f.is_filter and is_set(f, state[f.name]):
-            keep &= f.expr(state[f.name])
+            keep &= f.keeps(state[f.name])
     return keep
 
 
@@ -323,76 +529,15 @@ def shown(value: str) -> str:
 
 def parse_query(params: Mapping[str, list[str] | str], vocab: Vocabulary,
                 table: tuple[Field, ...] = FIELDS) -> ParseResult:
-    """Query parameters to a state; unknown or malformed values are dropped with a warning, never raised."""
-    warnings: list[tuple[str, str, str]] = []
-
-    def values(key: str) -> list[str]:
-        raw = params.get(key, [])
-        raw = [raw] if isinstance(raw, str) else list(raw)
-        if len(raw) > MAX_VALUES:
-            warnings.append((key, f"{len(raw)} values", "too_many"))
-            raw = raw[:MAX_VALUES]
-        out = []
-        for v in raw:
-            if len(v) > MAX_VALUE_LENGTH:
-                warnings.append((key, shown(v), "too_long"))
-            elif v.strip():
-                out.append(v.strip())
-        return out
-
-    def lookup(f: Field, value: str) -> str | None:
-        allowed = f.choices(vocab)
-        if value in allowed:
-            return value
-        if f.names == "region":  # regions: English name or code, any case
-            folded = value.casefold()
-            return next((c for c, n in allowed.items() if folded in (n.casefold(), c.casefold())), None)
-        return next((c for c, n in allowed.items() if n == value), None)
-
-    def codes(f: Field, key: str) -> list[str]:
-        found = []
-        for v in values(key):
-            code = lookup(f, v)
-            if code is None:
-                warnings.append((key, shown(v), "unknown_version" if f.names == "version" else "unknown"))
-            elif code not in found:
-                found.append(code)
-        return found
-
+    """Query parameters to a state; unknown or malformed values are dropped with a warning, never raised. Each
+    field's kind reads its own keys (`Kind.parse`)."""
+    read = Reader(params, vocab)
+    warnings = read.warnings
     state = defaults(table, vocab)
     for f in table:
-        key = f.url_keys[0]
-        if f.kind == "multi":
-            state[f.name] = tuple(codes(f, key))
-        elif f.kind == "one":
-            found = codes(f, key)
-            if len(found) > 1:
-                warnings.append((key, ", ".join(found), "one_only"))
-            if found:
-                state[f.name] = found[0]
-        elif f.kind == "range":
-            ends = []
-            for key in f.url_keys:
-                month = None
-                for v in values(key):
-                    if _MONTH.fullmatch(v):
-                        month = v
-                        break
-                    warnings.append((key, shown(v), "bad_month"))
-                ends.append(month)
-            lo, hi = ends
-            if lo and hi and lo > hi:
-                warnings.append((f.url_keys[0], f"{lo} > {hi}", "bad_range"))
-                lo = hi = None
-            state[f.name] = (lo, hi)
-        elif f.kind == "text":
-            vs = values(key)
-            state[f.name] = vs[0][:MAX_TEXT] if vs else ""
-        elif f.kind == "flag":
-            vs = values(key)
-            if vs and vs[0] not in ("0", "1"):
-                warnings.append((key, shown(vs[0]), "unknown"))
-            state[f.name] = bool(vs) and vs[0] == "1"
+        value = f.rules.parse(f, read)
+        if value is not None:
+            state[f.name] = value
     known = {k for f in table for k in f.url_keys} | {DROPPED_KEY}
     dropped = params.get(DROPPED_KEY)
     if dropped:
@@ -416,19 +561,9 @@ def to_query(state: Mapping[str, Any] | Any, vocab: Vocabulary, table: tuple[Fie
         if f.name not in state:
             continue
         value = state[f.name]
-        if f.kind == "range":
-            for key, v in zip(f.url_keys, value or (None, None)):
-                if v:
-                    q[key] = [v]
-        elif value == base[f.name] or value in ((), "", None):
+        if value == base[f.name] or not f.rules.is_set(f, value):
             continue
-        elif f.kind == "multi":
-            q[f.url_keys[0]] = [f.choices(vocab).get(c, c) for c in value]
-        elif f.kind == "flag":
-            if value:
-                q[f.url_keys[0]] = ["1"]
-        else:
-            q[f.url_keys[0]] = [str(f.choices(vocab).get(value, value)) if f.options else str(value)]
+        q.update(f.rules.write(f, value, vocab))
     return q
 
 
@@ -448,14 +583,7 @@ def describe(filters: Any, lang: str, vocab: Vocabulary, names: Iterable[str] | 
     for f in table:
         if not f.is_filter or (wanted is not None and f.name not in wanted) or not is_set(f, state[f.name]):
             continue
-        value = state[f.name]
-        if f.kind == "range":
-            parts.append(f"{value[0] or '…'} – {value[1] or '…'}")
-        elif f.kind == "multi":
-            shown_names = t("list.comma", lang).join(f.display(c, lang, vocab) for c in value)
-            parts.append(t("filter." + f.name, lang) + t("label.colon", lang) + shown_names if f.names == "region" else shown_names)
-        else:
-            parts.append(f.display(value, lang, vocab))
+        parts.append(f.rules.words(f, state[f.name], lang, vocab))
     return t("list.separator", lang).join(parts) if parts else t("filters.none", lang)
 
 

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from atlas import i18n
 from tests.conftest import matching
-from atlas.filters import (FIELDS, Field, Filters, active, defaults, describe, filters_class, filters_of, only,
-                           parse_query, slug, to_query)
+from atlas.filters import (FIELDS, Field, Filters, active, defaults, describe, filter_attributes, filters_class,
+                           filters_of, only, parse_query, slug, to_query)
 
 STATUSES = ("donated", "pledged")
 STATUS = Field("status", "multi", lambda vocab: {s: s for s in STATUSES}, (), attrs=("statuses",),
@@ -35,8 +35,10 @@ def test_the_generated_filters_class_has_one_attribute_per_filter_value():
     assert f == StatusFilters(statuses=("pledged",)) and f != StatusFilters() and hash(f) == hash(StatusFilters(statuses=("pledged",)))
     with pytest.raises(FrozenInstanceError):
         f.statuses = ()
-    # The app's own class is the same construction over FIELDS.
-    assert [f.name for f in fields(filters_class(FIELDS))] == [f.name for f in fields(Filters)]
+    # The app's own class is declared (atlas.filters.Filters) and is the one of FIELDS; its attributes and defaults are
+    # the table's, so the declaration cannot drift from it.
+    assert filters_class(FIELDS) is Filters and issubclass(StatusFilters, Filters)
+    assert [(f.name, f.default) for f in fields(Filters)] == filter_attributes(FIELDS)
 
 
 def test_the_new_key_is_parsed_from_the_url(vocab):
@@ -179,3 +181,46 @@ def test_a_new_filter_works_in_production_on_the_polars_records(atlas_data):
     pledged = kept(atlas_data.frame, StatusFilters(statuses=("pledged",)), table=TABLE)
     assert pledged.height == 2
     assert not Field("view_option", "multi").is_filter  # without an expression a field narrows nothing
+
+
+def test_a_new_kind_of_filter_is_one_subclass(monkeypatch, vocab, atlas_data):
+    """Issue 29: each kind of filter owns its parsing, URL writing, words and polars expression (atlas.filters.Kind,
+    as Datasette's Filter subclasses own theirs). A kind no field had before, "at least N", is one subclass and
+    one entry of KINDS: the link, the words, the slug and the production records follow from it."""
+    from atlas import filters as F
+
+    class AtLeast(F.Kind):
+        name, widget = "at_least", "text"
+
+        def parse(self, f, read):
+            vs = read.values(f.url_keys[0])
+            if vs and not vs[0].isdigit():
+                read.warn(f.url_keys[0], F.shown(vs[0]), "unknown")
+            return int(vs[0]) if vs and vs[0].isdigit() else None
+
+        def words(self, f, value, lang, vocab):
+            return f"≥ {value:,}"
+
+        def expr(self, f, value):
+            return (pl.col(f.column) >= value).fill_null(False)
+
+    monkeypatch.setitem(F.KINDS, "at_least", AtLeast())
+    field = Field("min", "at_least", default=None, pages=("flows",), column="quantity")
+    table = FIELDS + (field,)
+    assert field.widget == "text" and field.is_filter
+    r = parse_query({"min": ["1000000"], "province": ["Fujian"], "lang": ["zh"]}, vocab, table=table)
+    assert r.state["min"] == 1_000_000 and not r.warnings
+    assert to_query(r.state, vocab, table=table) == {"province": ["Fujian"], "min": ["1000000"], "lang": ["zh"]}
+    assert parse_query({"min": ["lots"]}, vocab, table=table).warnings == [("min", "lots", "unknown")]
+    cls = filters_class(table)
+    big = cls(min=1_000_000)
+    assert describe(big, "en", vocab, table=table) == "≥ 1,000,000"
+    assert slug(big, vocab, table) == "min-1000000"
+    from atlas.filters import kept
+    got = kept(atlas_data.frame, big, table=table)
+    # Table 1 row 15 (the Heren Charitable Foundation's 1,000,000 masks), Qualcomm's CNY 7 million, the Gates
+    # Foundation's USD 5 million pledge: the filter's own rule, nothing else (the engine leaves the pledge out later)
+    assert set(atlas_data.records.iloc[got["row"].to_numpy()]["record_id"]) == {"t1-15", "t-qualcomm-redcross", "t-gates-china"}
+    assert kept(atlas_data.frame, cls(min=1_000_000, provinces=("CN-FJ",)), table=table).height == 1
+    with pytest.raises(ValueError, match="unknown kind"):
+        Field("nothing", "no_such_kind")
