@@ -153,6 +153,9 @@ def synthetic(n: int, places: pd.DataFrame, regions: pd.DataFrame, rng: np.rando
         "donor_place_id": pc.if_else(direction, cn_ids, us_ids),
         "recipient_as_printed": _join("Synthetic recipient ", number),
         "recipient_place_id": pc.if_else(direction, us_ids, cn_ids),
+        "beneficiary_as_printed": pa.repeat("", n),  # the recipient is the beneficiary
+        "beneficiary_place_id": pa.repeat("", n),
+        "beneficiary_ref": pa.repeat("", n),
         "as_of": _dates(rng, n),
         "status": pc.if_else(pa.array(rng.random(n) < PLEDGED_SHARE), "pledged", "donated"),
         "date_kind": pa.repeat("event", n),  # a synthetic donation's date is its own

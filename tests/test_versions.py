@@ -130,7 +130,8 @@ def test_tables_1_0_0_lacked_are_empty_and_the_descriptor_says_what_was_upgraded
     assert list(old.pairing_evidence.columns) == list(new.pairing_evidence.columns)
     assert old.descriptor["version"] == "1.0.0" and old.descriptor["x-release"]["commit"] == OLD_COMMIT
     upgraded = old.descriptor["x-release"]["upgraded"]
-    assert upgraded["donations"] == ["date_kind", "event_date", "event_source_id", "event_ref"]
+    assert upgraded["donations"] == ["beneficiary_as_printed", "beneficiary_place_id", "beneficiary_ref", "date_kind",
+                                     "event_date", "event_source_id", "event_ref"]
     assert upgraded["pairing_years"] == "table added later: no rows"
     assert [r["name"] for r in old.descriptor["resources"]] == [r["name"] for r in new.descriptor["resources"]]
 
@@ -157,7 +158,7 @@ def test_rows_added_removed_and_changed_per_table():
 
 def test_the_counts_of_the_corrections_by_table(changes):
     counts = {r.table: (r.added, r.removed, r.changed) for r in versions.summary(changes).itertuples()}
-    assert counts == {"sources": (156, 0, 1), "places": (23, 0, 32), "donations": (0, 0, 70), "pairings": (27, 0, 96),
+    assert counts == {"sources": (156, 0, 1), "places": (23, 0, 32), "donations": (0, 0, 71), "pairings": (27, 0, 96),
                       "pairing_evidence": (288, 0, 0), "pairing_years": (155, 0, 0), "key_figures": (5, 0, 6)}
     # every row of the two tables 1.0.0 did not have is new, and 1.0.0's 10 sources are all kept
     assert counts["pairing_years"][0] == 155 and counts["sources"][0] + 10 == 166
