@@ -43,9 +43,10 @@ FIT_WIDTH = 350
 MAX_LABELS = 40
 #: Below zoom 0 the whole world is narrower than 512 px: a phone's map of every flow needs about -0.1.
 MIN_FIT_ZOOM = -1.0
-#: Room kept free at each edge of the fitted view (px): the largest circle's radius and a little on the sides, and
-#: above and below also a label's height, so that no circle at the edge is cut and its name can fit.
-FIT_MARGIN_X = 24
+#: Room kept free at each edge of the fitted view (px): the largest circle's radius (20 px) and 12 px of air on the
+#: sides (with 4 px, Fujian's circle touched the left edge of the map PNG, issue 31), and above and below also a
+#: label's height, so that no circle at the edge is cut and its name can fit.
+FIT_MARGIN_X = 32
 FIT_MARGIN_Y = 40
 LABEL_SIZE = 12       # px, the places' names
 LABEL_GAP = 3         # px between a circle's edge and its name
