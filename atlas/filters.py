@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass, field, fields as dc_fields, make_dataclass
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
