@@ -286,26 +286,44 @@ def websocket_status(url: str, host: str) -> int:
         return exc.response.status_code
 
 
-#: The deck a `stDeckGlJsonChart` element draws, read from the React props Streamlit gave it (the JSON the server
-#: sent), and the view deck.gl shows now (the props of its DeckGL component): what the map really is in this page.
+#: The deck a `stDeckGlJsonChart` element draws (the JSON the server sent) and the view deck.gl shows now: what the map
+#: really is in this page. The view is deck.gl's own (its first viewport, from the Deck the DeckGL component keeps in
+#: a ref), not React props: a DOM node keeps the fiber it was created with, and after an update that fiber may be
+#: the alternate, whose props are a render old (reading them, a map updated in place seemed to keep its old view,
+#: issue 31). The JSON is the one of the element's two fibers whose layers are the layers deck.gl draws.
 DECK_STATE_JS = """([index]) => {
   const charts = document.querySelectorAll('[data-testid="stDeckGlJsonChart"]');
   const chart = charts[index];
   if (!chart) return null;
   const fiberOf = (el) => { const k = Object.keys(el).find((k) => k.startsWith("__reactFiber")); return k ? el[k] : null; };
-  let spec = null;
-  for (let f = fiberOf(chart); f && !spec; f = f.return) {
-    const p = f.memoizedProps;
-    if (p && p.element && typeof p.element.json === "string") spec = JSON.parse(p.element.json);
-  }
-  let view = null;
   const canvas = chart.querySelector("canvas");
-  for (let f = canvas ? fiberOf(canvas) : null; f && !view; f = f.return) {
-    const p = f.memoizedProps;
-    if (p && p.viewState && typeof p.viewState.zoom === "number") view = p.viewState;
+  let deck = null;
+  for (let f = canvas ? fiberOf(canvas) : null; f && !deck; f = f.return) {
+    for (let h = f.memoizedState, i = 0; h && typeof h === "object" && "next" in h && i < 100; h = h.next, i++) {
+      const v = h.memoizedState;
+      if (v && typeof v === "object" && v.current && typeof v.current === "object" && v.current.deck) deck = v.current.deck;
+    }
   }
+  const signature = (layers) => layers.map((l) => `${l.id}:${Array.isArray(l.data) ? l.data.length : "-"}:` +
+    (Array.isArray(l.data) && l.data.length ? JSON.stringify(l.data[0]) : "")).join("|");
+  const drawn = deck && deck.props && Array.isArray(deck.props.layers)
+    ? signature(deck.props.layers.filter(Boolean).map((l) => ({id: l.id, data: l.props && l.props.data}))) : null;
+  const jsons = [];
+  for (let f = fiberOf(chart); f && !jsons.length; f = f.return) {
+    for (const g of [f, f.alternate]) {
+      const p = g && g.memoizedProps;
+      if (p && p.element && typeof p.element.json === "string" && !jsons.includes(p.element.json)) jsons.push(p.element.json);
+    }
+  }
+  const specs = jsons.map((j) => JSON.parse(j));
+  const matching = specs.find((s) => drawn !== null && signature(s.layers || []) === drawn);
+  const spec = matching || specs[0] || null;
+  let view = null;
+  const vp = deck && deck.getViewports ? deck.getViewports()[0] : null;
+  if (vp) view = {longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom};
   const box = canvas ? canvas.getBoundingClientRect() : null;
-  return {spec, view, box: box && {x: box.x, y: box.y, width: box.width, height: box.height}};
+  return {spec, view, box: box && {x: box.x, y: box.y, width: box.width, height: box.height},
+          drawn: matching !== undefined};  // whether the JSON is known to be the one deck.gl draws
 }"""
 
 
@@ -346,3 +364,22 @@ def map_diagnosis(page, points: list[tuple[float, float]]) -> str:
 def deck_state(page, index: int = 0) -> dict:
     """{"spec": the deck's JSON, "view": its current view state, "box": the canvas's box} of the `index`th map."""
     return page.evaluate(DECK_STATE_JS, [index])
+
+
+def view_shown(page, index: int = 0, timeout: int = 20_000) -> dict:
+    """`deck_state` once the map shows the view its JSON asks for (longitude, latitude, zoom to 4 decimals): a deck
+    updated in place takes the new view in an effect after React commits the new JSON, which under load can come after
+    the page looks settled. Fails, saying both views, if it does not within `timeout` ms."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    same = """([index]) => { const s = (""" + DECK_STATE_JS + """)([index]);
+      if (!s || !s.spec || !s.view || !s.spec.initialViewState) return false;
+      const r = (v) => Math.round(v * 1e4) / 1e4;
+      return ["longitude", "latitude", "zoom"].every((k) => r(s.view[k]) === r(s.spec.initialViewState[k])); }"""
+    try:
+        page.wait_for_function(same, arg=[index], timeout=timeout, polling=100)
+    except PlaywrightTimeout:
+        state = deck_state(page, index)
+        shown = {k: round((state.get("view") or {}).get(k, float("nan")), 4) for k in ("longitude", "latitude", "zoom")}
+        raise AssertionError(f"the map shows {shown} after {timeout} ms, its JSON asks for "
+                             f"{(state.get('spec') or {}).get('initialViewState')}") from None
+    return deck_state(page, index)
