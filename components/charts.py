@@ -334,7 +334,7 @@ def build_region_chart(region_df: pd.DataFrame, lang: str, source: str, filters_
     d = region_df[region_df["role"].isin(["gave", "received", "sent_messages", "received_messages"])].copy()
     d["region"] = [name(r, lang) for _, r in d.iterrows()]
     d["count"] = d["donations"].where(d["role"].isin(["gave", "received"]), d["messages"])
-    sizes = [max(d[d["country"] == c]["region"].nunique(), 1) for c in ("CN", "US")]
+    sizes = [max(d[d["country"] == c]["region"].nunique(), 1) + 1 for c in ("CN", "US")]  # + the panel's name
     # No subplot titles over the panels: the legend row would cover the first one.
     fig = make_subplots(rows=2, cols=1, vertical_spacing=0.12 if sum(sizes) < 20 else 0.07,
                         row_heights=[s / sum(sizes) for s in sizes])
@@ -345,6 +345,11 @@ def build_region_chart(region_df: pd.DataFrame, lang: str, source: str, filters_
         per_region = c.groupby("region")["count"].sum().sort_values()
         totals[country] = per_region
         order = per_region.index.tolist()
+        # The panel's name heads its column of names, on a row of its own that no bar reaches (in a corner of the
+        # plot it covered the ends of the bars when they were all as long, e.g. Fujian's states of one record each).
+        header = f"<b>{t(f'regions.{country.lower()}_panel', lang)}</b>"
+        fig.add_trace(go.Bar(y=[header], x=[0], orientation="h", showlegend=False, hoverinfo="skip",
+                             marker_color="rgba(0,0,0,0)", name="panel"), row=row, col=1)
         for role, colour in ROLE_COLOURS.items():
             m = c[c["role"] == role].set_index("region").reindex(order)
             if m["count"].fillna(0).sum() == 0:
@@ -354,11 +359,7 @@ def build_region_chart(region_df: pd.DataFrame, lang: str, source: str, filters_
                                  hovertemplate="%{y}: %{x}<extra>" + label("role", role, lang) + "</extra>"), row=row, col=1)
             shown.add(role)
         value_axis(fig, float(per_region.max()) if len(per_region) else 1, lang, count=True, row=row, col=1)
-        # The panel's name in its lower right corner, where the shortest bars leave room.
-        domain = fig.get_subplot(row, 1).yaxis.domain
-        fig.add_annotation(text=f"<b>{t(f'regions.{country.lower()}_panel', lang)}</b>", xref="paper", yref="paper",
-                           x=1, y=domain[0] + 0.01, xanchor="right", yanchor="bottom", showarrow=False,
-                           font=dict(size=14, color=MUTED), name="panel")
+        fig.update_yaxes(categoryorder="array", categoryarray=[plot_text(r) for r in order] + [header], row=row, col=1)
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=t("regions.axis", lang), row=2, col=1)
     subtitle = t("regions.subtitle", lang, filters=filters_text)

@@ -235,3 +235,19 @@ def test_the_timeline_title_spans_the_years_it_draws(bundled):
     chart = charts.build_timeline_chart(bundled.key_figures, "en", "s", "")
     years = bundled.key_figures["date"].str[:4]
     assert chart.title == f"Dated events and figures, {years.min()}–{years.max()}" == "Dated events and figures, 2007–2025"
+
+
+def test_each_panel_of_the_region_chart_is_named_on_a_row_no_bar_reaches(atlas_data, bundled):
+    """Issue 31 (whole-page screenshots): the panels' names sat in a corner of the plot and covered the ends of the
+    bars when all were as long (Fujian's eight states, one record each). Each name now heads its panel's column of
+    names, on a row of its own."""
+    from atlas.filters import Filters
+    g = overview.view(atlas_data, Filters(provinces=("CN-FJ",))).region_giving
+    chart = charts.build_region_chart(g, "zh", "来源", "中国省份：福建")
+    layout = chart.figure.layout
+    for axis, panel in (("yaxis", "中国省份"), ("yaxis2", "美国各州")):
+        order = list(layout[axis].categoryarray)
+        assert order[-1] == f"<b>{panel}</b>", order  # the top row of the panel
+        bars = [tr for tr in chart.figure.data if tr.yaxis == axis.replace("axis", "") and tr.name != "panel"]
+        assert bars and all(order[-1] not in list(tr.y) for tr in bars)
+    assert not [a for a in layout.annotations if a.name == "panel"]
