@@ -90,7 +90,10 @@ def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | 
 def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:
     """What the report's text states beside what its rows sum to, both directions, in the reader's language."""
     shown = data.made_from(rec, ("reconciliation", lang), lambda: reconciliation_shown(rec, lang))  # once per language
-    st.dataframe(shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3)
+    # each column as wide as its header and cells (up to 320 px): "Face masks (counted apart from masks)" was cut
+    widths = _widths(shown, {c: str(c) for c in shown.columns})
+    st.dataframe(shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3,
+                 column_config={c: st.column_config.Column(width=widths[c]) for c in shown.columns})
 
 
 def reconciliation_shown(rec: pd.DataFrame, lang: str) -> pd.DataFrame:
