@@ -507,7 +507,7 @@ def _data(ctx: _Context) -> list:
     out.append(("expander_table", t("data.schema", LANG), _table(catalogue.schema_table(pkg, choice))[1:]))
     out.append(("header", t("data.cite_heading", LANG)))
     out.append(("markdown", t("data.cite_text", LANG)))
-    out.append(("code", t("data.citation", LANG, version=pkg.descriptor.get("version", ""))))
+    out.append(("code", downloads.citation("package", ctx.state, "")))
     out.append(ctx.sources())
     return out
 

@@ -69,7 +69,8 @@ def _counts(pkg, name: str, state: Mapping[str, Any] | None = None) -> Counter:
         for column in ("source_id", "event_source_id"):
             if table is not None and column in table.columns:
                 values = table[column].astype("string").dropna()
-                counts.update(v for v in values if v)
+                # a cell may name several sources ("chinadaily2018-guangdong;ecns2018-guangdong": pairings.evidence)
+                counts.update(one.strip() for v in values for one in str(v).split(";") if one.strip())
     return counts
 
 
@@ -102,6 +103,9 @@ def sources_of(name: str, lang: str, state: Mapping[str, Any] | None = None) -> 
         rows = {str(r["source_id"]): r for r in pkg.tables["sources"].astype(object).to_dict("records")}
         # most cited first, but the report the atlas is built on leads wherever it is drawn
         counts = _counts(pkg, name, view) or _counts(pkg, name)   # a view with no rows cites what the exhibit draws
+        if name in ("atlas", "package", "sources"):
+            # the whole package draws on every source it lists, also those only a note cites (a place's state)
+            counts.update({s: 0 for s in rows})
         ranked = [s for s, _ in sorted(counts.items(), key=lambda kv: (kv[0] != MAIN_SOURCE, -kv[1], kv[0]))
                   if s in rows]
         where_key = DRAWS.get(name, ((), ""))[1]

@@ -36,5 +36,7 @@ versions_panel.show(lang)
 
 st.header(t("data.cite_heading", lang))
 st.markdown(t("data.cite_text", lang))
-st.code(t("data.citation", lang, version=pkg.descriptor.get("version", "")), language=None, wrap_lines=True)
+# The package's citation as "Link, embed, cite" makes it (its version, address and the sources its rows cite), not a
+# fixed sentence: that one still said "four press sources" beside 166 sources.
+st.code(downloads.citation("package", url_state.state(), downloads.origin()), language=None, wrap_lines=True)
 frame.sources("data")

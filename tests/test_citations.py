@@ -122,3 +122,16 @@ def test_a_filtered_view_cites_the_documents_of_the_rows_it_keeps(province):
     assert sources[0].id == "ccg2020" and {x.id for x in sources} <= kept and len(sources) + more == len(kept)
     everything, more_all = citations.sources_of("flow-map", "en")
     assert len(sources) + more < len(everything) + more_all  # the filter left some documents out
+
+
+def test_the_package_is_cited_with_every_source_it_lists():
+    """The data page's "How to cite" said "... and four press sources" beside 166 rows of sources.csv. The package's
+    citation (the one the page now shows) draws on every listed source, also those only a place's note cites, and a
+    source named in a cell with others ("chinadaily2018-guangdong;ecns2018-guangdong") counts for each."""
+    listed = data.get().package.tables["sources"]["source_id"].astype(str)
+    sources, more = citations.sources_of("package", "en")
+    assert len(sources) + more == len(listed) == 166 and sources[0].id == "ccg2020"
+    text = cite.text(citations.work("package", state(), "https://atlas.example.org", dt.date(2026, 12, 6)))
+    assert "version 2.0.0" in text and "and 163 further sources listed in sources.csv" in text
+    years = {s.id for s in citations.sources_of("sister-relationships-by-year", "en")[0]}
+    assert ";" not in "".join(years)

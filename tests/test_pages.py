@@ -355,6 +355,14 @@ def test_a_date_picker_without_a_value_falls_back_to_the_view():
             assert at.selectbox(key="filter_dates_0_to").value == shown["to"], (params, name)
 
 
+def test_the_data_page_cites_the_package_with_its_version_and_sources():
+    at = run_app(page="pages/data_sources.py")
+    assert not at.exception
+    cited = [c.value for c in at.code if "Cooperation Atlas data package" in c.value]
+    assert len(cited) == 1 and "version 2.0.0" in cited[0] and "four press sources" not in cited[0]
+    assert "163 further sources listed in sources.csv" in cited[0]
+
+
 def test_one_is_singular_in_the_unmapped_and_inferred_captions():
     """Issue #31: "1 records are not drawn", "1 more pairs shown"."""
     flows_captions = [c.value for c in run({"province": "Hebei"}, "pages/flows.py").caption]
