@@ -185,6 +185,12 @@ def flow_records(pkg: Package) -> pd.DataFrame:
     # recipient's. The recipient (to_id, to_name_*) stays who received it.
     ids = r["for_id"].cat
     pos = np.append(place_index.get_indexer(ids.categories), -1)[ids.codes.to_numpy()]
+    # (only a beneficiary in the recipient's country: help received in China is for somewhere in China; compared on
+    # the few rows that name one, not on a million)
+    named = np.flatnonzero(pos >= 0)
+    if len(named):
+        theirs = places["country"].astype(object).to_numpy()[pos[named]]
+        pos[named[theirs != r["to_country"].astype(object).to_numpy()[named]]] = -1
     beneficiary = _take(places["admin1"], pos)
     if beneficiary.notna().any():
         cats = r["to_admin1"].cat.categories.union(beneficiary.cat.categories)

@@ -288,3 +288,20 @@ def test_a_gift_counts_where_the_source_says_it_was_for(atlas_data):
     d = atlas_data.package.donations.set_index("donation_id").loc["t-qualcomm-redcross"]
     assert d["beneficiary_place_id"] == "cn-hubei" and "other Hubei hospitals" in d["beneficiary_ref"]
     assert (atlas_data.package.donations["beneficiary_place_id"].fillna("") != "").sum() == 1
+
+
+def test_a_beneficiary_abroad_moves_nothing(atlas_data):
+    """A beneficiary in another country than the recipient's (a slip in a package) is not where help received in
+    China went: the record keeps its recipient's region."""
+    from types import SimpleNamespace
+    from atlas.records import flow_records
+    pkg = atlas_data.package
+    donations = pkg.donations.copy()
+    donations["beneficiary_place_id"] = donations["beneficiary_place_id"].astype(object)
+    donations.loc[donations["donation_id"] == "t-qualcomm-redcross", "beneficiary_place_id"] = "us-org-qualcomm"
+    moved = flow_records(SimpleNamespace(donations=donations, donation_items=pkg.donation_items,
+                                         support_messages=pkg.support_messages, places=pkg.places))
+    row = moved[moved["record_id"] == "t-qualcomm-redcross"].iloc[0]
+    assert (row["to_admin1"], row["cn_admin1"]) == ("CN-BJ", "CN-BJ")
+    here = atlas_data.records[atlas_data.records["record_id"] == "t-qualcomm-redcross"].iloc[0]
+    assert here["cn_admin1"] == "CN-HB"
