@@ -34,9 +34,8 @@ def _given_cn_to_us(data: Data) -> int:
     return int(rows.select(pl.col("record_no").filter(pl.col("record_kind") == "donation").n_unique()).item())
 
 
-def facts(data: Data, filters: Filters | None = None) -> Facts:
-    """The whole record's facts; `filters` is accepted so the one view cache can hold them, and must be the defaults."""
-    assert filters is None or filters == Filters(), "the landing's facts are unfiltered"
+def facts(data: Data) -> Facts:
+    """The whole record's facts (unfiltered)."""
     # overview.summary's numbers, from the columnar records when there are some (tests/test_columnar.py)
     s = engine.summary_frame(data.frame)
     companies = data.package.corporate_donations.sort_values("amount_cny", ascending=False)

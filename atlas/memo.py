@@ -45,6 +45,22 @@ def size_of(value: Any, _depth: int = 0) -> int:
     return sys.getsizeof(value)
 
 
+def fingerprint(df) -> bytes:
+    """A pandas table's content as a key (XXH3, 128 bits, of its columns' names and types and every cell, by
+    value; not its index): two tables that hold the same cells have the same key, whatever objects they are."""
+    import pandas as pd
+    import xxhash
+    h = xxhash.xxh3_128()
+    h.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
+    if len(df.columns):
+        try:
+            cells = pd.util.hash_pandas_object(df, index=False)
+        except TypeError:  # cells pandas cannot hash (lists, dicts): by their text
+            cells = pd.util.hash_pandas_object(df.astype(str), index=False)
+        h.update(cells.to_numpy().tobytes())
+    return h.digest()
+
+
 class _Computing:
     """A key being computed: its lock, and its value once made (for callers that waited, if it was not kept)."""
     __slots__ = ("lock", "done", "value")

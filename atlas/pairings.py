@@ -313,3 +313,17 @@ def history(data: Data, view: pd.DataFrame, lang: str) -> pd.DataFrame:
     # who, since when and what went each way first (read without scrolling); the years' detail and the id after
     return out[["china", "united_states", "us_state", "level", "since", "help_cn_to_us", "help_us_to_cn", "years",
                 "pairing_id"]]
+
+
+# Steps of `components.data.view` (value, data, filters, lang, *args): what the pairings page shows of a view, each
+# made once per view, place and language and kept under the view's key.
+def found(view: pd.DataFrame, data: Data, filters: Filters, lang: str, place: str) -> pd.DataFrame:
+    return find(view, place)
+
+
+def summary_of(view: pd.DataFrame, data: Data, filters: Filters, lang: str, include_inferred: bool) -> dict:
+    return summary(view, data.package, include_inferred)
+
+
+def history_of(view: pd.DataFrame, data: Data, filters: Filters, lang: str) -> pd.DataFrame:
+    return history(data, view, lang)

@@ -31,7 +31,7 @@ from unittest import mock
 from urllib.parse import urlencode
 
 from atlas import catalogue, corporate, flows, overview, pairings, survey
-from atlas.filters import BY_NAME, FIELDS, Filters, active, defaults, describe_shown, filters_of, to_query
+from atlas.filters import BY_NAME, FIELDS, active, defaults, describe_shown, filters_of, to_query
 from atlas.i18n import fmt_number, has, label, md, t
 from atlas.landing import facts
 from atlas.map_text import flow_map_text, pairings_map_text
@@ -302,7 +302,7 @@ class _Context:
 
 def _landing(ctx: _Context) -> list:
     """components/landing.py's show_landing: the story, and four facts, each a link to its page."""
-    f = data.view(facts, Filters(), LANG)
+    f = data.whole(facts, LANG)
     links = [("page_link", key, md(text), BY_KEY[key].icon) for key, text in fact_links(f, LANG)]
     return [("markdown", t("landing.story", LANG)),
             ("container", {"border": True, "key": "landing"}, [("markdown", f"**{t('landing.heading', LANG)}**"), *links])]
@@ -329,7 +329,7 @@ def _overview(ctx: _Context) -> list:
     out.append(("header", t("overview.reconcile_heading", LANG)))
     out.append(("markdown", t("overview.reconcile_intro", LANG)))
     # components/tables.py's show_reconciliation
-    shown = tables.reconciliation_shown(data.view(overview.reconciliation_view, Filters()), LANG)
+    shown = tables.reconciliation_shown(data.whole(overview.reconciliation_view), LANG)
     out.append(("dataframe", shown, {"height": 35 * (len(shown) + 1) + 3}))
     out.append(("caption", t("overview.reconcile_note", LANG)))
     out.append(ctx.row("reconciliation", help_prefix="overview.download_"))
@@ -403,11 +403,10 @@ def _corporate(ctx: _Context) -> list:
     out += ctx.chart("corporate-giving")
     out.append(("subheader", t("corporate.context_heading", LANG)))
     # components/cards.py's show_figure_cards: rows of PER_ROW cards
-    figures = data.of_package(corporate.package_context_figures)
-    if figures.empty:
+    made = data.of_package(cards.figure_cards, LANG)
+    if not made:
         out.append(("info", t("empty.no_figures", LANG), ":material/search_off:"))
     else:
-        made = cards.cards(figures, pkg, LANG)
         out.append(("metrics", cards.PER_ROW, [made[i:i + cards.PER_ROW] for i in range(0, len(made), cards.PER_ROW)]))
     out.append(("subheader", t("corporate.domestic_heading", LANG)))
     out.append(("markdown", t("corporate.domestic_intro", LANG)))

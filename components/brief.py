@@ -111,7 +111,7 @@ def content(state: Mapping[str, Any], page_key: str, base: str, map_png: bytes |
     aside = engine.aside_words(engine.aside(loaded, ask.filters(exhibits.FLOWS_FILTERS)), lang)
     if aside:
         out["notes"].append(aside)
-    rec = data.view(overview.reconciliation_view, Filters())
+    rec = data.whole(overview.reconciliation_view)
     masks = rec[(rec["category"] == "masks") & (rec["direction"] == "cn_to_us")]
     if len(masks):
         r = masks.iloc[0]

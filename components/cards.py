@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from atlas import corporate
 from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, md, name, t
 from atlas.package import Package
 
@@ -23,24 +24,28 @@ def card_value(value, unit: str, lang: str) -> str:
     return f"{text}{word}" if lang == "zh" else f"{text} {word}"
 
 
-def show_figure_cards(figures: pd.DataFrame, pkg: Package, lang: str) -> None:
-    if figures.empty:
+def show_figure_cards(lang: str) -> None:
+    """The corporate page's context figures (`atlas.corporate.package_context_figures`) as cards, PER_ROW a row."""
+    made = data.of_package(figure_cards, lang)  # once per package and language, not on every rerun
+    if not made:
         st.info(t("empty.no_figures", lang), icon=":material/search_off:")
         return
-    for start in range(0, len(figures), PER_ROW):
-        for col, (label, value, caption) in zip(st.columns(PER_ROW), cards(figures, pkg, lang)[start:start + PER_ROW]):
+    for start in range(0, len(made), PER_ROW):
+        for col, (label, value, caption) in zip(st.columns(PER_ROW), made[start:start + PER_ROW]):
             with col:
                 st.metric(label, value, border=True)
                 st.caption(caption)
 
 
+def figure_cards(pkg: Package, lang: str) -> list[tuple[str, str, str]]:
+    return cards(corporate.package_context_figures(pkg), pkg, lang)
+
+
 def cards(figures: pd.DataFrame, pkg: Package, lang: str) -> list[tuple[str, str, str]]:
-    """(label, number, caption) of each card, made once per figures table and language (not on every rerun)."""
-    def make():
-        return [(md(name(row, lang, "actor", "actor_zh")), card_value(row["value"], row["unit"], lang),
-                 md(f"{name(row, lang, 'description', 'description_zh')} ({row['date']}). "
-                    f"{source_title(pkg, row['source_id'], lang)}")) for _, row in figures.iterrows()]
-    return data.made_from(figures, ("cards", lang), make)
+    """(label, number, caption) of each card."""
+    return [(md(name(row, lang, "actor", "actor_zh")), card_value(row["value"], row["unit"], lang),
+             md(f"{name(row, lang, 'description', 'description_zh')} ({row['date']}). "
+                f"{source_title(pkg, row['source_id'], lang)}")) for _, row in figures.iterrows()]
 
 
 def source_title(pkg: Package, source_id: str, lang: str) -> str:

@@ -4,7 +4,11 @@
 and shares it with every session and with the HTTP routes. `view(fn, filters, **options)` runs a page's
 number function (`atlas.<page>.view` and friends, which are handed their inputs) once per process for
 each filter set and options, and shares the result: callers must not modify it. Only aggregates and the
-first rows of tables are kept (a bounded number of entries), never a filtered copy of the records.
+first rows of tables are kept (a bounded number of entries), never a filtered copy of the records. What a page
+shows of a view (its cards' words, a table in the reader's language) is made by `then` steps of `view`, kept under
+the view's key; `whole(fn)` is the same for numbers of the whole record, `of_package(fn, *args)` for what depends
+on the package only, `of_table(fn, df, *args)` for a table as the screen shows it (keyed by its cells). Every key is
+made of values, never of an object's id.
 `rendered(key, make)` keeps the bytes of exports (PNG, SVG, HTML, CSV) served at stable addresses, within a
 budget in bytes (`ATLAS_CACHE_BYTES`, default 256 MB; the least recently used go first): a file larger than a
 quarter of it (a whole table at a million rows) is made for the callers asking at that moment, never kept.
@@ -24,16 +28,16 @@ import logging
 import os
 import threading
 from dataclasses import astuple
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from atlas.filters import Filters, Vocabulary
 from atlas.i18n import t
-from atlas.memo import Memo, size_of
+from atlas.memo import Memo, fingerprint
 from atlas import versions
 from atlas.package import data_dir
 from atlas.records import Data, load
 
-MAX_VIEWS = 64
+MAX_VIEWS = 128  # views and what pages show of them (`then`)
 MAX_RENDERED = 256
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 _LOG = logging.getLogger(__name__)
@@ -52,6 +56,7 @@ def cache_bytes() -> int:
 _packages = Memo(4)
 _views = Memo(MAX_VIEWS)
 _of_packages = Memo(16)
+_of_tables = Memo(64)  # tables as the screen shows them: kept apart, so they cannot push exports out
 _rendered = Memo(MAX_RENDERED, max_bytes=cache_bytes(), max_value_bytes=cache_bytes() // 4)
 _MEMOS = {"views": _views, "rendered": _rendered}
 _recording = threading.local()
@@ -185,11 +190,17 @@ def vocab() -> Vocabulary:
     return get().vocab
 
 
-def view(fn: Callable[..., Any], filters: Filters, lang: str = "en", **options) -> Any:
-    """`fn(data, filters, **options)`, computed once per process for each distinct set of arguments."""
-    path = _path()
-    key = _asked("views", (f"{fn.__module__}.{fn.__qualname__}", path, astuple(filters), tuple(sorted(options.items()))))
-    make = lambda: fn(_load(path), filters, **options)
+def _name(fn: Callable[..., Any]) -> str:
+    """A function's name in a key. A lambda or a function made inside another has a name that does not tell two of
+    them apart (each can hold other values), so neither can be a key."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    if "<" in name:
+        raise ValueError(f"{name}: a cached function must be a module-level function, its name is its key")
+    return name
+
+
+def _kept(key: tuple, make: Callable[[], Any], lang: str) -> Any:
+    key = _asked("views", key)
     if key not in _views and _in_script_run():
         import streamlit as st
         with st.spinner(t("loading.aggregating", lang)):
@@ -197,22 +208,48 @@ def view(fn: Callable[..., Any], filters: Filters, lang: str = "en", **options) 
     return _views.get(key, make)
 
 
-def of_package(fn: Callable[..., Any]) -> Any:
-    """`fn(package)` for numbers that depend on the package only (computed once per process)."""
+def _then(key: tuple, value: Any, path: str, filters: Filters, lang: str, then: Iterable[tuple]) -> Any:
+    for step, *args in then:
+        key = key + ((_name(step), lang, tuple(args)),)
+        value = _kept(key, lambda step=step, value=value, args=tuple(args):
+                      step(value, _load(path), filters, lang, *args), lang)
+    return value
+
+
+def view(fn: Callable[..., Any], filters: Filters, lang: str = "en", then: Iterable[tuple] = (), **options) -> Any:
+    """`fn(data, filters, **options)`, computed once per process for each distinct set of arguments.
+
+    `then`: steps `(step, *args)` made from it in turn, `step(value, data, filters, lang, *args)` (what a page shows
+    of a view: its cards' words, a table in the reader's language), each kept under the key of the value it was made
+    from plus the step's name, the language and its arguments: keyed by value, never by an object's id, and no page
+    builds a key."""
     path = _path()
-    return _of_packages.get((f"{fn.__module__}.{fn.__qualname__}", path), lambda: fn(_load(path).package))
+    key = (_name(fn), path, astuple(filters), tuple(sorted(options.items())))
+    value = _kept(key, lambda: fn(_load(path), filters, **options), lang)
+    return _then(key, value, path, filters, lang, then)
+
+
+def whole(fn: Callable[..., Any], lang: str = "en", then: Iterable[tuple] = ()) -> Any:
+    """`fn(data)`: numbers of the whole record (the landing's facts, the reconciliation), once per process; `then`
+    as in `view` (its steps are handed the default filters)."""
+    path = _path()
+    key = ("whole", _name(fn), path)
+    value = _kept(key, lambda: fn(_load(path)), lang)
+    return _then(key, value, path, Filters(), lang, then)
+
+
+def of_package(fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(package, *args)` for what depends on the package only (computed once per process for each `args`)."""
+    path = _path()
+    return _of_packages.get((_name(fn), path, args), lambda: fn(_load(path).package, *args))
+
+
+def of_table(fn: Callable[..., Any], df, *args: Any) -> Any:
+    """`fn(df, *args)` (a table as the screen shows it), once per process for each table's content and `args`: keyed
+    by the cells (`atlas.memo.fingerprint`), not by which object holds them."""
+    return _of_tables.get((_name(fn), _path(), fingerprint(df), args), lambda: fn(df, *args))
 
 
 def rendered(key: tuple, make: Callable[[], Any]) -> Any:
     """An export's bytes (or any rendered value), once per process for each key (bounded in entries and bytes)."""
     return _rendered.get(_asked("rendered", (_path(),) + key), make)
-
-
-def made_from(value: Any, key: tuple, make: Callable[[], Any], memo: Memo | None = None) -> Any:
-    """`make()`, computed once per process for `value` (a cached object: a table of the package, a view) and `key`:
-    kept with the value itself, so an entry is never taken for another object that came to have its id. `memo`:
-    a bounded memo of the caller's own (default: the exports' one)."""
-    made, out = (memo or _rendered).get(("made_from", id(value)) + key, lambda: (value, make()),
-                                        size=lambda pair: size_of(pair[1]))  # `value` is another entry's, not this one's
-    return out if made is value else make()
-

@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 
 from atlas import catalogue, corporate, flows, overview, pairings
-from atlas.filters import FIELDS, RECORD_PAGES, Filters, Vocabulary, describe_shown, filters_of, is_set, only, to_query
+from atlas.filters import FIELDS, RECORD_PAGES, Vocabulary, describe_shown, filters_of, is_set, only, to_query
 from atlas.i18n import t
 from atlas.package import RESOURCE_NAMES
 from atlas.records import Data
@@ -231,7 +231,7 @@ def _pairings_table(ask: Ask) -> pd.DataFrame:
 
 
 def _reconciliation(ask: Ask) -> pd.DataFrame:
-    return data.view(overview.reconciliation_view, Filters())
+    return data.whole(overview.reconciliation_view)
 
 
 # The package's own tables: as they are, searched with `q` like the data page; those whose rows are flow

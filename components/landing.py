@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas.i18n import fmt_money, fmt_number, fmt_percent, fmt_short, md, t
-from atlas.filters import Filters
 from atlas.landing import facts
 
 from . import data
@@ -27,7 +26,7 @@ def fact_links(f, lang: str) -> list[tuple[str, str]]:
 
 
 def show_landing(lang: str) -> None:
-    f = data.view(facts, Filters(), lang)
+    f = data.whole(facts, lang)
     st.markdown(t("landing.story", lang))
     with st.container(border=True, key="landing"):
         st.markdown(f"**{t('landing.heading', lang)}**")

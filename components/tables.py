@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from atlas import overview, pairings
 from atlas.i18n import fmt_number, fmt_unit, has, label, localise_table, t
-from atlas.memo import Memo
 from atlas.records import SCREEN_ROWS as MAX_ROWS
 
 from . import data
@@ -32,27 +32,23 @@ def fitted_height(rows: int, height) -> int | str:
     return min(height, (rows + 1) * ROW_PX + 3)
 
 
-# Tables as the screen shows them, per table object and language: most tables a page shows are cached values
-# (a view's first rows, a chart's data), so the codes are put into words once, not on every rerun (7 ms for the
-# pairings table). Kept apart from the exports' cache, so tables made per rerun cannot push exports out.
-_screen = Memo(64)
+def _screen(df: pd.DataFrame, lang: str, localise: bool) -> tuple[pd.DataFrame, dict, set]:
+    shown = df.head(MAX_ROWS)
+    # Categories as text (the package holds repeating text as categories, `atlas.package.as_category`): the rows
+    # shown, not a dictionary of every value in the column, go to the browser.
+    text = {c: "str" for c in shown.columns if isinstance(shown[c].dtype, pd.CategoricalDtype)}
+    shown = shown.astype(text) if text else shown
+    headers = {c: c for c in shown.columns}
+    if localise:
+        shown, headers = localise_table(shown, lang)
+    return shown, headers, set(quantity_columns(shown))
 
 
 def _screen_table(df: pd.DataFrame, lang: str, localise: bool) -> tuple[pd.DataFrame, dict, set]:
-    def make():
-        shown = df.head(MAX_ROWS)
-        # Categories as text (the package holds repeating text as categories, `atlas.package.as_category`): the rows
-        # shown, not a dictionary of every value in the column, go to the browser.
-        text = {c: "str" for c in shown.columns if isinstance(shown[c].dtype, pd.CategoricalDtype)}
-        shown = shown.astype(text) if text else shown
-        headers = {c: c for c in shown.columns}
-        if localise:
-            shown, headers = localise_table(shown, lang)
-        return shown, headers, set(quantity_columns(shown))
-
+    """The table as the screen shows it: codes in words once per table and language, not on every rerun."""
     if len(df) > MAX_ROWS:  # a whole table made for this rerun: not worth keeping alive
-        return make()
-    return data.made_from(df, ("screen", lang, localise), make, _screen)
+        return _screen(df, lang, localise)
+    return data.of_table(_screen, df, lang, localise)
 
 
 def _text_px(text: str) -> int:
@@ -87,13 +83,18 @@ def show_table(df: pd.DataFrame, lang: str, localise: bool = True, total: int | 
     return event  # the selection, when the caller asked for one (on_select)
 
 
-def show_reconciliation(rec: pd.DataFrame, lang: str) -> None:
-    """What the report's text states beside what its rows sum to, both directions, in the reader's language."""
-    shown = data.made_from(rec, ("reconciliation", lang), lambda: reconciliation_shown(rec, lang))  # once per language
+def show_reconciliation(lang: str) -> None:
+    """What the report's text states beside what its rows sum to, both directions, in the reader's language (made
+    once per package and language)."""
+    shown = data.whole(overview.reconciliation_view, lang, then=[(_reconciliation_step,)])
     # each column as wide as its header and cells (up to 320 px): "Face masks (counted apart from masks)" was cut
     widths = _widths(shown, {c: str(c) for c in shown.columns})
     st.dataframe(shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3,
                  column_config={c: st.column_config.Column(width=widths[c]) for c in shown.columns})
+
+
+def _reconciliation_step(rec: pd.DataFrame, _data, _filters, lang: str) -> pd.DataFrame:
+    return reconciliation_shown(rec, lang)
 
 
 def reconciliation_shown(rec: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -115,6 +116,11 @@ def names_in(text: str, lang: str, zh_of: dict[str, str]) -> str:
     if lang != "zh" or not isinstance(text, str) or not text:
         return text
     return "；".join("、".join(zh_of.get(n.strip(), n.strip()) for n in part.split(", ")) for part in text.split("; "))
+
+
+def pairings_shown(view: pd.DataFrame, d, filters, lang: str) -> pd.DataFrame:
+    """The pairs' table of a pairings view as the page shows it (a step of `data.view`: once per view and language)."""
+    return pairings_on_screen(pairings.table(view, lang), lang, d.package.places)
 
 
 def pairings_on_screen(table: pd.DataFrame, lang: str, places: pd.DataFrame) -> pd.DataFrame:

@@ -60,11 +60,11 @@ def _first_views() -> bool:
         with data.recorded() as asked:
             parsed = parse_query({}, data.vocab())
             f = parsed.filters
-            data.view(landing.facts, Filters())       # the default page first: facts, figures, charts, reconciliation
+            data.whole(landing.facts)       # the default page first: facts, figures, charts, reconciliation
             data.view(overview.view, f)
             for chart in CHARTS:
                 screen_chart(chart, parsed.state, False)
-            data.view(overview.reconciliation_view, Filters())
+            data.whole(overview.reconciliation_view)
             data.view(flows.view, f, level="region")
             data.view(flows.sankey_view, f, measure="masks")
             data.view(pairings.view, f)

@@ -3,19 +3,18 @@ import streamlit as st
 
 from atlas import corporate
 from atlas.i18n import t
-from components import data, frame, sidebar
+from components import frame, sidebar
 from components.cards import show_figure_cards
 from components.exhibit_view import show_chart
 
 lang = frame.header("corporate")
-pkg = data.get().package
 currency = sidebar.option("currency")
 rate = corporate.EXCHANGE_RATE
 st.caption(t("corporate.rate_note", lang, rate=f"{rate.value:.2f}", source=t(rate.source_key, lang)))
 show_chart("corporate-giving")
 
 st.subheader(t("corporate.context_heading", lang))
-show_figure_cards(data.of_package(corporate.package_context_figures), pkg, lang)
+show_figure_cards(lang)
 
 st.subheader(t("corporate.domestic_heading", lang))
 st.markdown(t("corporate.domestic_intro", lang))

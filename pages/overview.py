@@ -2,7 +2,6 @@
 import streamlit as st
 
 from atlas import overview
-from atlas.filters import Filters
 from atlas.i18n import t
 from components import data, downloads, frame, sidebar, url_state
 from components.exhibit_view import show_chart
@@ -12,16 +11,13 @@ from components.tables import show_reconciliation
 lang = frame.header("overview")
 show_landing(lang)
 f = url_state.filters()
-pkg = data.get().package
 view = data.view(overview.view, f, lang)
 frame.date_aside(f)
 
 if view is None:
     frame.empty()
 else:
-    filtered = f != Filters()
-    shown = data.made_from(view, ("headline", lang, filtered),
-                           lambda: overview.headline_shown(view.summary, pkg, lang, filtered))
+    shown = data.view(overview.view, f, lang, then=[(overview.headline_of,)])
     for col, (label, number, caption) in zip(st.columns(4), shown["cards"]):
         col.metric(label, number, border=True)
         col.caption(caption)
@@ -38,8 +34,7 @@ show_chart("timeline")
 
 st.header(t("overview.reconcile_heading", lang))
 st.markdown(t("overview.reconcile_intro", lang))
-reconciliation = data.view(overview.reconciliation_view, Filters())
-show_reconciliation(reconciliation, lang)
+show_reconciliation(lang)
 st.caption(t("overview.reconcile_note", lang))
 downloads.show_row("reconciliation", help_prefix="overview.download_")
 frame.sources("overview")

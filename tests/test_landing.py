@@ -1,11 +1,10 @@
 """atlas.landing and the overview's landing block: the app's name, one sentence, four facts linking to their pages."""
 from atlas import landing
-from atlas.filters import Filters
 from tests.test_pages import run
 
 
 def test_facts_are_counted_from_the_package(atlas_data):
-    f = landing.facts(atlas_data, Filters())
+    f = landing.facts(atlas_data)
     # delivered, China to US: Table 1 (2,624,076) and Zhang Yichen's 10,000 to Yale; Wuxi's 30,000 were only pledged
     assert f.masks_cn_to_us == 2_634_076
     assert f.donations_cn_to_us == 71  # 72 China-to-US donation records, one of them (Wuxi's) a pledge

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from atlas import flows, landing, overview, pairings, stored_views
-from atlas.filters import Filters, parse_query
+from atlas.filters import parse_query
 from components import data, warm
 from components.charts import FrozenFigure
 from components.exhibit_view import screen_chart
@@ -25,10 +25,10 @@ def test_warm_puts_each_pages_first_view_in_the_cache():
         data.view(fn, f, **options)
         assert data._views.misses == misses, f"{fn.__qualname__} was not warmed"
     misses = data._views.misses
-    data.view(landing.facts, Filters())
+    data.whole(landing.facts)
     assert data._views.misses == misses, "the landing facts were not warmed"
     misses = data._views.misses
-    data.view(overview.reconciliation_view, Filters())
+    data.whole(overview.reconciliation_view)
     assert data._views.misses == misses, "the reconciliation was not warmed"
     for name in warm.CHARTS:
         misses = data._rendered.misses
@@ -165,7 +165,7 @@ def test_a_recording_inside_another_leaves_the_outer_one_recording():
         data.view(overview.view, f)
     assert [k[0] for _, k in inner] == ["atlas.pairings.view"]
     assert [k[0] for _, k in outer] == ["atlas.flows.view", "atlas.pairings.view", "atlas.overview.view"]
-    data.view(landing.facts, Filters())
+    data.whole(landing.facts)
     assert len(outer) == 3, "nothing is recorded after the block"
 
 
