@@ -19,9 +19,10 @@ STATE_KEY = "_atlas_dark"
 # (No comments inside: every string sent to the browser counts as page text.)
 _JS = """
 export default function(component) {
-  const { setStateValue, parentElement } = component;
+  const { setStateValue, parentElement, data } = component;
   %s
-  let last = null;
+  let last = data && typeof data.assumed === "boolean" ? data.assumed : null;
+  if (last !== null) mark(last);
   const check = () => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app) return;
@@ -40,10 +41,17 @@ _component = st.components.v2.component("atlas_theme_probe", js=_JS, isolate_sty
 
 
 def probe() -> None:
-    """Mount the probe (once per run, before the page) and keep what it says for `theme.dark()`."""
+    """Mount the probe (once per run, before the page) and keep what it says for `theme.dark()`.
+
+    The probe is told the theme this run assumes (what it last reported, else `st.context.theme`) and reports only
+    a theme that differs from it: a page that opens in the theme Streamlit already said is not run a second time
+    (every first load was: the page dimmed once more after it had drawn)."""
+    from components import theme
+    assumed = theme.dark()
     with probes.box("theme"):
-        result = _component(key="atlas_width_theme_probe", default={"dark": None}, height=0, on_dark_change=lambda: None)
+        result = _component(key="atlas_width_theme_probe", default={"dark": None}, data={"assumed": assumed},
+                            height=0, on_dark_change=lambda: None)
         value = getattr(result, "dark", None) if result is not None else None
-        probes.seen("theme", value if isinstance(value, bool) else None)
-    if isinstance(value, bool):
-        st.session_state[STATE_KEY] = value
+        if isinstance(value, bool):
+            st.session_state[STATE_KEY] = value
+        probes.seen("theme", value if isinstance(value, bool) else assumed)
