@@ -177,6 +177,7 @@ def _every_csv(lang: str):
             yield ex, params, raw, read_csv_bytes(csv_bytes(http._export_table(ex, state)))
 
 
+@pytest.mark.app  # every CSV of every exhibit under every filter set: 9 s, an export test of the app tier
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_csv_writes_whole_numbers_as_integers(lang):
     seen = 0
@@ -191,6 +192,7 @@ CODE_PREFIXES = ("direction", "category", "unit", "status", "level", "basis", "e
                  "kftheme", "role", "sankey.measure", "reconcile.reason")
 
 
+@pytest.mark.app  # every Chinese CSV of every exhibit under every filter set
 def test_chinese_csvs_are_chinese_throughout():
     """Headers in Chinese, no True/False, no vocabulary code left as a code. The data page's package tables are
     the package's own resources (their field names and codes are the package's schema) and stay as they are."""
