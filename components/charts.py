@@ -24,6 +24,7 @@ from atlas.survey import survey_table
 from atlas.text import plot_text
 from atlas.vocab import PHYSICAL_UNITS, SURVEY_THEMES
 
+from .streamlit_fixes import FrozenFigure  # noqa: F401 - the charts' name for it (and older snapshots')
 from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, MUTED, OKABE_ITO, ROLE_COLOURS, SERIES, THEME_COLOURS, template
 
 @dataclass
@@ -79,29 +80,6 @@ def legend_entries(fig: go.Figure) -> list[tuple[str, str]]:
         colour = getattr(getattr(trace, "marker", None), "color", None)
         seen[trace.name] = colour if isinstance(colour, str) else MUTED
     return list(seen.items())
-
-
-class FrozenFigure(go.Figure):
-    """A finished figure as `st.plotly_chart` reads it: its dict, made once, and no plotly objects.
-
-    `st.plotly_chart` calls `to_dict()` on every rerun, a deep copy that converts each array (about 30 ms a chart);
-    a cached figure is never changed after it is built, so one dict serves every rerun and every session. Built
-    from a dict with no validation (the app's code made it; plotly's objects cost 25 ms a figure to rebuild), it
-    keeps a cached chart small and is restored from the start-up snapshot (`components/warm.py`) as plain data.
-    Only `to_dict()` and `height` are offered: a figure to change or export is built again (`components/http.py`)."""
-
-    def __init__(self, spec: dict):
-        self.__dict__["_frozen"] = spec
-
-    def to_dict(self) -> dict:
-        return self.__dict__["_frozen"]
-
-    @property
-    def height(self) -> int:
-        return int(self.__dict__["_frozen"].get("layout", {}).get("height") or 500)
-
-    def __reduce__(self):
-        return FrozenFigure, (self.__dict__["_frozen"],)
 
 
 def frozen(fig: go.Figure) -> FrozenFigure:

@@ -22,8 +22,8 @@ class StaticGzip:
     def __init__(self, app, static_dir: str | Path | None = None):
         self.app = app
         if static_dir is None:
-            from streamlit import file_util
-            static_dir = file_util.get_static_dir()
+            from .streamlit_fixes import static_dir as streamlit_static
+            static_dir = streamlit_static()
         self.root = Path(static_dir).resolve()
         self._cache: dict[str, tuple[bytes, str]] = {}
         self._lock = threading.Lock()

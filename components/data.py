@@ -105,8 +105,8 @@ def restore(stored: list[tuple[str, tuple, Any]]) -> int:
 
 
 def _in_script_run() -> bool:
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-    return get_script_run_ctx(suppress_warning=True) is not None
+    from components.streamlit_fixes import in_script_run  # Streamlit's internals are asked in one module
+    return in_script_run()
 
 
 def _load(path: str) -> Data:

@@ -12,13 +12,11 @@ import hashlib
 import json
 import math
 import re
-import weakref
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-from pydeck.bindings.json_tools import default_serialize
 
 from atlas.boundaries import load_boundaries
 from atlas.flows import FlowMap, giver_name
@@ -26,6 +24,7 @@ from atlas.geometry import simplify_ring
 from atlas.i18n import fmt_number, fmt_unit, label, source_ref, t
 from atlas.vocab import PHYSICAL_UNITS
 
+from .streamlit_fixes import CompactDeck
 from .theme import CATEGORY_COLOURS, DIRECTION_COLOURS, EXCHANGE_COLOURS, FONT, MUTED, rgb
 
 # deck.gl rejects a view longitude beyond +-180, while the data may go past it (shifted Chinese longitudes).
@@ -64,28 +63,6 @@ LAND = {False: {"ocean": [0.84, 0.89, 0.93, 1], "land": [243, 240, 233, 255], "h
                "line": [120, 128, 140, 220], "world_line": [70, 78, 90, 255], "label": [236, 236, 236, 255],
                "halo": [14, 17, 23, 230]}}
 COUNTRY_FILL = {"CN": LAND[False]["home"], "US": LAND[False]["home"]}
-
-
-_JSON: "weakref.WeakKeyDictionary[pdk.Deck, str]" = weakref.WeakKeyDictionary()
-
-
-class CompactDeck(pdk.Deck):
-    """A Deck whose JSON is made once, in one pass, with no indentation.
-
-    Streamlit calls `to_json()` on every rerun. pydeck's own (indent=2, sort_keys) forces Python's pure-Python
-    encoder; the same dump with no indent uses the C encoder and gives the same document (keys still sorted) in a
-    tenth of the time. A deck is not changed after it is built (they are cached per view), so its JSON is kept.
-    """
-
-    def to_json(self):
-        text = _JSON.get(self)
-        if text is None:
-            text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
-            # Escaped so that a name containing "</script>" cannot end the <script> block of an exported HTML map;
-            # JSON parsers read \u003c as "<", so the data is unchanged.
-            text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            _JSON[self] = text
-        return text
 
 
 TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line", "maxWidth": "320px"}}

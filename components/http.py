@@ -50,6 +50,7 @@ from atlas.package import PackageError, data_dir
 
 from . import data, exhibits
 from .site import PAGES
+from .streamlit_fixes import BOOT_JS, index_html
 from .charts import Chart, html_bytes, static_image
 from .decks import OUTLINE_PREFIX, outline_files
 
@@ -521,16 +522,6 @@ def asset(request: Request) -> Response:
     return Response(body, headers={**SECURITY, "Content-Type": MIME["js"], "Cache-Control": "public, max-age=31536000, immutable"})
 
 
-BOOT_JS = (b"// Cooperation Atlas: tell Streamlit's front end where its server is, so that a first visit to /flows does not\n"
-           b"// probe /flows/_stcore/health and /flows/_stcore/host-config (two 404s) before finding the root.\n"
-           b"window.__streamlit = Object.assign({}, window.__streamlit || {}, {BACKEND_BASE_URL: window.location.origin + '/'});\n")
-
-
-def _index_html() -> str:
-    from streamlit import file_util
-    return (Path(file_util.get_static_dir()) / "index.html").read_text(encoding="utf-8")
-
-
 def page_html(request: Request) -> Response:
     """Streamlit's page, with its server's address given (no failing probes), `<html lang>` in the link's language and
     the view's citation, Dublin Core, Open Graph and Twitter tags, oEmbed discovery and Dataset JSON-LD in its head
@@ -539,7 +530,7 @@ def page_html(request: Request) -> Response:
     lang = "zh" if request.query_params.get("lang") == "zh" else "en"
 
     def plain() -> str:
-        html = _index_html()
+        html = index_html()
         html = html.replace('<html lang="en">', f'<html lang="{"zh-Hans" if lang == "zh" else "en"}">', 1)
         return html.replace("<head>", '<head>\n    <script src="/assets/boot.js"></script>', 1)
 
@@ -732,9 +723,9 @@ def brief_base(request: Request) -> str:
     if base := link_base():
         return base
     from fnmatch import fnmatch
-    from streamlit import config
+    import streamlit as st
     name = (request.url.hostname or "").lower()
-    allowed = [str(h).lower() for h in (config.get_option("server.allowedHosts") or ())]
+    allowed = [str(h).lower() for h in (st.get_option("server.allowedHosts") or ())]
     if name and any(name == h or (h.startswith("*.") and fnmatch(name, h)) for h in allowed):
         return f"{request.url.scheme}://{request.url.netloc}"
     return ""

@@ -45,16 +45,45 @@
    (components/decks.world_latitude). (tests/e2e/test_map_fit.py, which compares the view shown with the view
    sent, fails without it.)
 
+5. `in_script_run()`: whether the calling thread runs a page's script (the one cache shows a spinner there, and the
+   HTTP routes, which run outside any script, get none). Streamlit offers no public way to ask: this reads
+   `streamlit.runtime.scriptrunner.get_script_run_ctx`. (tests/test_streamlit_fixes.py.)
+
+6. `FrozenFigure`: `st.plotly_chart` calls `to_dict()` on every rerun, a deep copy that converts each array (tens of
+   milliseconds a chart); a cached figure is never changed after it is built, so one dict serves every rerun and
+   every session. It relies on `st.plotly_chart` reading a figure through `to_dict()` alone (plotly's
+   `return_figure_from_figure_or_data`). (tests/test_streamlit_fixes.py draws one through st.plotly_chart.)
+
+7. `CompactDeck`: `st.pydeck_chart` calls `to_json()` on every rerun, and pydeck's own (indent=2, sort_keys) forces
+   Python's pure-Python encoder. It relies on `st.pydeck_chart` reading a deck through `to_json()` alone.
+   (tests/test_streamlit_fixes.py draws one through st.pydeck_chart.)
+
+8. `BOOT_JS` and `index_html()` (issue #28): Streamlit's front end finds its server by probing the page's own path
+   first, so a first visit to /flows asked /flows/_stcore/health and /flows/_stcore/host-config (two 404s) before
+   the root. The app serves Streamlit's `index.html` (components/http.py `page_html`) with a script that sets
+   `window.__streamlit.BACKEND_BASE_URL`, a setting of Streamlit's front end read at its start, and reads that file
+   from Streamlit's static folder (`static_dir()`: `file_util.get_static_dir`, which components/compression.py's
+   gzipped files are read from too). (tests/e2e/test_api.py's first visits fail without it.)
+
+Every one of them was checked against Streamlit CHECKED_AGAINST; tests/test_streamlit_fixes.py fails on another
+version, so an upgrade re-checks each.
+
 (Downloads needed a second patch, of MediaFileManager, while files were made inside one session; they
 are now plain links to the app's stable addresses, components/http.py, and need none.)
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import weakref
 from contextlib import contextmanager
+from pathlib import Path
 
+import plotly.graph_objects as go
+import pydeck as pdk
 import streamlit as st
+from pydeck.bindings.json_tools import default_serialize
 
 _LOG = logging.getLogger(__name__)
 _run = threading.local()
@@ -193,3 +222,78 @@ def deck_key(key: str, width: int | None) -> str:
     """The widget key of a map drawn at `width` (what `map_width.map_width(key)` returned): another key until the
     browser has measured it (4. in the module's docstring)."""
     return key if width else f"{key}_unfitted"
+
+
+CHECKED_AGAINST = "1.67.0"  # the Streamlit every work-around above was checked against
+
+
+# --- 5. whether a page's script is running ----------------------------------------------------------------------
+
+def in_script_run() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    return get_script_run_ctx(suppress_warning=True) is not None
+
+
+# --- 6. and 7. figures and decks as Streamlit reads them ---------------------------------------------------------
+
+class FrozenFigure(go.Figure):
+    """A finished figure as `st.plotly_chart` reads it: its dict, made once, and no plotly objects.
+
+    `st.plotly_chart` calls `to_dict()` on every rerun, a deep copy that converts each array (about 30 ms a chart);
+    a cached figure is never changed after it is built, so one dict serves every rerun and every session. Built
+    from a dict with no validation (the app's code made it; plotly's objects cost 25 ms a figure to rebuild), it
+    keeps a cached chart small and is restored from the start-up snapshot (`components/warm.py`) as plain data.
+    Only `to_dict()` and `height` are offered: a figure to change or export is built again (`components/http.py`)."""
+
+    def __init__(self, spec: dict):
+        self.__dict__["_frozen"] = spec
+
+    def to_dict(self) -> dict:
+        return self.__dict__["_frozen"]
+
+    @property
+    def height(self) -> int:
+        return int(self.__dict__["_frozen"].get("layout", {}).get("height") or 500)
+
+    def __reduce__(self):
+        return FrozenFigure, (self.__dict__["_frozen"],)
+
+
+_JSON: "weakref.WeakKeyDictionary[pdk.Deck, str]" = weakref.WeakKeyDictionary()
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON is made once, in one pass, with no indentation.
+
+    Streamlit calls `to_json()` on every rerun. pydeck's own (indent=2, sort_keys) forces Python's pure-Python
+    encoder; the same dump with no indent uses the C encoder and gives the same document (keys still sorted) in a
+    tenth of the time. A deck is not changed after it is built (they are cached per view), so its JSON is kept.
+    """
+
+    def to_json(self):
+        text = _JSON.get(self)
+        if text is None:
+            text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+            # Escaped so that a name containing "</script>" cannot end the <script> block of an exported HTML map;
+            # JSON parsers read \u003c as "<", so the data is unchanged.
+            text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            _JSON[self] = text
+        return text
+
+
+# --- 8. Streamlit's page, told where its server is ---------------------------------------------------------------
+
+BOOT_JS = (b"// Cooperation Atlas: tell Streamlit's front end where its server is, so that a first visit to /flows does not\n"
+           b"// probe /flows/_stcore/health and /flows/_stcore/host-config (two 404s) before finding the root.\n"
+           b"window.__streamlit = Object.assign({}, window.__streamlit || {}, {BACKEND_BASE_URL: window.location.origin + '/'});\n")
+
+
+def static_dir() -> Path:
+    """Streamlit's static folder (its front end's files; components/compression.py gzips them)."""
+    from streamlit import file_util
+    return Path(file_util.get_static_dir())
+
+
+def index_html() -> str:
+    """Streamlit's own page, as its static folder holds it."""
+    return (static_dir() / "index.html").read_text(encoding="utf-8")
