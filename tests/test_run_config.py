@@ -40,3 +40,4 @@ def test_streamlit_config_keeps_xsrf_on_and_error_boxes_quiet():
     assert config["client"]["showErrorDetails"] == "none" and config["client"]["showErrorLinks"] is False
     assert config["client"]["toolbarMode"] == "viewer"
     assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["fileWatcherType"] == "none", "a source change must not reload half of the app's modules"
