@@ -9,16 +9,15 @@ is never read.
 Why Arrow IPC and not Parquet: the files of a large copy (over MAP_MIN_BYTES, 256 MB) are memory-mapped, so reading is no decoding and no copy; a page of
 a column is in memory only once something reads it, and it is the kernel's page cache, shared by every
 process on the machine that maps the same copy (two workers behind the proxy hold one copy). At a million
-records Parquet (zstd, page checksums) took 2.5 s to decode into 1.3 GB of private memory; the mapped
-copy opens in 0.2 s and converts to pandas in 0.6 s. It is 1.2 GB on disk instead of 0.2.
+records Parquet (zstd, page checksums) took several times longer to decode, into private memory; the mapped
+copy opens and converts in under a second, at about six times Parquet's size on disk (`benchmarks/README.md`, "Figures the code relies on").
 
 Why the full content and not size + mtime: it cannot be fooled by a file restored with its old mtime (`cp -p`,
 `rsync -t`, an archive) or changed twice within the file system's timestamp granularity, and it is cheap: the
-files are hashed with XXH3 (the `xxhash` library, 128 bits), about 5 GB/s here with the reads, 0.05 s for the
-270 MB of CSVs of a million records (sha256 took 0.25 s). The copy is read only if every file is the one the
+files are hashed with XXH3 (the `xxhash` library, 128 bits), several times faster than sha256 (`benchmarks/README.md`, "Figures the code relies on"). The copy is read only if every file is the one the
 manifest names (size and 64-bit XXH3, checked before use, read through ordinary reads so that checking does
 not make the whole copy resident) and Arrow can open it: a broken or partial copy is rebuilt, never trusted.
-The check of the 670 MB copy takes 0.13 s (CRC-32 took 0.47). XXH3 is a check against damage and change; against
+The check of the copy is a fraction of a second at a million records. XXH3 is a check against damage and change; against
 someone who can write the cache, the manifest is signed (HMAC-SHA256) with a key kept outside the cache
 (`secret_file()`), and the cache folder, the copy and its files must be the app user's own, writable by no one
 else and not symlinks: a copy of another package put under this one's key, or a cache others can write, is never
@@ -186,7 +185,7 @@ def load(path: str | Path | None, records_of, frame_of, derive, background: bool
 
     From the CSVs, the copy is written before returning and the package is then served from it (its mapped
     columns); with `background` (the server) it is written in a thread instead, and the first reader does not
-    wait for the writing (4 s at a million records) nor for the derived values (the map's scale, 0.4 s)."""
+    wait for the writing nor for the derived values (the map's scale) (`benchmarks/README.md`, "Figures the code relies on")."""
     opened = open_package(path)
     key = package_hash(opened)
     folder = cache_root() / key
@@ -330,8 +329,8 @@ def _derived(derive, pkg: Package, records: pd.DataFrame, frame: pl.DataFrame) -
 
 def _write_behind(folder: Path, pkg: Package, records: pd.DataFrame, frame: pl.DataFrame, derive) -> bool:
     """The derived values and `write_copy`, in a thread that the kernel runs only when the serving threads leave
-    a core idle (Linux's per-thread nice value): the copy takes 4 s of CPU at a million records, which the first
-    readers would otherwise share their two cores with."""
+    a core idle (Linux's per-thread nice value): the copy takes seconds of CPU at a million records, which the
+    first readers would otherwise share their two cores with (`benchmarks/README.md`, "Figures the code relies on")."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     except (AttributeError, OSError):  # not Linux, or not allowed: the copy is written at the usual priority

@@ -1,7 +1,7 @@
 """Values a server computed at its start, kept on disk for the next start of the same package and code.
 
 The first views (`components/warm.py`: the overview's numbers and charts, the flows map, the pairings) take
-2-3 s of CPU at a million records, and nothing in them changes until the package or the code does. A start
+seconds of CPU at a million records (`benchmarks/README.md`, "Figures the code relies on"), and nothing in them changes until the package or the code does. A start
 that finds them here puts them in the cache instead of computing them; a start that does not computes them
 and writes them for the next.
 

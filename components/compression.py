@@ -1,6 +1,6 @@
 """Streamlit's front-end files sent gzipped, each compressed once per process.
 
-Streamlit serves its static bundles (about 10 MB on a first visit, 3.5 MB gzipped) uncompressed and
+Streamlit serves its static bundles (megabytes on a first visit: README, "First load on the wire") uncompressed and
 leaves compression to a proxy, because gzipping them on every request costs CPU each time. This
 middleware compresses each file once, keeps the result (the files are content-hashed and never change
 while the process runs) and answers any later request for it from memory. Only GET/HEAD of /static/

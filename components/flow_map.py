@@ -98,7 +98,7 @@ def show_flow_map(fm: FlowMap, lang: str) -> None:
     basemap, is_dark = sidebar.option("basemap"), dark()
     # Built once per process for each view (the map of these filters, language, theme and basemap), not every rerun.
     view_key = exhibits.cache_key(url_state.state(), data.vocab())
-    # The map in words, the ranked list and the legends: once per view too (about 100 ms of every rerun otherwise).
+    # The map in words, the ranked list and the legends: once per view too (a tenth of a second of every rerun otherwise).
     text, lines, legend_rows, width_text = data.rendered(("flow_words", view_key), lambda: (
         flow_map_text(fm, lang), top_flow_lines(fm, lang), legend_view(fm.legend, lang) if len(fm.legend) else None,
         width_legend(fm.qmax, lang)))

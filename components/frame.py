@@ -26,7 +26,7 @@ def header(key: str) -> str:
     notice(lang)  # an earlier version of the data (an old citation's link): which, and that a newer one exists
     # The notes that come and go with the URL (link warnings, which filters apply) in one container: the page's
     # elements after it keep their places whatever the filters, so the browser updates them instead of building
-    # them again (a map that moved one place down was a new map: its canvas, outlines and 4 s of drawing).
+    # them again (a map that moved one place down was a new map: its canvas, outlines and seconds of drawing).
     with st.container():
         for param, value, reason in url_state.warnings():
             st.warning(t(f"warning.{reason}", lang, param=md(param), value=md(value)), icon=":material/link_off:")

@@ -793,7 +793,7 @@ ROUTES = [
 
 
 # --- map images made ahead (issue #31) ------------------------------------------------------------------------------
-# A map PNG is drawn by a headless Chromium (components/map_exports.py): 3 to 7 s on a quiet machine, more when busy.
+# A map PNG is drawn by a headless Chromium (components/map_exports.py): seconds, more when the machine is busy.
 # The page that shows a map asks for its PNG here as soon as the map is shown: one worker draws it in the background,
 # through the same handler and cache key as the download link, so a reader who then clicks the link gets it at once
 # (or waits only for what is left; the cache computes each entry once, whoever asks first). One drawing at a time,

@@ -6,7 +6,7 @@ source, licence and the app's link (pure functions: the page's download row and 
 
 The PNG is the HTML page drawn offline by the system Chromium (`CHROMIUM`, headless, software WebGL) with
 its `--screenshot` option: no network, no extra Python package. One render at a time (a lock): each
-starts its own short-lived browser, about 2-4 s on this machine.
+starts its own short-lived browser, which takes seconds (`benchmarks/README.md`, "Figures the code relies on").
 """
 from __future__ import annotations
 

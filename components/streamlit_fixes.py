@@ -49,8 +49,8 @@
    HTTP routes, which run outside any script, get none). Streamlit offers no public way to ask: this reads
    `streamlit.runtime.scriptrunner.get_script_run_ctx`. (tests/test_streamlit_fixes.py.)
 
-6. `FrozenFigure`: `st.plotly_chart` calls `to_dict()` on every rerun, a deep copy that converts each array (tens of
-   milliseconds a chart); a cached figure is never changed after it is built, so one dict serves every rerun and
+6. `FrozenFigure`: `st.plotly_chart` calls `to_dict()` on every rerun, a deep copy that converts each array (milliseconds
+   a chart); a cached figure is never changed after it is built, so one dict serves every rerun and
    every session. It relies on `st.plotly_chart` reading a figure through `to_dict()` alone (plotly's
    `return_figure_from_figure_or_data`). (tests/test_streamlit_fixes.py draws one through st.plotly_chart.)
 
@@ -239,9 +239,9 @@ def in_script_run() -> bool:
 class FrozenFigure(go.Figure):
     """A finished figure as `st.plotly_chart` reads it: its dict, made once, and no plotly objects.
 
-    `st.plotly_chart` calls `to_dict()` on every rerun, a deep copy that converts each array (about 30 ms a chart);
+    `st.plotly_chart` calls `to_dict()` on every rerun, a deep copy that converts each array (milliseconds a chart);
     a cached figure is never changed after it is built, so one dict serves every rerun and every session. Built
-    from a dict with no validation (the app's code made it; plotly's objects cost 25 ms a figure to rebuild), it
+    from a dict with no validation (the app's code made it; plotly's objects are slow to rebuild), it
     keeps a cached chart small and is restored from the start-up snapshot (`components/warm.py`) as plain data.
     Only `to_dict()` and `height` are offered: a figure to change or export is built again (`components/http.py`)."""
 

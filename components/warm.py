@@ -8,7 +8,8 @@ computes each entry once, whoever asks first.
 
 The first views are kept on disk (`atlas.stored_views`, beside the columnar copies) under a key of the package's
 content, the code and the libraries: the next start of the same package and code puts them in the cache instead
-of computing them. At a million records they cost about 5 s of CPU; read back, 0.1 s.
+of computing them: seconds of CPU at a million records, a tenth of a second read back
+(`benchmarks/README.md`, "Figures the code relies on").
 """
 from __future__ import annotations
 
@@ -80,7 +81,8 @@ def freeze() -> None:
     """Set what the process holds once it has started (Streamlit, the libraries, the package, the first views)
     apart from the cyclic garbage collector, after one full collection. A full collection then visits only what
     was made since: Streamlit's post-run `gc.collect(2)` (its default, which `.streamlit/config.toml` turns off)
-    took 100-150 ms of every rerun's CPU, and 30-47 ms with the start frozen (`benchmarks/ws_load.py`, GC on).
+    took several times the CPU of a rerun with the start frozen (`benchmarks/ws_load.py`, GC on; figures in
+    `benchmarks/README.md`, "Figures the code relies on").
     What is frozen is still freed when nothing refers to it; only cycles within it would stay."""
     gc.collect()
     gc.freeze()
