@@ -12,7 +12,7 @@ HOST   ?= 127.0.0.1
 ALLOWED_HOSTS ?=
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve audit lock test check test-app test-e2e install install-build install-dev system-deps bench data validate clean
+.PHONY: run serve audit lock test check test-app test-e2e install install-build install-dev system-deps browser-deps bench data validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ system-deps:
 			poppler-utils citation-style-language-styles; \
 	fi
 
+# The browser tests drive Debian's headless shell of the same Chromium (chromium-headless-shell): no browser UI to
+# run, so each page load costs less CPU than `chromium --headless=new` (benchmarks/README.md, "Figures the code relies on").
+browser-deps: system-deps
+	@command -v chromium-headless-shell >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium-headless-shell; }
+
 run: install system-deps
 	$(BIN)/streamlit run app.py --server.headless true --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false \
 		$(foreach h,localhost 127.0.0.1 ::1 $(ALLOWED_HOSTS),--server.allowedHosts $(h))
@@ -80,9 +86,9 @@ check: install-dev
 	$(BIN)/python -m pytest -m "not app and not e2e" $(XDIST) -q $(PYTEST_ARGS)
 test-app: install-dev system-deps
 	$(BIN)/python -m pytest -m app $(XDIST) -q $(PYTEST_ARGS)
-test-e2e: install-dev system-deps
+test-e2e: install-dev browser-deps
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
-test: install-dev system-deps
+test: install-dev browser-deps
 	$(BIN)/python -m pytest -m "not e2e" $(XDIST) $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-unit.xml)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-e2e.xml)
 

@@ -1,4 +1,5 @@
-"""Browser tests: a real `streamlit run app.py` driven by Playwright in the system Chromium."""
+"""Browser tests: a real `streamlit run app.py` driven by Playwright in Debian's headless shell of Chromium
+(`make browser-deps`; CHROMIUM=/usr/bin/chromium runs them in the full browser, headless)."""
 import os
 import socket
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from components.probes import CURRENT_JS
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SKELETON = '[data-testid="stSkeleton"]'
 
@@ -51,8 +52,8 @@ def app_url():
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--no-first-run"] + ([] if CHROMIUM.endswith("-headless-shell") else ["--headless=new"])}
 
 
 @pytest.fixture
