@@ -90,7 +90,7 @@ test-e2e: install-dev browser-deps
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 test: install-dev browser-deps
 	$(BIN)/python -m pytest -m "not e2e" $(XDIST) $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-unit.xml)
-	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-e2e.xml)
+	$(BIN)/python -m pytest -m e2e --walk-languages=en,zh $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-e2e.xml)
 
 bench: install-dev system-deps
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -105,8 +105,9 @@ LIVE = """() => {
 }"""
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_hostile_package_walk_has_nothing_live(hostile_server, browser, lang):
+def test_hostile_package_walk_has_nothing_live(hostile_server, browser, walk_lang):
+    # in each language of --walk-languages (conftest.py): English in `make test-e2e`, both in `make test`
+    lang = walk_lang
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     outside: list[str] = []
     csp_errors: list[str] = []
