@@ -1,6 +1,7 @@
 """Issue #17 in the browser: security headers that still let every page render, metrics not public, over-limit
-links said, and a hostile package walked page by page in both languages with no live link, image or math from
-its data or from the link's own values, and no request leaving the machine."""
+links said, and a hostile package walked page by page with no live link, image or math from its data or from the
+link's own values, and no request leaving the machine (in both languages in `make test`, in English in
+`make test-e2e`: --walk-languages)."""
 from __future__ import annotations
 
 import http.client
