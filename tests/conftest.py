@@ -266,3 +266,10 @@ def matching(records, filters, table=None):
     from atlas import engine
     from atlas.filters import FIELDS, kept
     return records.iloc[engine.rows(kept(engine.frame_of(records), filters, table or FIELDS))]
+
+
+def pytest_addoption(parser):
+    # here, not in tests/e2e/conftest.py: pytest reads the options of the conftest files it loads at start only
+    parser.addoption("--walk-languages", default="en",
+                     help="languages (comma-separated) of the browser tier's hostile-package walk: `make test-e2e` walks "
+                          "in English, `make test` (CI) in both (--walk-languages=en,zh)")

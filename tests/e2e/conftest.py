@@ -42,14 +42,8 @@ def start_server(env: dict | None = None) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("streamlit did not start")
 
 
-def pytest_addoption(parser):
-    parser.addoption("--walk-languages", default="en",
-                     help="languages (comma-separated) of the hostile-package walk: `make test-e2e` walks in English, "
-                          "`make test` (CI) in both (--walk-languages=en,zh)")
-
-
 def pytest_generate_tests(metafunc):
-    """`walk_lang`: each language of --walk-languages (the walk takes about a minute a language)."""
+    """`walk_lang`: each language of --walk-languages (tests/conftest.py; the walk takes about a minute a language)."""
     if "walk_lang" in metafunc.fixturenames:
         langs = [lang.strip() for lang in metafunc.config.getoption("--walk-languages").split(",") if lang.strip()]
         unknown = set(langs) - {"en", "zh"}
