@@ -82,15 +82,19 @@ serve: install system-deps
 # rebuild, no page matrix, two processes. `make test` runs every tier (what CI runs); JUNIT=prefix writes
 # prefix-unit.xml and prefix-e2e.xml.
 XDIST ?= -n 2
+# The browser tier in two processes too, each test file whole in one (its module's server and page state stay
+# together): waits on a server, a download or a second browser overlap the other process's drawing, 705 s against
+# 942 s on this machine (benchmarks/README.md, "Figures the code relies on").
+XDIST_E2E ?= -n 2 --dist loadfile
 check: install-dev
 	$(BIN)/python -m pytest -m "not app and not e2e" $(XDIST) -q $(PYTEST_ARGS)
 test-app: install-dev system-deps
 	$(BIN)/python -m pytest -m app $(XDIST) -q $(PYTEST_ARGS)
 test-e2e: install-dev browser-deps
-	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m e2e $(XDIST_E2E) $(PYTEST_ARGS)
 test: install-dev browser-deps
 	$(BIN)/python -m pytest -m "not e2e" $(XDIST) $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-unit.xml)
-	$(BIN)/python -m pytest -m e2e --walk-languages=en,zh $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-e2e.xml)
+	$(BIN)/python -m pytest -m e2e $(XDIST_E2E) --walk-languages=en,zh $(PYTEST_ARGS) $(if $(JUNIT),--junitxml=$(JUNIT)-e2e.xml)
 
 bench: install-dev system-deps
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -273,3 +273,28 @@ def pytest_addoption(parser):
     parser.addoption("--walk-languages", default="en",
                      help="languages (comma-separated) of the browser tier's hostile-package walk: `make test-e2e` walks "
                           "in English, `make test` (CI) in both (--walk-languages=en,zh)")
+
+
+# --- browser retries over the whole run (tests/e2e/conftest.py `note_retry`) ----------------------------------
+# Here, not in tests/e2e/conftest.py: the browser tier runs in two processes (pytest-xdist), and the process that
+# writes the summary collects no test, so it reads only this file. Each worker hands its list back when it ends.
+
+BROWSER_RETRIES: list[tuple[str, str, int]] = []   # (test, action, retries it needed)
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)   # set in a pytest-xdist worker only
+    if workeroutput is not None:
+        workeroutput["atlas_browser_retries"] = [list(r) for r in BROWSER_RETRIES]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    BROWSER_RETRIES.extend(tuple(r) for r in getattr(node, "workeroutput", {}).get("atlas_browser_retries", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    reports = terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+    if BROWSER_RETRIES or any("tests/e2e/" in getattr(r, "nodeid", "") for r in reports):
+        terminalreporter.write_line(f"browser retries: {sum(n for *_, n in BROWSER_RETRIES)} in {len(BROWSER_RETRIES)} "
+                                    "actions" + "".join(f"\n  {t}: {a} x{n}" for t, a, n in BROWSER_RETRIES))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from components.probes import CURRENT_JS
+from tests.conftest import BROWSER_RETRIES
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
@@ -123,23 +124,17 @@ def settle(page, timeout: int = 90_000) -> None:
 
 # --- retries: a lost click or hover is tried again, as a reader would, but never more than once per action ------
 
-RETRIES: list[tuple[str, str, int]] = []   # (test, action, retries it needed), over the whole run
 MAX_RETRIES_PER_ACTION = 1
 
 
 def note_retry(request_or_name, action: str, retries: int) -> None:
-    """Record that `action` needed `retries` more tries; fail when one action needs more than one retry (a
-    regression to "one click in three is lost" must not pass unseen)."""
+    """Record that `action` needed `retries` more tries (tests/conftest.py counts them over the run, across the
+    browser tier's processes); fail when one action needs more than one retry (a regression to "one click in three
+    is lost" must not pass unseen)."""
     name = getattr(getattr(request_or_name, "node", None), "nodeid", str(request_or_name))
     if retries:
-        RETRIES.append((name, action, retries))
+        BROWSER_RETRIES.append((name, action, retries))
     assert retries <= MAX_RETRIES_PER_ACTION, f"{action} needed {retries} retries (at most {MAX_RETRIES_PER_ACTION})"
-
-
-def pytest_terminal_summary(terminalreporter):
-    if RETRIES or any("e2e" in str(i) for i in terminalreporter.stats.get("passed", [])[:1]):
-        terminalreporter.write_line(f"browser retries: {sum(n for *_, n in RETRIES)} in {len(RETRIES)} actions"
-                                    + "".join(f"\n  {t}: {a} x{n}" for t, a, n in RETRIES))
 
 
 # --- helpers for export, map and language tests -------------------------------------------------
