@@ -268,6 +268,15 @@ def matching(records, filters, table=None):
     return records.iloc[engine.rows(kept(engine.frame_of(records), filters, table or FIELDS))]
 
 
+def make_dry_run(target: str, *args: str) -> list[str]:
+    """The commands `make <target> <args>` would run, as make prints them without running them (a command continued
+    over lines is one line). tests/test_run_config.py reads `make run` through it, tests/test_tiers.py the tiers."""
+    import subprocess
+    out = subprocess.run(["make", "-n", "--always-make", target, *args], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    return out.replace("\\\n", " ").splitlines()
+
+
 def pytest_addoption(parser):
     # here, not in tests/e2e/conftest.py: pytest reads the options of the conftest files it loads at start only
     parser.addoption("--walk-languages", default="en",

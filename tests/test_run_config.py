@@ -4,18 +4,16 @@ own error boxes show no traceback and send nothing to third parties. Read from t
 run) and from the config Streamlit reads."""
 from __future__ import annotations
 
-import subprocess
 import tomllib
 from pathlib import Path
+
+from tests.conftest import make_dry_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run_command(*args: str) -> str:
-    out = subprocess.run(["make", "-n", "--always-make", "run", *args], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
-    joined = out.replace("\\\n", " ")  # a command continued over lines is one command
-    return next(line for line in joined.splitlines() if "streamlit run app.py" in line)
+    return next(line for line in make_dry_run("run", *args) if "streamlit run app.py" in line)
 
 
 def test_make_run_listens_on_loopback_and_accepts_only_loopback_names_by_default():

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_dry_run
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.app  # collects the browser tier (a few seconds): not in `make check`
 
 
 def _e2e_command(target: str) -> list[str]:
-    out = subprocess.run(["make", "-n", "--always-make", target, "JUNIT=", "PYTEST_ARGS="], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
-    line = next(line for line in out.replace("\\\n", " ").splitlines() if "pytest -m e2e" in line)
-    return shlex.split(line)
+    return shlex.split(next(line for line in make_dry_run(target, "JUNIT=", "PYTEST_ARGS=") if "pytest -m e2e" in line))
 
 
 @pytest.mark.parametrize("target, languages", [("test", ["en", "zh"]), ("test-e2e", ["en"])])
